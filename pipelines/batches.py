@@ -1,0 +1,52 @@
+"""Records to Arrow: the column types follow from the record classes' annotations, so
+`connectors/records.py` stays the one place where a record's shape is written down."""
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from functools import cache
+
+import pyarrow as pa
+
+_SCALARS = {
+    str: pa.string(),
+    bool: pa.bool_(),
+    int: pa.int64(),
+    float: pa.float64(),
+    dt.datetime: pa.timestamp("us", tz="UTC"),
+    dt.date: pa.date32(),
+}
+
+
+def _arrow_type(hint) -> pa.DataType:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):  # X | None: Arrow columns are nullable anyway
+        (inner,) = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+        return _arrow_type(inner)
+    if origin is list:
+        return pa.list_(_arrow_type(typing.get_args(hint)[0]))
+    if hint in _SCALARS:
+        return _SCALARS[hint]
+    if isinstance(hint, type) and issubclass(hint, tuple) and hasattr(hint, "_fields"):
+        return pa.struct([(name, _arrow_type(h)) for name, h in typing.get_type_hints(hint).items()])
+    raise TypeError(f"no Arrow type for {hint!r}")
+
+
+@cache
+def arrow_schema(record_type: type) -> pa.Schema:
+    """The Arrow schema of a record class; its `origin` field becomes the `_origin` column."""
+    return pa.schema([("_origin" if name == "origin" else name, _arrow_type(hint))
+                      for name, hint in typing.get_type_hints(record_type).items()])
+
+
+def to_arrow(record_type: type, records: list[tuple], **constants) -> pa.Table:
+    """A table of `records` (all of `record_type`), plus one constant column per keyword."""
+    schema = arrow_schema(record_type)
+    columns = [pa.array(values, type=field.type)
+               for values, field in zip(zip(*records), schema, strict=True)] if records else \
+        [pa.array([], type=field.type) for field in schema]
+    table = pa.Table.from_arrays(columns, schema=schema)
+    for name, value in constants.items():
+        table = table.append_column(name, pa.array([value] * len(records)))
+    return table

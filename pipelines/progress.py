@@ -1,0 +1,55 @@
+"""Progress for long work: a live bar on a terminal, periodic log lines elsewhere (cron, CI, pipes)."""
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterator
+
+log = logging.getLogger("tiekeeper")
+
+LOG_EVERY_SECONDS = 10.0
+
+
+@contextlib.contextmanager
+def byte_progress(description: str, total_bytes: int, *, stream=None) -> Iterator[Callable[[int], None]]:
+    """Yields `advance(nbytes)`. On a terminal: a bar with bytes, rate and ETA. Otherwise: a log
+    line every LOG_EVERY_SECONDS with the same figures, so a scheduled run's log shows it is alive."""
+    stream = stream or sys.stderr
+    if stream.isatty():
+        from rich.console import Console
+        from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn,
+                                   TransferSpeedColumn)
+        columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+                   TextColumn("ETA"), TimeRemainingColumn())
+        with Progress(*columns, console=Console(file=stream), transient=True) as bar:
+            task = bar.add_task(description, total=total_bytes)
+            yield lambda nbytes: bar.advance(task, nbytes)
+        return
+    yield _LogLines(description, total_bytes).advance
+
+
+class _LogLines:
+    def __init__(self, description: str, total: int):
+        self.description, self.total, self.done = description, total, 0
+        self.started = self.last = time.monotonic()
+
+    def advance(self, nbytes: int) -> None:
+        self.done += nbytes
+        now = time.monotonic()
+        if now - self.last < LOG_EVERY_SECONDS:
+            return
+        self.last = now
+        rate = self.done / max(now - self.started, 1e-9)
+        eta = (self.total - self.done) / rate if rate else float("inf")
+        log.info("%s: %s of %s (%.0f%%), %s/s, about %.0f s left", self.description, _size(self.done),
+                 _size(self.total), 100 * self.done / max(self.total, 1), _size(rate), eta)
+
+
+def _size(nbytes: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if nbytes < 1000 or unit == "GB":
+            return f"{nbytes:.0f} {unit}" if unit == "B" else f"{nbytes:.1f} {unit}"
+        nbytes /= 1000
+    raise AssertionError("unreachable")

@@ -1,0 +1,1 @@
+"""Reports: renders the weekly relationship report from the public SQL views only."""
