@@ -1,4 +1,4 @@
-"""Reads a LinkedIn "Get a copy of your data" export: Connections.csv, messages.csv, Invitations.csv.
+"""Reads a LinkedIn "Get a copy of your data" export: Connections, messages and Invitations.
 
 The export is a zip (`Basic_...` or `Complete_LinkedInDataExport_MM-DD-YYYY.zip`) or its unzipped
 folder. Its layout has changed over the years (see FORMATS.md section 1), so files are found by
@@ -37,12 +37,16 @@ Rows = Iterator[tuple[int, list[str]]]
 CONNECTIONS, MESSAGES, INVITATIONS = "connections.csv", "messages.csv", "invitations.csv"
 MEMBERS = (CONNECTIONS, MESSAGES, INVITATIONS)
 
-HEADER_LINES = 20  # the header must start within this many lines (Connections has a 3-line preamble)
+HEADER_LINES = 20  # the header starts within this many lines (Connections has a 3-line preamble)
+# What LinkedIn writes instead of a header into a file with nothing in it.
+PLACEHOLDER = re.compile(r"No .+ found\.?", re.IGNORECASE)
 OMITTED = "[not stored]"  # stands in for message text and invitation notes in `Rejected.raw`
 YES = {"yes", "true"}  # IS MESSAGE DRAFT: "Yes"/"No" in real exports, "true"/"false" in others
 
 DAMAGED = "the zip file is damaged or incomplete (download the export again)"
-NOT_A_ZIP = "not a zip file (expected the LinkedIn export .zip as downloaded, or its unzipped folder)"
+NOT_A_ZIP = (
+    "not a zip file (expected the LinkedIn export .zip as downloaded, or its unzipped folder)"
+)
 NOT_FOUND = (
     "no Connections.csv, messages.csv or Invitations.csv found (is this a LinkedIn data export?)"
 )
@@ -57,7 +61,7 @@ DAY_MONTH_YEAR = re.compile(r"(\d{1,2})([ -])([A-Za-z]{3})\2(\d{4}|\d{2})")
 # U+202F narrow no-break space before AM/PM, which \s matches.
 US_DATE_TIME = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2}),?\s+(\d{1,2}):(\d{2})\s*([AaPp][Mm])")
 # "2022-09-08 18:08:14 UTC" (messages since 2022), "2019-11-06T02:08:20" (~2019, no zone).
-ISO_DATE_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?( UTC|Z)?")
+ISO_DATE_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})( UTC)?")
 # "09/09/2022": an Excel re-save in a locale of unknown day/month order.
 SLASH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
@@ -107,7 +111,7 @@ def _open_zip(path: Path) -> zipfile.ZipFile:
     except zipfile.BadZipFile as err:
         with path.open("rb") as file:
             head = file.read(2)
-        # A zip starts with "PK"; an empty or cut-off download is incomplete, anything else is not a zip.
+        # A zip starts with "PK": an empty or cut-off download is incomplete, the rest not a zip.
         raise SourceError(f"{path}: {DAMAGED if head in (b'', b'PK') else NOT_A_ZIP}") from err
     except OSError as err:
         raise SourceError(f"{path}: cannot be read ({err.strerror})") from err
@@ -168,15 +172,15 @@ def _rows(name: str, text: IO[str]) -> Rows:
     except UnicodeDecodeError as err:
         raise SourceError(f"{name}: {NOT_UTF8}") from err
     except csv.Error as err:
-        raise SourceError(f"{name}:{line}: {err} (is this a LinkedIn export?)") from err
+        raise SourceError(f"{name}:{line}: not readable as CSV ({err})") from err
 
 
 def _header(name: str, rows: Rows, required: tuple[str, ...]) -> dict[str, int] | None:
     """Column name (case-folded) -> index, from the first row within HEADER_LINES lines that has
-    all `required` columns (any case). None for a file without any table: empty, or LinkedIn's one-line
-    placeholder such as "No conversations found"."""
+    all `required` columns (in any case). None for a file with no table at all: empty, or only
+    LinkedIn's placeholder line such as "No conversations found"."""
     wanted = {column.casefold() for column in required}
-    content = []
+    content: list[list[str]] = []
     for line, cells in rows:
         columns: dict[str, int] = {}
         for index, cell in enumerate(cells):
@@ -189,7 +193,7 @@ def _header(name: str, rows: Rows, required: tuple[str, ...]) -> dict[str, int] 
             break
     else:
         if not content or (len(content) == 1 and len(content[0]) == 1
-                            and re.fullmatch(r"no .* found\.?", content[0][0], re.IGNORECASE)):
+                            and PLACEHOLDER.fullmatch(content[0][0])):
             return None
     raise SourceError(f"{name}: no header row with the columns {', '.join(required)} in the first "
                       f"{HEADER_LINES} lines (is this a LinkedIn export?)")
@@ -272,7 +276,9 @@ def _messages(name: str, rows: Rows, tz: ZoneInfo) -> Iterator[Record]:
             sender_name=_cell(cells, sender) or None,
             sender_url=_cell(cells, sender_url) or None,
             recipient_names=_cell(cells, to) or None,
-            recipient_urls=[u.strip() for u in _cell(cells, recipient_urls).split(",") if u.strip()],
+            # Several recipients: their URLs comma-joined in one field.
+            recipient_urls=[url.strip() for url in _cell(cells, recipient_urls).split(",")
+                            if url.strip()],
             sent_at=sent_at,
             subject=_cell(cells, subject) or None,
             folder=_cell(cells, folder) or None,
@@ -333,10 +339,10 @@ def _parse_date(text: str) -> dt.date:
     if match := SLASH_DATE.fullmatch(text):
         first, second, year = (int(n) for n in match.groups())
         # Read only when the order cannot matter: one part above 12, or both equal.
-        if first == second or (first > 12) != (second > 12):
-            day, month = (first, second) if first > 12 else (second, first)
-            return dt.date(year, month, day)
-        raise ValueError("day/month order is ambiguous (re-saved by Excel?)")
+        if first <= 12 and second <= 12 and first != second:
+            raise ValueError("day/month order is ambiguous (re-saved by Excel?)")
+        day, month = (first, second) if first > 12 else (second, first)
+        return dt.date(year, month, day)
     raise ValueError("not a date format of LinkedIn exports")
 
 

@@ -24,6 +24,8 @@ DEMO_DIR = Path("data/demo")
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    for option in ("db", "config", "debug"):  # options shared by all commands: unset unless given
+        setattr(args, option, getattr(args, option, None))
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s: %(message)s")
     logging.getLogger("tiekeeper").setLevel(logging.INFO)
     try:
@@ -54,7 +56,6 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tiekeeper", parents=[common],
                                      description="Keeps your professional relationships healthy from the data "
                                                  "you already have.")
-    parser.set_defaults(db=None, config=None, debug=False)
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
     ingest_cmd = commands.add_parser("ingest", parents=[common], help="load a source into the database")
@@ -97,23 +98,24 @@ def _ingest(args, db: Path, config: Config) -> int:
 def _sql(args, db: Path, config: Config) -> int:
     with connect_reader(db, timezone=config.owner.timezone) as con:
         try:
-            relation = con.sql(args.query)
+            if args.format == "table":
+                relation = con.sql(args.query)  # None for a statement without a result
+                if relation is not None:
+                    relation.show(max_rows=args.max_rows, max_width=shutil.get_terminal_size((120, 24)).columns)
+                return 0
+            result = con.execute(args.query)
+            columns = [column[0] for column in result.description or ()]
+            if args.format == "csv":
+                writer = csv.writer(sys.stdout, lineterminator="\n")
+                writer.writerow(columns)
+                while rows := result.fetchmany(10_000):
+                    writer.writerows(rows)
+            else:
+                json.dump([dict(zip(columns, row)) for row in result.fetchall()], sys.stdout,
+                          default=_json_value, ensure_ascii=False, indent=1)
+                print()
         except duckdb.Error as exc:
             raise WarehouseError(f"query failed: {' '.join(str(exc).split())}") from None
-        if relation is None:  # a statement without a result
-            return 0
-        if args.format == "table":
-            relation.show(max_rows=args.max_rows, max_width=shutil.get_terminal_size((120, 24)).columns)
-        elif args.format == "csv":
-            writer = csv.writer(sys.stdout, lineterminator="\n")
-            writer.writerow(relation.columns)
-            while rows := relation.fetchmany(10_000):
-                writer.writerows(rows)
-        else:
-            columns = relation.columns
-            json.dump([dict(zip(columns, row)) for row in relation.fetchall()], sys.stdout,
-                      default=_json_value, ensure_ascii=False, indent=1)
-            print()
     return 0
 
 

@@ -1,0 +1,52 @@
+"""Shared test helpers: run the CLI in-process, and snapshot a database to prove it unchanged."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch, tmp_path):
+    """Runs `tiekeeper ARGS...` in-process from a scratch working directory."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TIEKEEPER_DB", raising=False)
+    monkeypatch.delenv("TIEKEEPER_CONFIG", raising=False)
+
+    def run(*args: str) -> Result:
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return run
+
+
+def run_tiekeeper(*args: str, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Runs the installed console script in a child process (for kill and lock tests)."""
+    return subprocess.run([str(Path(sys.executable).parent / "tiekeeper"), *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def snapshot(db: Path) -> dict[str, list]:
+    """Every table's rows, sorted: equal snapshots mean the database did not change."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        tables = [t for (t,) in con.execute(
+            "select table_name from duckdb_tables() where database_name = current_database() order by 1"
+        ).fetchall()]
+        return {t: sorted(map(repr, con.execute(f'select * from "{t}"').fetchall())) for t in tables}

@@ -1,0 +1,178 @@
+"""`tiekeeper ingest`: bad input gets one clear line and loses nothing; bad items inside good
+files are kept in rejected_records; re-runs change nothing; a killed run leaves no trace."""
+import io
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import snapshot
+
+CONNECTIONS = (
+    "Notes:\n"
+    '"When exporting your connection data, you may notice that some of the email addresses are missing."\n'
+    "\n"
+    "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+    "Ada,Lovelace,https://www.linkedin.com/in/ada,,Analytical Engines,Programmer,16 Dec 2024\n"
+    "Bob,Builder,https://www.linkedin.com/in/bob,,Builders,Foreman,31 Smarch 2024\n"
+    ",,,,,,14 Sep 2024\n"
+)
+MBOX = (
+    b"From 1823459434534554253@xxx Tue Mar 11 01:31:25 +0000 2025\n"
+    b"X-GM-THRID: 1823459434534554253\nX-Gmail-Labels: Inbox,Opened\n"
+    b"Message-ID: <one@example.com>\nDate: Tue, 11 Mar 2025 02:31:25 +0100\n"
+    b"From: Ada Lovelace <ada@example.com>\nTo: jane@acme.com\nSubject: Engines\n\nHello\n\n"
+    b"From 1823459434534554254@xxx Tue Mar 11 02:31:25 +0000 2025\n"
+    b"\x00\x01\x02\x03 binary garbage without any header line\n\n"
+    b"From 1823459434534554255@xxx Wed Mar 12 01:31:25 +0000 2025\n"
+    b"Message-ID: <two@example.com>\nDate: Wed, 12 Mar 2025 02:31:25 +0100\n"
+    b"From: jane@acme.com\nTo: Ada Lovelace <ada@example.com>\nSubject: Re: Engines\n\nThanks\n"
+)
+ICS = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\r\n"
+    "BEGIN:VEVENT\r\nUID:good@google.com\r\nDTSTART:20251103T100000Z\r\nDTEND:20251103T110000Z\r\n"
+    "DTSTAMP:20251001T000000Z\r\nSUMMARY:Coffee\r\nEND:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:bad@google.com\r\nDTSTART:2025-13-45 noon\r\nDTSTAMP:20251001T000000Z\r\n"
+    "SUMMARY:Broken\r\nEND:VEVENT\r\n"
+    "END:VCALENDAR\r\n"
+)
+
+
+def linkedin_zip(path: Path, connections: str = CONNECTIONS) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("Connections.csv", connections)
+        z.writestr("Invitations.csv", "From,To,Sent At,Message,Direction,inviterProfileUrl,inviteeProfileUrl\n")
+    return path
+
+
+@pytest.fixture
+def inputs(tmp_path):
+    folder = tmp_path / "inputs"
+    folder.mkdir()
+    (folder / "mail.mbox").write_bytes(MBOX)
+    (folder / "cal.ics").write_text(ICS, newline="")
+    linkedin_zip(folder / "Complete_LinkedInDataExport_11-20-2026.zip")
+    return folder
+
+
+@pytest.fixture
+def db(cli, inputs, tmp_path):
+    """A database with one good mbox in it, to prove that failed runs leave it unchanged."""
+    path = tmp_path / "data" / "tiekeeper.duckdb"
+    assert cli("--db", path, "ingest", "mbox", inputs / "mail.mbox").code == 0
+    return path
+
+
+def bad_inputs(tmp_path: Path) -> dict[str, tuple[str, Path, str]]:
+    pdf = tmp_path / "statement.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n")
+    whole = linkedin_zip(tmp_path / "whole.zip").read_bytes()
+    truncated = tmp_path / "Complete_LinkedInDataExport_01-01-2026.zip"
+    truncated.write_bytes(whole[: len(whole) // 2])
+    other_csv = tmp_path / "export"
+    other_csv.mkdir()
+    (other_csv / "Connections.csv").write_text("id,amount,currency\n1,9.99,EUR\n")
+    empty_folder = tmp_path / "empty"
+    empty_folder.mkdir()
+    return {
+        "missing path": ("mbox", tmp_path / "nope.mbox", "no such file or folder"),
+        "folder without mbox files": ("mbox", empty_folder, "no .mbox files"),
+        "pdf as mbox": ("mbox", pdf, "not an mbox file"),
+        "pdf as ics": ("ics", pdf, "not an iCalendar file"),
+        "truncated zip": ("linkedin", truncated, "damaged or incomplete"),
+        "csv that is not a linkedin export": ("linkedin", other_csv, "Connections.csv"),
+    }
+
+
+@pytest.mark.parametrize("case", ["missing path", "folder without mbox files", "pdf as mbox", "pdf as ics",
+                                  "truncated zip", "csv that is not a linkedin export"])
+def test_bad_input_is_one_line_and_leaves_the_database_unchanged(cli, db, tmp_path, case):
+    source, path, message = bad_inputs(tmp_path)[case]
+    before = snapshot(db)
+    result = cli("--db", db, "ingest", source, path)
+    assert result.code == 1
+    assert result.err.startswith("tiekeeper: ") and result.err.count("\n") == 1, result.err
+    assert message in result.err and "Traceback" not in result.err
+    assert snapshot(db) == before
+
+
+@pytest.mark.parametrize("case", ["missing path", "pdf as mbox", "truncated zip"])
+def test_bad_input_does_not_leave_a_new_database_behind(cli, tmp_path, case):
+    source, path, _ = bad_inputs(tmp_path)[case]
+    result = cli("--db", tmp_path / "fresh.duckdb", "ingest", source, path)
+    assert result.code == 1
+    assert not (tmp_path / "fresh.duckdb").exists()
+
+
+def test_bad_items_inside_good_files_are_rejected_with_location_and_the_rest_loads(cli, inputs, tmp_path):
+    db = tmp_path / "t.duckdb"
+    for source, path in [("linkedin", inputs / "Complete_LinkedInDataExport_11-20-2026.zip"),
+                         ("mbox", inputs / "mail.mbox"), ("ics", inputs / "cal.ics")]:
+        result = cli("--db", db, "ingest", source, path)
+        assert result.code == 0, result.err
+        assert "1 rejected" in result.out
+    with duckdb.connect(str(db), read_only=True) as con:
+        rejects = con.execute("select source, location from rejected_records order by source").fetchall()
+        assert rejects[0][0] == "ics" and rejects[0][1].startswith("cal.ics:")
+        assert rejects[1] == ("linkedin", "Connections.csv:6")
+        assert rejects[2][0] == "mbox" and rejects[2][1].startswith("mail.mbox@")
+        assert con.execute("select count(*) from stg_linkedin__connections").fetchone() == (2,)
+        assert con.execute("select count(*) from stg_mbox__messages").fetchone() == (2,)
+        assert con.execute("select summary from stg_ics__events").fetchall() == [("Coffee",)]
+
+
+def test_every_ingest_ends_with_one_summary_line(cli, inputs, tmp_path):
+    result = cli("--db", tmp_path / "t.duckdb", "ingest", "mbox", inputs / "mail.mbox")
+    assert result.out.splitlines() == [result.out.strip()]
+    assert result.out.startswith("mbox: 3 messages from 1 file read: 2 loaded, 0 duplicates, 0 skipped, 1 rejected")
+
+
+def test_ingesting_the_same_inputs_again_changes_no_data(cli, inputs, tmp_path):
+    db = tmp_path / "t.duckdb"
+    export = inputs / "Complete_LinkedInDataExport_11-20-2026.zip"
+    for source, path in [("linkedin", export), ("mbox", inputs / "mail.mbox"), ("ics", inputs / "cal.ics")]:
+        assert cli("--db", db, "ingest", source, path).code == 0
+    before = snapshot(db)
+    for source, path in [("linkedin", export), ("mbox", inputs), ("ics", inputs)]:  # a folder: its files
+        result = cli("--db", db, "ingest", source, path)
+        assert result.code == 0 and "1 unchanged and skipped" in result.out
+    after = snapshot(db)
+    del before["ingest_runs"], after["ingest_runs"]  # the log of runs grows, nothing else
+    assert after == before
+
+
+def test_sources_default_to_the_config(cli, inputs, tmp_path):
+    (tmp_path / "tiekeeper.toml").write_text(f'[sources]\nmbox = ["{inputs / "mail.mbox"}"]\n')
+    result = cli("ingest", "mbox")
+    assert result.code == 0 and "2 loaded" in result.out
+    assert (tmp_path / "data" / "tiekeeper.duckdb").exists()
+
+
+def big_mbox(path: Path, messages: int) -> Path:
+    header = (b"From 1@xxx Tue Mar 11 01:31:25 +0000 2025\nMessage-ID: <%d@example.com>\n"
+              b"Date: Tue, 11 Mar 2025 02:31:25 +0100\nFrom: Ada <ada@example.com>\nTo: jane@acme.com\n"
+              b"Subject: note %d\n\n" + b"body line\n" * 20 + b"\n")
+    with path.open("wb") as f:
+        for i in range(messages):
+            f.write(header % (i, i))
+    return path
+
+
+def test_a_killed_ingest_leaves_the_database_as_it_was_and_the_next_run_completes(db, tmp_path):
+    big = big_mbox(tmp_path / "big.mbox", 300_000)
+    before = snapshot(db)
+    command = [str(Path(sys.executable).parent / "tiekeeper"), "--db", str(db), "ingest", "mbox", str(big)]
+    run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(1.5)
+    assert run.poll() is None, "the ingest finished before it could be killed: make the input bigger"
+    run.send_signal(signal.SIGKILL)
+    run.wait()
+    assert snapshot(db) == before
+    again = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert "300,000 loaded" in again.stdout

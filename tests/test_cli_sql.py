@@ -1,0 +1,83 @@
+"""`tiekeeper sql`: read-only ad-hoc queries in three formats, and one-line errors."""
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+
+from pipelines.warehouse import connect_writer
+from tests.conftest import snapshot
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "data" / "tiekeeper.duckdb"
+    with connect_writer(path) as con:
+        con.execute("""insert into rejected_records values
+            ('mbox', 'a.mbox@0', 'no header lines', 'x', 1, timestamptz '2026-11-02 08:30:00+00'),
+            ('ics', 'b.ics:12', 'ends before it starts', 'y, "z"', 2, timestamptz '2026-11-03 09:00:00+00')""")
+    return path
+
+
+def test_csv_output_quotes_like_a_spreadsheet(cli, db):
+    result = cli("--db", db, "sql", "select source, location, raw from rejected_records order by 1", "--format", "csv")
+    assert result.code == 0
+    assert result.out.splitlines() == ["source,location,raw", "ics,b.ics:12,\"y, \"\"z\"\"\"", "mbox,a.mbox@0,x"]
+
+
+def test_json_output_is_one_array_of_objects_with_iso_times(cli, db):
+    result = cli("sql", "select source, rejected_at from rejected_records order by 1", "--format", "json", "--db", db)
+    assert json.loads(result.out) == [{"source": "ics", "rejected_at": "2026-11-03T09:00:00+00:00"},
+                                      {"source": "mbox", "rejected_at": "2026-11-02T08:30:00+00:00"}]
+
+
+def test_times_are_shown_in_the_owners_timezone(cli, db, tmp_path):
+    (tmp_path / "tiekeeper.toml").write_text('[owner]\ntimezone = "Europe/Berlin"\n')
+    result = cli("--db", db, "sql", "select rejected_at from rejected_records where source = 'mbox'", "--format", "csv")
+    assert result.out.splitlines()[1] == "2026-11-02 09:30:00+01:00"
+
+
+def test_table_output_shows_the_rows(cli, db):
+    result = cli("--db", db, "sql", "select count(*) as rejected from rejected_records")
+    assert result.code == 0 and "rejected" in result.out and "2" in result.out
+
+
+def test_the_connection_is_read_only(cli, db):
+    before = snapshot(db)
+    result = cli("--db", db, "sql", "delete from rejected_records")
+    assert result.code == 1
+    assert result.err.startswith("tiekeeper: query failed:") and "read-only" in result.err
+    assert result.err.count("\n") == 1
+    assert snapshot(db) == before
+
+
+def test_a_bad_query_is_one_line_not_a_traceback(cli, db):
+    result = cli("--db", db, "sql", "select nonsense from nowhere")
+    assert result.code == 1
+    assert result.err.startswith("tiekeeper: query failed:") and result.err.count("\n") == 1
+    assert "Traceback" not in result.err
+
+
+def test_a_missing_database_says_how_to_make_one(cli, tmp_path):
+    result = cli("--db", tmp_path / "nothing.duckdb", "sql", "select 1")
+    assert result.code == 1 and "no database yet" in result.err
+    assert not (tmp_path / "nothing.duckdb").exists()
+
+
+def test_while_another_process_writes_it_says_so_in_one_line(cli, db):
+    holder = subprocess.Popen([sys.executable, "-c", f"""
+import duckdb, sys, time
+con = duckdb.connect({str(db)!r})
+print("locked", flush=True)
+time.sleep(60)
+"""], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        result = cli("--db", db, "sql", "select 1")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.code == 1
+    assert result.err.strip() == (f"tiekeeper: {db}: in use by process {holder.pid} (a tiekeeper run writing to "
+                                  "it); try again when it has finished")

@@ -1,0 +1,27 @@
+"""Long work shows progress: a bar on a terminal, periodic log lines when nobody is watching."""
+import io
+import logging
+
+from pipelines import progress
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_without_a_terminal_progress_is_logged_with_count_rate_and_eta(monkeypatch, caplog):
+    monkeypatch.setattr(progress, "LOG_EVERY_SECONDS", 0.0)
+    caplog.set_level(logging.INFO, logger="tiekeeper")
+    with progress.byte_progress("mbox", 4_000_000, stream=io.StringIO()) as advance:
+        advance(1_000_000)
+    (line,) = [r.getMessage() for r in caplog.records]
+    assert line.startswith("mbox: 1.0 MB of 4.0 MB (25%), ")
+    assert "/s, about" in line and line.endswith("s left")
+
+
+def test_on_a_terminal_progress_is_a_bar_that_goes_away_when_done():
+    screen = Terminal()
+    with progress.byte_progress("mbox", 2_000_000, stream=screen) as advance:
+        advance(2_000_000)
+    assert "mbox" in screen.getvalue()

@@ -1,0 +1,146 @@
+"""The DuckDB file: readable by the users' CLI, schema, and one transaction per ingest."""
+import datetime as dt
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from connectors import SourceError
+from connectors.records import Address, MailMessage, Skipped, rejected
+from pipelines import ingest as ingest_module
+from pipelines.batches import arrow_schema
+from pipelines.config import Config
+from pipelines.warehouse import WarehouseError, connect_reader, connect_writer
+from tests.conftest import snapshot
+
+UTC = dt.timezone.utc
+
+
+def message(i: int) -> MailMessage:
+    return MailMessage(f"m{i}@example.com", f"{i:064x}", None, "1", None, [], dt.datetime(2025, 1, 1, tzinfo=UTC),
+                       Address("ann@example.com", "Ann"), [], [Address("bob@example.com", None)], [], [],
+                       "hello", ["Inbox"], None, False, None, None, f"x.mbox@{i}")
+
+
+@pytest.fixture
+def fake_mbox(monkeypatch, tmp_path):
+    """Replaces the mbox connector: each input file made by `use(records)` yields `records()`."""
+    inputs = {}
+
+    def read(paths, config, now, progress):
+        for path in paths:
+            yield from inputs[path]()
+
+    source = ingest_module.SOURCES["mbox"]
+    monkeypatch.setitem(ingest_module.SOURCES, "mbox", ingest_module.Source(
+        source.name, source.noun, read, source.tables, source.suffix))
+
+    def use(records):
+        path = tmp_path / f"input-{len(inputs)}.mbox"
+        path.write_bytes(path.name.encode())
+        inputs[path] = records
+        return path
+    return use
+
+
+def test_the_database_opens_in_the_duckdb_cli_users_install(tmp_path):
+    cli = shutil.which("duckdb", path=str(Path(sys.executable).parent))
+    assert cli, "duckdb-cli (a dev dependency) provides the duckdb command"
+    db = tmp_path / "t.duckdb"
+    with connect_writer(db) as con:
+        con.execute("insert into rejected_records values ('mbox', 'x.mbox@0', 'bad', 'raw', 1, now())")
+    result = subprocess.run([cli, "-csv", str(db), "-c", "select count(*) as n from stg_mbox__messages, "
+                             "(select 1 from rejected_records)"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["n", "0"]
+
+
+def test_reopening_keeps_data_and_schema(tmp_path):
+    db = tmp_path / "t.duckdb"
+    with connect_writer(db) as con:
+        con.execute("insert into rejected_records values ('mbox', 'x.mbox@0', 'bad', 'raw', 1, now())")
+    with connect_writer(db) as con:
+        assert con.execute("select count(*) from rejected_records").fetchone() == (1,)
+
+
+def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path):
+    bogus = tmp_path / "bogus.duckdb"
+    bogus.write_text("hello, I am a text file\n" * 100)
+    with pytest.raises(WarehouseError, match="bogus.duckdb"):
+        connect_writer(bogus)
+
+
+def test_reading_a_database_that_does_not_exist_says_how_to_make_one(tmp_path):
+    with pytest.raises(WarehouseError, match="no database yet"):
+        connect_reader(tmp_path / "none.duckdb")
+    assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_record_annotations_give_the_arrow_columns():
+    schema = arrow_schema(MailMessage)
+    address = pa.struct([("email", pa.string()), ("name", pa.string())])
+    assert schema.field("sent_at").type == pa.timestamp("us", tz="UTC")
+    assert schema.field("from_addr").type == address
+    assert schema.field("to").type == pa.list_(address)
+    assert schema.field("labels").type == pa.list_(pa.string())
+    assert schema.names[-1] == "_origin"
+
+
+def test_loads_merge_in_batches_and_count_duplicates(tmp_path, fake_mbox, monkeypatch):
+    monkeypatch.setattr(ingest_module, "BATCH_ROWS", 7)
+    first = fake_mbox(lambda: (message(i) for i in range(20)))
+    overlapping = fake_mbox(lambda: (message(i) for i in range(15, 30)))
+    with connect_writer(tmp_path / "t.duckdb") as con:
+        one = ingest_module.ingest(con, "mbox", [first], Config(), show_progress=False)
+        two = ingest_module.ingest(con, "mbox", [overlapping], Config(), show_progress=False)
+        assert (one.loaded, one.duplicates) == (20, 0)
+        assert (two.loaded, two.duplicates) == (10, 5)
+        assert con.execute("select count(*), count(distinct message_key) from raw_mbox__messages").fetchone() == (30, 30)
+
+
+def test_the_same_file_twice_is_recognised_and_not_read_again(tmp_path, fake_mbox):
+    reads = []
+    path = fake_mbox(lambda: reads.append(1) or iter([message(1)]))
+    with connect_writer(tmp_path / "t.duckdb") as con:
+        ingest_module.ingest(con, "mbox", [path], Config(), show_progress=False)
+        again = ingest_module.ingest(con, "mbox", [path], Config(), show_progress=False)
+    assert reads == [1]
+    assert (again.files_read, again.files_unchanged, again.loaded) == (0, 1, 0)
+    assert "1 unchanged and skipped" in again.line()
+
+
+def test_rejected_and_skipped_items_are_kept_and_counted(tmp_path, fake_mbox):
+    path = fake_mbox(lambda: iter([message(1), rejected("x.mbox@99", "no header lines", b"\x00garbage"),
+                                   Skipped("x.mbox@120", "draft message"), Skipped("x.mbox@130", "draft message")]))
+    db = tmp_path / "t.duckdb"
+    with connect_writer(db) as con:
+        summary = ingest_module.ingest(con, "mbox", [path], Config(), show_progress=False)
+        assert con.execute("select source, location, reason, raw from rejected_records").fetchall() == [
+            ("mbox", "x.mbox@99", "no header lines", "\x00garbage")]
+        assert con.execute("select loaded, skipped, skipped_by_reason, rejected from ingest_runs").fetchall() == [
+            (1, 2, {"draft message": 2}, 1)]
+    assert summary.line().startswith("mbox: 4 messages from 1 file read: 1 loaded, 0 duplicates, 2 skipped, "
+                                     "1 rejected (skipped: 2 draft message)")
+
+
+def test_a_run_that_fails_half_way_leaves_the_database_as_it_was(tmp_path, fake_mbox, monkeypatch):
+    monkeypatch.setattr(ingest_module, "BATCH_ROWS", 10)
+    db = tmp_path / "t.duckdb"
+    good = fake_mbox(lambda: (message(i) for i in range(5)))
+
+    def fails_after_three_batches():
+        yield from (message(i) for i in range(100, 130))
+        yield rejected("x.mbox@1", "bad", "raw")
+        raise SourceError("x.mbox: the disk went away")
+
+    bad = fake_mbox(fails_after_three_batches)
+    with connect_writer(db) as con:
+        ingest_module.ingest(con, "mbox", [good], Config(), show_progress=False)
+    before = snapshot(db)
+    with connect_writer(db) as con:
+        with pytest.raises(SourceError):
+            ingest_module.ingest(con, "mbox", [bad], Config(), show_progress=False)
+    assert snapshot(db) == before
