@@ -27,7 +27,10 @@ from pipelines.config import Config
 from pipelines.progress import byte_progress
 from pipelines.warehouse import load_statement
 
-BATCH_ROWS = 50_000
+BATCH_ROWS = 20_000
+# A run is one transaction, which DuckDB holds in memory until it can spill: capped so that a
+# multi-GB mailbox ingests within a few hundred MB (measured in benchmarks/bench_mbox.py).
+INGEST_MEMORY_LIMIT = "256MB"
 ICS_YEARS_BACK = 3  # recurring events are expanded from this far back ...
 ICS_DAYS_AHEAD = 90  # ... to this far ahead of the run
 
@@ -116,6 +119,7 @@ def ingest(con: duckdb.DuckDBPyConnection, source_name: str, paths: Iterable[Pat
     now = now or started_at
     summary = IngestSummary(source_name, source.noun, [str(p) for p in paths])
 
+    con.execute(f"set memory_limit = '{INGEST_MEMORY_LIMIT}'")
     con.begin()
     try:
         summary.run_id = con.execute("select nextval('ingest_run_ids')").fetchone()[0]
@@ -134,6 +138,8 @@ def ingest(con: duckdb.DuckDBPyConnection, source_name: str, paths: Iterable[Pat
     except BaseException:
         con.rollback()
         raise
+    finally:
+        con.execute("reset memory_limit")
     return summary
 
 

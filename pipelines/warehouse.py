@@ -17,7 +17,7 @@ import duckdb
 # 1.5 format that both read.
 STORAGE_VERSION = "v1.5.0"
 
-SCHEMA_LAYERS = ("00_raw", "10_staging")
+SCHEMA_LAYERS = ("00_raw", "01_macros", "10_staging", "20_intermediate")
 
 
 class WarehouseError(Exception):
@@ -61,17 +61,35 @@ def _open(db_path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Creates missing raw tables and (re)creates the views, in layer order, atomically."""
+    """Creates missing raw tables and (re)creates macros and views, layer by layer, atomically."""
     con.begin()
     try:
         for layer in SCHEMA_LAYERS:
-            for sql_file in sorted(_sql_dir(layer).iterdir(), key=lambda f: f.name):
-                if sql_file.name.endswith(".sql"):
-                    con.execute(sql_file.read_text(encoding="utf-8"))
+            for sql_text in _in_dependency_order(_sql_dir(layer)):
+                con.execute(sql_text)
         con.commit()
     except BaseException:
         con.rollback()
         raise
+
+
+def _in_dependency_order(folder) -> list[str]:
+    """The texts of a layer's `<name>.sql` files, each after the files whose names it mentions,
+    so that a view is created after the views of its own layer that it reads."""
+    texts = {f.name[:-4]: f.read_text(encoding="utf-8") for f in folder.iterdir() if f.name.endswith(".sql")}
+    ordered: list[str] = []
+
+    def visit(name: str, path: tuple[str, ...] = ()) -> None:
+        if name in ordered or name in path:
+            return
+        for other in sorted(texts):
+            if other != name and re.search(rf"\b{other}\b", texts[name]):
+                visit(other, path + (name,))
+        ordered.append(name)
+
+    for name in sorted(texts):
+        visit(name)
+    return [texts[name] for name in ordered]
 
 
 def load_statement(table: str) -> str:
