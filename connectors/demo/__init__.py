@@ -1,0 +1,126 @@
+"""A deterministic simulated world in the owner's real export formats, with its ground truth.
+
+    from connectors.demo import generate_world
+    paths = generate_world(Path("out"), people=300, seed=7, end=date(2025, 11, 20))
+
+writes, under `out/`:
+
+    tiekeeper.toml                                    owner and sources, paths relative to it
+    truth.json                                        `World`: latent strengths, identities, ...
+    Complete_LinkedInDataExport_11-20-2025.zip
+    Takeout/Mail/All mail Including Spam and Trash.mbox
+    Takeout/Calendar/<owner work address>.ics, Takeout/Calendar/Team.ics
+
+Same arguments, byte-identical files. The demo, tests, benchmarks and the validation of identity
+resolution and metrics all use it; see `connectors.demo.world` for how behaviour follows latent
+tie strength.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import NamedTuple
+
+from connectors.demo.google_ics import write_ics
+from connectors.demo.linkedin_export import write_linkedin
+from connectors.demo.takeout_mbox import write_mbox
+from connectors.demo.world import AutomatedSender, Identity, Simulation, World, load_truth
+
+__all__ = ["World", "WorldPaths", "generate_world", "load_truth"]
+
+MBOX_NAME = "All mail Including Spam and Trash.mbox"
+
+
+class WorldPaths(NamedTuple):
+    linkedin_zip: Path
+    mbox: Path
+    ics: list[Path]  # one file per calendar: the owner's primary calendar, then "Team"
+    truth: Path
+    config: Path
+
+
+def generate_world(out_dir: Path, *, people: int = 300, seed: int = 7, end: dt.date,
+                   mail_scale: float = 1.0, attachment_kb: float = 0.0) -> WorldPaths:
+    """Simulate a world and write it into `out_dir` (created if missing).
+
+    people: 50 to 50,000. end: the world's "today"; history covers the 157 weeks before it and
+    the calendar runs 60 days past it. mail_scale multiplies mail volume; attachment_kb is the
+    mean size (KiB of base64 text, as written) of the attachments that 20% of human-written
+    messages then carry (0: none).
+
+    Sizes and times, measured on this project's 2-core machine (end=2025-11-20):
+      people=300 (the demo)                              ~12k messages, 15 MB mbox, ~1 s
+      people=2000                                        ~52k messages, 67 MB mbox, ~5 s
+      people=5000, mail_scale=1.3, attachment_kb=48      ~100k messages, ~1.0 GB mbox, ~12 s
+      people=50000                                       ~400k messages, 0.5 GB mbox, ~45 s
+    Memory stays under 0.5 GB: the mbox is streamed, only messages in flight are held.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sim = Simulation(people, seed, end, mail_scale)
+    seen = _Seen()
+    calendar_dir = out_dir / "Takeout" / "Calendar"
+    ics_paths, counts = write_ics(calendar_dir, sim.calendar(), sim.owner, sim.now, seen.note)
+    zip_path, li_counts = write_linkedin(out_dir, sim.linkedin(), sim.owner, end, seen.note)
+    mbox_path = out_dir / "Takeout" / "Mail" / MBOX_NAME
+    mbox_counts = write_mbox(mbox_path, sim.mail(), sim.owner, seed=seed, attachment_kb=attachment_kb,
+                             note=seen.note)
+    counts.update(li_counts)
+    counts.update(mbox_counts)
+    counts["people"] = people
+    counts["awaiting_reply"] = len(sim.awaiting)
+    world = sim.truth(seen.identities(), seen.automated(), seen.resources(), counts)
+    truth_path = out_dir / "truth.json"
+    world.write_json(truth_path)
+    config_path = out_dir / "tiekeeper.toml"
+    config_path.write_text(_config(sim, zip_path, mbox_path, ics_paths, out_dir), encoding="utf-8")
+    return WorldPaths(zip_path, mbox_path, ics_paths, truth_path, config_path)
+
+
+class _Seen:
+    """Collects every party the writers wrote, by who it is: person, automated, room."""
+
+    def __init__(self):
+        self._identities: dict[tuple[str, str, str], None] = {}
+        self._automated: dict[str, str] = {}
+        self._resources: dict[str, None] = {}
+
+    def note(self, kind: str, key: str, who: str) -> None:
+        if who.startswith("auto:"):
+            self._automated.setdefault(key, who[5:])
+        elif who == "resource":
+            self._resources[key] = None
+        elif who not in ("owner", "shared", ""):  # "" is a deleted LinkedIn member
+            self._identities[(kind, key, who)] = None
+
+    def identities(self) -> list[Identity]:
+        return [Identity(*k) for k in sorted(self._identities)]
+
+    def automated(self) -> list[AutomatedSender]:
+        return [AutomatedSender(k, v) for k, v in sorted(self._automated.items())]
+
+    def resources(self) -> list[str]:
+        return sorted(self._resources)
+
+
+def _config(sim: Simulation, zip_path: Path, mbox_path: Path, ics_paths: list[Path], root: Path) -> str:
+    def q(value) -> str:  # TOML basic strings accept JSON's escapes
+        return json.dumps(value, ensure_ascii=False)
+
+    def rel(path: Path) -> str:
+        return path.relative_to(root).as_posix()
+    o = sim.owner
+    return "\n".join([
+        "# Written by connectors.demo: a simulated world, not anybody's real data.",
+        "[owner]",
+        f"name = {q(o.full_name)}",
+        f"emails = [{q(o.work_email)}, {q(o.personal_email)}]",
+        f"timezone = {q(o.tz)}",
+        "",
+        "[sources]",
+        f"linkedin = {q(rel(zip_path))}",
+        f"mbox = [{q(rel(mbox_path))}]",
+        f"ics = [{', '.join(q(rel(p)) for p in ics_paths)}]",
+        "",
+    ])
