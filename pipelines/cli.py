@@ -109,7 +109,7 @@ def _sql(args, db: Path, config: Config) -> int:
                 writer = csv.writer(sys.stdout, lineterminator="\n")
                 writer.writerow(columns)
                 while rows := result.fetchmany(10_000):
-                    writer.writerows(rows)
+                    writer.writerows([_csv_value(v) for v in row] for row in rows)
             else:
                 json.dump([dict(zip(columns, row)) for row in result.fetchall()], sys.stdout,
                           default=_json_value, ensure_ascii=False, indent=1)
@@ -117,6 +117,12 @@ def _sql(args, db: Path, config: Config) -> int:
         except duckdb.Error as exc:
             raise WarehouseError(f"query failed: {' '.join(str(exc).split())}") from None
     return 0
+
+
+def _csv_value(value):
+    if isinstance(value, bool):  # as SQL writes them, not Python's True/False
+        return "true" if value else "false"
+    return value
 
 
 def _json_value(value):

@@ -17,7 +17,7 @@ import duckdb
 # 1.5 format that both read.
 STORAGE_VERSION = "v1.5.0"
 
-SCHEMA_LAYERS = ("00_raw", "01_macros", "10_staging", "20_intermediate")
+SCHEMA_LAYERS = ("00_raw", "01_macros", "10_staging", "20_intermediate", "30_marts")
 
 
 class WarehouseError(Exception):

@@ -15,28 +15,42 @@ create or replace macro linkedin_slug(url) as (
     nullif(regexp_extract(lower(url_decode(trim(url))), 'linkedin\.com/in/([^/?#]+)', 1), '')
 );
 
--- A name folded for comparison: no accents (also the letters strip_accents keeps: ł ø đ ß æ œ þ),
--- lower case, letters and single spaces only.
-create or replace macro fold_name(name) as (
-    nullif(trim(regexp_replace(
-        replace(replace(replace(replace(replace(replace(replace(
-            strip_accents(lower(name)), 'ł', 'l'), 'ø', 'o'), 'đ', 'd'), 'ß', 'ss'), 'æ', 'ae'), 'œ', 'oe'), 'þ', 'th'),
-        '[^a-z]+', ' ', 'g')), '')
+-- A name folded for comparison: no accents, also on the letters that do not decompose (ı ł ø đ ð ß
+-- æ œ þ), lower case, letters and single spaces only; apostrophes and hyphens join (O'Connor:
+-- oconnor, Al-Najjar: alnajjar, as addresses write them). `german` spells umlauts out (Müller: mueller).
+create or replace macro fold_name(name, german := false) as (
+    nullif(trim(regexp_replace(regexp_replace(
+        strip_accents(
+            replace(replace(replace(replace(replace(replace(replace(replace(replace(
+                if(german, replace(replace(replace(lower(name), 'ä', 'ae'), 'ö', 'oe'), 'ü', 'ue'), lower(name)),
+                'ı', 'i'), 'ł', 'l'), 'ø', 'o'), 'đ', 'd'), 'ð', 'd'), 'ß', 'ss'), 'æ', 'ae'), 'œ', 'oe'), 'þ', 'th')),
+        '[''’‐-]+', '', 'g'), '[^a-z]+', ' ', 'g')), '')
 );
 
--- A person's name as folded tokens, in "first ... last" order: "Doe, Jane" is turned round, and
--- titles, credentials and suffixes ("Dr", "MBA", "PhD", "Jr") are dropped.
-create or replace macro name_tokens(name) as (
+-- The organisation part of a mail domain: acme from mail.acme.co.uk, iron-studio from iron-studio.ae.
+create or replace macro domain_label(domain) as (
+    list_filter(
+        string_split(domain, '.')[:-2],
+        lambda label: not list_contains(['co', 'com', 'org', 'net', 'ac', 'gov', 'edu', 'or', 'ne', 'mail', 'www'], label)
+    )[-1]
+);
+
+-- A person's name as folded tokens, in "first ... last" order: "Doe, Jane" is turned round, what
+-- follows a comma otherwise ("Jane Doe, MBA", "Saleh, Certified Coach") is dropped, and so are titles.
+create or replace macro name_tokens(name, german := false) as (
     list_filter(
         string_split(coalesce(fold_name(
-            case when regexp_matches(name, '^[^,]+,\s*[^,\s]+(\s+[^,\s]+)?$')
+            case when not contains(name, ',') then name
+                 -- "Doe, Jane" or "Smith, Robert J.": a short name after the comma, not a credential
+                 when regexp_matches(name, '^[^,]+,\s*[^,\s]+(\s+[^,\s]+)?$')
                       and not regexp_matches(lower(split_part(name, ',', 2)),
-                                             '^\s*(mba|phd|ph\.d\.|cpa|cfa|pmp|md|msc|bsc|jr|sr|esq|pe|ii|iii)\.?\s*$')
+                                             '^\s*(mba|phd|ph\.\s?d\.?|cpa|cfa|pmp|md|msc|bsc|ma|jr|sr|esq|pe|ii|iii|cissp)\.?\s*$')
+                      and not regexp_matches(split_part(name, ',', 2), '^\s*[A-Z]{2,}\s*$')
                  then split_part(name, ',', 2) || ' ' || split_part(name, ',', 1)
-                 else name end), ''), ' '),
+                 else split_part(name, ',', 1) end, german := german), ''), ' '),
         lambda token: token <> '' and not list_contains(
-            ['mr', 'mrs', 'ms', 'dr', 'prof', 'mba', 'phd', 'cpa', 'cfa', 'pmp', 'md', 'msc', 'bsc', 'ma', 'ba',
-             'jr', 'sr', 'esq', 'pe', 'ii', 'iii', 'cissp', 'frsa', 'facs'], token))
+            ['mr', 'mrs', 'ms', 'dr', 'prof', 'mba', 'phd', 'cpa', 'cfa', 'pmp', 'md', 'msc', 'bsc', 'jr', 'sr', 'esq',
+             'ii', 'iii'], token))
 );
 
 -- The usual local parts of automated senders (noreply, notifications, bounces, daemons, calendars).

@@ -8,6 +8,7 @@ classified as (
     select
         *,
         case
+            when list_contains(labels, 'Spam') then 'spam (labelled Spam)'
             when list_id is not null then 'mailing list (List-Id)'
             when has_list_unsubscribe then 'bulk mail (List-Unsubscribe)'
             when precedence in ('bulk', 'list', 'junk') then 'bulk mail (Precedence: ' || precedence || ')'

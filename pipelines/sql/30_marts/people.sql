@@ -1,0 +1,72 @@
+-- One row per person (the owner excluded): who they are across every source, and when you last met.
+create or replace view people as
+with identities as (
+    select * from main.identities where role = 'person'
+),
+
+sightings as (
+    select * from int_identity_sightings
+),
+
+interactions as (  -- appearances that were real contact: not automated mail, not cancelled or future meetings
+    select s.identity_key, s.occurred_at
+    from sightings as s
+    left join stg_ics__events as e on s.source = 'ics' and e.event_key = s.ref
+    where not s.is_automated
+      and s.occurred_at <= now()
+      and not coalesce(e.is_cancelled, false)
+      and s.role not in ('attendee:declined')
+),
+
+linkedin as (  -- the LinkedIn side of a person: profile, company, position, connection date
+    select
+        i.person_id,
+        arg_max(s.display_name, s.connected_on) as linkedin_name,
+        arg_max(s.raw_value, s.connected_on) as linkedin_url,
+        arg_max(s.company, s.connected_on) as company,
+        arg_max(s.position, s.connected_on) as position,
+        max(s.connected_on) as connected_on
+    from identities as i
+    join sightings as s on s.identity_key = i.identity_key and s.role = 'connection' and s.kind = 'linkedin_url'
+    group by i.person_id
+),
+
+per_person as (
+    select
+        i.person_id,
+        arg_max(i.display_name, i.sightings) filter (where i.display_name is not null) as most_used_name,
+        list(split_part(i.identity_key, ':', 2) order by i.sightings desc) filter (where i.kind = 'email') as emails,
+        -- a work address says where someone works when LinkedIn does not
+        arg_max(split_part(i.identity_key, '@', -1), i.sightings) filter (
+            where i.kind = 'email' and not regexp_matches(split_part(i.identity_key, '@', -1),
+                '^(gmail|googlemail|yahoo|hotmail|outlook|live|icloud|me|aol|gmx|web|proton|protonmail)\.')
+        ) as work_domain,
+        list(i.identity_key order by i.identity_key) as identity_keys
+    from identities as i
+    group by i.person_id
+),
+
+contact as (
+    select i.person_id, min(x.occurred_at) as first_interaction, max(x.occurred_at) as last_interaction
+    from identities as i join interactions as x using (identity_key)
+    group by i.person_id
+),
+
+joined as (
+    select
+        p.person_id,
+        coalesce(l.linkedin_name, p.most_used_name, p.emails[1]) as full_name,
+        coalesce(p.emails, []) as emails,
+        coalesce(l.company, p.work_domain) as company,
+        l.position,
+        l.linkedin_url,
+        l.connected_on,
+        c.first_interaction,
+        c.last_interaction,
+        p.identity_keys
+    from per_person as p
+    left join linkedin as l using (person_id)
+    left join contact as c using (person_id)
+)
+
+select * from joined;

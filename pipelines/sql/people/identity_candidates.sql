@@ -1,0 +1,126 @@
+-- Pairs of person identities that may be one human, each scored Fellegi-Sunter style: the sum of
+-- log2 likelihood ratios of how their names, address and company agree. Reads identity_profiles
+-- and the temp tables `nickname_groups` (name, canonical) and `match_weights` (feature, level, weight).
+create or replace temp table identity_candidates as
+with profiles as (
+    select * from identity_profiles where role = 'person'
+),
+
+first_variants as (  -- a first name and its nickname equivalents (Robert: Bob, Rob, Bobby ...)
+    select identity_key, first_name as variant from profiles where first_name is not null
+    union
+    select p.identity_key, other.name
+    from profiles as p
+    join nickname_groups as mine on mine.name = p.first_name
+    join nickname_groups as other on other.canonical = mine.canonical
+),
+
+local_patterns as (  -- the local parts someone of that name would use: first.last, flast, firstl, ...
+    select distinct v.identity_key, unnest([
+        v.variant || last, last || v.variant, left(v.variant, 1) || last,
+        v.variant || left(last, 1), last || left(v.variant, 1), v.variant]) as pattern,
+        -- the bare first name alone says less than first and last together
+        unnest([true, true, true, true, true, false]) as has_last_name
+    from first_variants as v
+    join (select identity_key, unnest(list_distinct([last_name, last_name_spelled])) as last
+          from profiles where last_name is not null) using (identity_key)
+),
+
+blocks as (  -- pairs are only formed within a block: the same last name, or a name and its address
+    select identity_key, 'last:' || last_name as block from profiles where last_name is not null
+    union
+    select identity_key, 'local:' || local_letters from profiles where length(local_letters) >= 3
+    union
+    select identity_key, 'local:' || pattern from local_patterns where length(pattern) >= 3
+),
+
+usable_blocks as (  -- a block as big as a whole mailbox ("info", "admin") proves nothing
+    select * from blocks
+    where block in (select block from blocks group by block having count(*) <= 2000)
+),
+
+pairs as (
+    select distinct a.identity_key as left_key, b.identity_key as right_key
+    from usable_blocks as a
+    join usable_blocks as b on a.block = b.block and a.identity_key < b.identity_key
+),
+
+name_counts as (  -- how many LinkedIn connections bear a name: two John Smiths make the name weak evidence
+    select first_name, last_name, count(*) as connections
+    from profiles where kind = 'linkedin_url' and first_name is not null
+    group by all
+),
+
+compared as (
+    select
+        pairs.*,
+        l.kind as left_kind,
+        r.kind as right_kind,
+        case
+            when l.last_name is null or r.last_name is null then 'unknown'
+            when l.last_name = r.last_name and l.first_name = r.first_name then 'same name'
+            when l.last_name = r.last_name and exists (
+                select 1 from first_variants as v where v.identity_key = l.identity_key and v.variant = r.first_name)
+                then 'nickname'
+            when l.last_name = r.last_name and (length(l.first_name) = 1 or length(r.first_name) = 1)
+                 and l.first_name[1] = r.first_name[1] then 'initial'
+            when l.first_name = r.first_name and jaro_winkler_similarity(l.last_name, r.last_name) >= 0.92
+                then 'similar last name'
+            when l.last_name = r.last_name and jaro_winkler_similarity(l.first_name, r.first_name) >= 0.9
+                then 'similar first name'
+            when l.last_name = r.last_name then 'other first name'
+            else 'other name'
+        end as name_level,
+        case
+            when exists (select 1 from local_patterns as lp where lp.identity_key = l.identity_key
+                         and lp.pattern = r.local_letters and lp.has_last_name)
+              or exists (select 1 from local_patterns as lp where lp.identity_key = r.identity_key
+                         and lp.pattern = l.local_letters and lp.has_last_name) then 'name pattern'
+            when exists (select 1 from local_patterns as lp where lp.identity_key = l.identity_key
+                         and lp.pattern = r.local_letters)
+              or exists (select 1 from local_patterns as lp where lp.identity_key = r.identity_key
+                         and lp.pattern = l.local_letters) then 'first name only'
+            when l.local_letters = r.local_letters and length(l.local_letters) >= 5 then 'same local part'
+            else 'none'
+        end as address_level,
+        case
+            when l.kind = 'email' and r.kind = 'email' then
+                case when l.is_free_mail or r.is_free_mail then 'personal address'
+                     when l.domain = r.domain then 'same domain'
+                     else 'other domain' end
+            when l.kind = 'email' or r.kind = 'email' then
+                case when coalesce(nullif(l.company_letters, ''), r.company_letters, '') = '' then 'unknown'
+                     when coalesce(l.is_free_mail, r.is_free_mail) then 'personal address'
+                     when length(coalesce(l.domain_letters, r.domain_letters)) >= 3 and (
+                          contains(coalesce(nullif(l.company_letters, ''), r.company_letters),
+                                   coalesce(nullif(l.domain_letters, ''), r.domain_letters))
+                       or contains(coalesce(nullif(l.domain_letters, ''), r.domain_letters),
+                                   coalesce(nullif(l.company_letters, ''), r.company_letters)))
+                        then 'domain is the company'
+                     else 'domain is not the company' end
+            else 'unknown'
+        end as company_level,
+        greatest(coalesce(nl.connections, 1), coalesce(nr.connections, 1)) as same_name_connections
+    from pairs
+    join profiles as l on l.identity_key = pairs.left_key
+    join profiles as r on r.identity_key = pairs.right_key
+    left join name_counts as nl on nl.first_name = l.first_name and nl.last_name = l.last_name
+    left join name_counts as nr on nr.first_name = r.first_name and nr.last_name = r.last_name
+    where not (l.kind = 'linkedin_url' and r.kind = 'linkedin_url')  -- one profile each: two profiles, two people
+),
+
+scored as (
+    select
+        c.*,
+        wn.weight + wa.weight + wc.weight
+            - if(c.name_level in ('same name', 'nickname'), log2(c.same_name_connections) * 2, 0) as score,
+        concat_ws(', ', c.name_level, 'address: ' || c.address_level, 'company: ' || c.company_level,
+                  if(c.same_name_connections > 1, c.same_name_connections || ' connections share the name', null))
+            as evidence
+    from compared as c
+    join match_weights as wn on wn.feature = 'name' and wn.level = c.name_level
+    join match_weights as wa on wa.feature = 'address' and wa.level = c.address_level
+    join match_weights as wc on wc.feature = 'company' and wc.level = c.company_level
+)
+
+select * from scored;
