@@ -25,22 +25,26 @@ from pipelines.config import Config, ConfigError
 # on the generated worlds: see benchmarks/bench_people.py).
 MATCH_WEIGHTS = {
     ("name", "same name"): 9.0,
-    ("name", "nickname"): 6.0,
+    ("name", "same name (in the address)"): 9.0,
+    ("name", "nickname"): 7.0,
     ("name", "initial"): 3.0,
+    ("name", "initial (in the address)"): 3.0,
     ("name", "similar last name"): 3.0,
     ("name", "similar first name"): 3.0,
     ("name", "other first name"): -8.0,
     ("name", "other name"): -12.0,
     ("name", "unknown"): 0.0,
-    ("address", "name pattern"): 5.0,
+    ("address", "full name"): 5.0,
+    ("address", "initial and last name"): 4.0,
+    ("address", "first name and initial"): 4.0,
     ("address", "first name only"): 1.5,
     ("address", "same local part"): 4.0,
     ("address", "none"): 0.0,
     ("company", "domain is the company"): 5.0,
     ("company", "same domain"): 2.0,
     ("company", "personal address"): 0.0,
-    ("company", "domain is not the company"): -3.0,
-    ("company", "other domain"): -3.0,
+    ("company", "domain is not the company"): -1.0,  # people change jobs: a weak sign on its own
+    ("company", "other domain"): -1.0,
     ("company", "unknown"): 0.0,
 }
 MERGE_SCORE = 12.0  # linked automatically from here on: precision matters more than recall
@@ -137,12 +141,12 @@ def build_people(con: duckdb.DuckDBPyConnection, config: Config, overrides: Over
                                                 "weight": list(MATCH_WEIGHTS.values())}))
     _nickname_groups(con)
     con.execute(_statement("identity_profiles"))
-    con.execute(_statement("identity_candidates"))
+    con.execute(_statement("identity_candidates"), {"merge_score": MERGE_SCORE})
 
     profiles = con.execute("select identity_key, kind, role from identity_profiles").fetchall()
     people = [key for key, _, role in profiles if role == "person"]
     kinds = {key: kind for key, kind, _ in profiles}
-    candidates = con.execute("""select left_key, right_key, score, evidence from identity_candidates
+    candidates = con.execute("""select left_key, right_key, score, evidence, profiles_fitting from identity_candidates
                                 where score >= ? order by score desc, left_key, right_key""",
                              [SUGGEST_SCORE]).fetchall()
     clusters = _Clusters(people, kinds, overrides)
@@ -184,7 +188,7 @@ class _Clusters:
         self.members[ra] |= self.members.pop(rb)
         self.profiles[ra] |= self.profiles.pop(rb)
 
-    def link(self, candidates: list[tuple[str, str, float, str]]) -> list[tuple[str, str, float, str, str]]:
+    def link(self, candidates: list[tuple[str, str, float, str, int]]) -> list[tuple[str, str, float, str, str]]:
         decisions = []
         for group in self.forced:
             known = [key for key in group if key in self.parent]
@@ -193,11 +197,13 @@ class _Clusters:
                     self.union(known[0], other)
                     self.joined_by.setdefault(other, (1.0, "merged in people.toml"))
                 decisions.append((known[0], other, math.inf, "listed together in people.toml", "merged by override"))
-        for left, right, score, evidence in candidates:
+        for left, right, score, evidence, profiles_fitting in candidates:
             if self.find(left) == self.find(right):
                 decision = "merged" if score >= MERGE_SCORE else "already one person"
             elif score < MERGE_SCORE:
                 decision = "suggested"
+            elif profiles_fitting > 1:
+                decision = f"suggested: fits {profiles_fitting} LinkedIn profiles as well"
             else:
                 decision = self.why_apart(left, right) or "merged"
                 if decision == "merged":

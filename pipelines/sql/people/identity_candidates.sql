@@ -15,12 +15,12 @@ first_variants as (  -- a first name and its nickname equivalents (Robert: Bob, 
     join nickname_groups as other on other.canonical = mine.canonical
 ),
 
-local_patterns as (  -- the local parts someone of that name would use: first.last, flast, firstl, ...
-    select distinct v.identity_key, unnest([
-        v.variant || last, last || v.variant, left(v.variant, 1) || last,
-        v.variant || left(last, 1), last || left(v.variant, 1), v.variant]) as pattern,
-        -- the bare first name alone says less than first and last together
-        unnest([true, true, true, true, true, false]) as has_last_name
+local_patterns as (  -- the local parts someone of that name would use, and how much of the name each holds
+    select distinct v.identity_key,
+        unnest([v.variant || last, last || v.variant, left(v.variant, 1) || last, last || left(v.variant, 1),
+                v.variant || left(last, 1), v.variant]) as pattern,
+        unnest(['full name', 'full name', 'initial and last name', 'initial and last name',
+                'first name and initial', 'first name only']) as holds
     from first_variants as v
     join (select identity_key, unnest(list_distinct([last_name, last_name_spelled])) as last
           from profiles where last_name is not null) using (identity_key)
@@ -45,8 +45,8 @@ pairs as (
     join usable_blocks as b on a.block = b.block and a.identity_key < b.identity_key
 ),
 
-name_counts as (  -- how many LinkedIn connections bear a name: two John Smiths make the name weak evidence
-    select first_name, last_name, count(*) as connections
+name_counts as (  -- how many humans bear a name, as far as LinkedIn (one profile each) shows
+    select first_name, last_name, count(*) as holders
     from profiles where kind = 'linkedin_url' and first_name is not null
     group by all
 ),
@@ -71,18 +71,14 @@ compared as (
             when l.last_name = r.last_name then 'other first name'
             else 'other name'
         end as name_level,
-        case
-            when exists (select 1 from local_patterns as lp where lp.identity_key = l.identity_key
-                         and lp.pattern = r.local_letters and lp.has_last_name)
-              or exists (select 1 from local_patterns as lp where lp.identity_key = r.identity_key
-                         and lp.pattern = l.local_letters and lp.has_last_name) then 'name pattern'
-            when exists (select 1 from local_patterns as lp where lp.identity_key = l.identity_key
-                         and lp.pattern = r.local_letters)
-              or exists (select 1 from local_patterns as lp where lp.identity_key = r.identity_key
-                         and lp.pattern = l.local_letters) then 'first name only'
-            when l.local_letters = r.local_letters and length(l.local_letters) >= 5 then 'same local part'
-            else 'none'
-        end as address_level,
+        coalesce(
+            (select arg_max(lp.holds, list_position(
+                        ['first name only', 'first name and initial', 'initial and last name', 'full name'], lp.holds))
+             from local_patterns as lp
+             where (lp.identity_key = l.identity_key and lp.pattern = r.local_letters)
+                or (lp.identity_key = r.identity_key and lp.pattern = l.local_letters)),
+            if(l.local_letters = r.local_letters and length(l.local_letters) >= 5, 'same local part', 'none')
+        ) as address_level,
         case
             when l.kind = 'email' and r.kind = 'email' then
                 case when l.is_free_mail or r.is_free_mail then 'personal address'
@@ -100,7 +96,7 @@ compared as (
                      else 'domain is not the company' end
             else 'unknown'
         end as company_level,
-        greatest(coalesce(nl.connections, 1), coalesce(nr.connections, 1)) as same_name_connections
+        greatest(coalesce(nl.holders, 1), coalesce(nr.holders, 1), 1) as name_holders
     from pairs
     join profiles as l on l.identity_key = pairs.left_key
     join profiles as r on r.identity_key = pairs.right_key
@@ -109,18 +105,36 @@ compared as (
     where not (l.kind = 'linkedin_url' and r.kind = 'linkedin_url')  -- one profile each: two profiles, two people
 ),
 
+named as (  -- where one side shows no name, an address that spells the other's name stands in for it
+    select
+        * replace (case
+            when name_level = 'unknown' and address_level = 'full name' then 'same name (in the address)'
+            when name_level = 'unknown' and address_level = 'initial and last name' then 'initial (in the address)'
+            else name_level end as name_level)
+    from compared
+),
+
 scored as (
     select
         c.*,
         wn.weight + wa.weight + wc.weight
-            - if(c.name_level in ('same name', 'nickname'), log2(c.same_name_connections) * 2, 0) as score,
+            -- a name several humans bear is weaker evidence: less per doubling of its holders
+            - if(c.name_level like 'same name%' or c.name_level = 'nickname', log2(c.name_holders) * 3, 0)
+            as score,
         concat_ws(', ', c.name_level, 'address: ' || c.address_level, 'company: ' || c.company_level,
-                  if(c.same_name_connections > 1, c.same_name_connections || ' connections share the name', null))
+                  if(c.name_holders > 1, 'about ' || c.name_holders || ' people bear the name', null))
             as evidence
-    from compared as c
+    from named as c
     join match_weights as wn on wn.feature = 'name' and wn.level = c.name_level
     join match_weights as wa on wa.feature = 'address' and wa.level = c.address_level
     join match_weights as wc on wc.feature = 'company' and wc.level = c.company_level
+),
+
+ambiguity as (  -- an identity that fits several LinkedIn profiles equally is left for the user to decide
+    select *,
+        count(*) filter (where score >= $merge_score and (left_kind = 'linkedin_url' or right_kind = 'linkedin_url'))
+            over (partition by if(left_kind = 'linkedin_url', right_key, left_key)) as profiles_fitting
+    from scored
 )
 
-select * from scored;
+select * from ambiguity;

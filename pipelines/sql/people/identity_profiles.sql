@@ -1,6 +1,11 @@
 -- One row per identity seen, with what resolution compares: names, address parts, company; and
 -- its role: the owner's, automated (mail robots, lists, meeting rooms), ignored by the user, or a person.
 -- Reads the temp table `ignored_identities` (from people.toml).
+set variable group_local_parts = '^(all|everyone|staff|team|teams|engineering|eng|dev|developers|sales|marketing|'
+    || 'hr|people|office|info|support|admin|ops|operations|finance|accounting|legal|product|design|research|hello|'
+    || 'contact|press|jobs|careers|billing|accounts|help|partners|community|events|news|it|security|board|'
+    || 'management|leadership|founders)([-_.].*)?$';
+
 create or replace temp table identity_profiles as
 with sightings as (
     select * from int_identity_sightings
@@ -35,6 +40,9 @@ counted as (
         any_value(kind) as kind,
         count(*) as sightings,
         count(*) filter (where not is_automated) as human_sightings,
+        -- whether it ever acts: sends mail, organises or answers an invitation, is a LinkedIn member
+        bool_or(role in ('from', 'reply_to', 'organizer', 'attendee:accepted', 'attendee:declined',
+                         'attendee:tentative', 'connection', 'connection_email', 'sender', 'inviter')) as acts,
         min(occurred_at) as first_seen_at,
         max(occurred_at) as last_seen_at
     from sightings
@@ -91,6 +99,7 @@ with_role as (
             when o.identity_key is not null then 'owner'
             when i.identity_key is not null then 'ignored'
             when p.kind = 'email' and (is_automated_address(p.email) or p.human_sightings = 0) then 'automated'
+            when p.kind = 'email' and not p.acts and regexp_matches(p.local_part, getvariable('group_local_parts')) then 'automated'
             else 'person'
         end as role,
         case
@@ -98,6 +107,8 @@ with_role as (
             when i.identity_key is not null then 'ignored in people.toml'
             when p.kind = 'email' and is_automated_address(p.email) then 'automated sender address'
             when p.kind = 'email' and p.human_sightings = 0 then 'appears only in automated mail or as a room'
+            when p.kind = 'email' and not p.acts and regexp_matches(p.local_part, getvariable('group_local_parts'))
+                then 'a group address (distribution list) that never writes itself'
         end as role_evidence
     from profiled as p
     left join owner as o using (identity_key)
