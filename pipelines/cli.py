@@ -16,6 +16,7 @@ import duckdb
 from connectors import SourceError
 from pipelines.config import Config, ConfigError, load_config, resolve_paths
 from pipelines.ingest import SOURCES, ingest, input_files
+from pipelines.people import append_merges, overrides_path, refresh_people
 from pipelines.warehouse import WarehouseError, connect_reader, connect_writer
 
 USER_ERRORS = (SourceError, ConfigError, WarehouseError)
@@ -70,6 +71,24 @@ def _parser() -> argparse.ArgumentParser:
     sql_cmd.add_argument("--max-rows", type=int, default=100, help="rows shown by the table format")
     sql_cmd.set_defaults(run=_sql)
 
+    people_cmd = commands.add_parser(
+        "people", parents=[common], help="who is who: review matches, look people up",
+        description="People are resolved after every ingest from all identities and people.toml "
+                    "(next to the config): [[merge]] identities = [...], [[split]] identities = [a, b], "
+                    "[[ignore]] identity = ..., [[close]] identity = ...")
+    people_commands = people_cmd.add_subparsers(title="people commands", required=True, metavar="COMMAND")
+    people_commands.add_parser("build", parents=[common], help="resolve people again (after editing people.toml)"
+                               ).set_defaults(run=_people_build)
+    suggest = people_commands.add_parser("suggest", parents=[common], help="uncertain matches, with their evidence")
+    suggest.add_argument("--limit", type=int, default=20)
+    suggest.set_defaults(run=_people_suggest)
+    accept = people_commands.add_parser("accept", parents=[common], help="accept suggestions into people.toml")
+    accept.add_argument("match_ids", nargs="+", metavar="MATCH_ID")
+    accept.set_defaults(run=_people_accept)
+    show = people_commands.add_parser("show", parents=[common], help="one person with all their identities")
+    show.add_argument("name", help="part of a name, an e-mail address or a LinkedIn URL")
+    show.set_defaults(run=_people_show)
+
     demo_cmd = commands.add_parser("demo", parents=[common],
                                    help="generate a realistic demo world and load it (never touches your database)")
     demo_cmd.add_argument("--out", type=Path, default=DEMO_DIR, help=f"folder for the demo (default {DEMO_DIR})")
@@ -86,7 +105,8 @@ def _ingest(args, db: Path, config: Config) -> int:
     created = not db.exists()
     try:
         with connect_writer(db, timezone=config.owner.timezone) as con:
-            print(ingest(con, args.source, paths, config).line())
+            print(ingest(con, args.source, paths, config).line(), flush=True)
+            print(refresh_people(con, config).line())
     except BaseException:
         if created:
             for leftover in (db, db.with_suffix(db.suffix + ".wal")):
@@ -145,6 +165,7 @@ def _demo(args, db: Path, config: Config) -> int:
     with connect_writer(demo_db, timezone=demo_config.owner.timezone) as con:
         for source in ("linkedin", "mbox", "ics"):
             print(ingest(con, source, demo_config.source_paths(source), demo_config).line(), flush=True)
+        print(refresh_people(con, demo_config).line())
         counts = con.execute("""
             select (select count(*) from stg_linkedin__connections),
                    (select count(*) from stg_linkedin__messages),
@@ -155,6 +176,78 @@ def _demo(args, db: Path, config: Config) -> int:
           "{:,} calendar events ({:,} input items rejected, with reasons).".format(*counts))
     print(f"Database: {demo_db}\nTry:      tiekeeper --db {demo_db} sql "
           f"\"select source, location, reason from rejected_records\"")
+    return 0
+
+
+def _people_build(args, db: Path, config: Config) -> int:
+    with connect_writer(db, timezone=config.owner.timezone) as con:
+        print(refresh_people(con, config).line())
+    return 0
+
+
+def _people_suggest(args, db: Path, config: Config) -> int:
+    with connect_reader(db, timezone=config.owner.timezone) as con:
+        rows = con.execute("""
+            select m.match_id, m.score, m.probability, m.evidence, m.decision,
+                   l.identity_key, l.display_name, l.sightings, r.identity_key, r.display_name, r.sightings
+            from identity_matches as m
+            join identities as l on l.identity_key = m.left_key
+            join identities as r on r.identity_key = m.right_key
+            where m.decision like 'suggested%'
+            order by m.score desc, m.match_id
+            limit ?""", [args.limit]).fetchall()
+    if not rows:
+        print("No uncertain matches to review.")
+        return 0
+    for match_id, score, p, evidence, decision, lkey, lname, lseen, rkey, rname, rseen in rows:
+        print(f"{match_id}  score {score:.1f} (p={p:.2f})  {evidence}"
+              + (f"  [{decision.removeprefix('suggested: ')}]" if ": " in decision else ""))
+        for key, name, seen in ((lkey, lname, lseen), (rkey, rname, rseen)):
+            print(f"    {key:<48} {name or '':<28} seen {seen:,} times")
+    print(f"\nAccept one into {overrides_path(config)}: tiekeeper people accept MATCH_ID ...")
+    return 0
+
+
+def _people_accept(args, db: Path, config: Config) -> int:
+    with connect_writer(db, timezone=config.owner.timezone) as con:
+        found = {row[0]: row for row in con.execute(
+            "select match_id, left_key, right_key, score, evidence from identity_matches where match_id in "
+            "(select unnest(?::varchar[]))", [args.match_ids]).fetchall()}
+        missing = [m for m in args.match_ids if m not in found]
+        if missing:
+            raise WarehouseError(f"no match {missing[0]} (see `tiekeeper people suggest` for the ids)")
+        append_merges(overrides_path(config), [
+            (left, right, f"accepted {match_id}: {evidence}") for match_id, left, right, _, evidence
+            in (found[m] for m in args.match_ids)])
+        print(f"Added {len(args.match_ids)} merge{'s' * (len(args.match_ids) != 1)} to {overrides_path(config)}")
+        print(refresh_people(con, config).line())
+    return 0
+
+
+def _people_show(args, db: Path, config: Config) -> int:
+    with connect_reader(db, timezone=config.owner.timezone) as con:
+        people = con.execute("""
+            select person_id, full_name, company, position, linkedin_url, connected_on, first_interaction,
+                   last_interaction, is_pinned_close
+            from people
+            where full_name ilike '%' || ? || '%'
+               or person_id in (select person_id from identities where identity_key ilike '%' || ? || '%')
+            order by last_interaction desc nulls last
+            limit 10""", [args.name, args.name.lower()]).fetchall()
+        if not people:
+            raise WarehouseError(f"nobody matches {args.name!r} (try part of a name or an e-mail address)")
+        for person_id, name, company, position, url, connected, first, last, pinned in people:
+            print(f"{name}  ({person_id}){'  pinned as close' if pinned else ''}")
+            for label, value in (("works", ", ".join(v for v in (position, company) if v)), ("LinkedIn", url),
+                                 ("connected", connected), ("first contact", first), ("last contact", last)):
+                if value:
+                    print(f"  {label + ':':<15}{value}")
+            print("  identities:")
+            for key, shown, seen, evidence, confidence in con.execute("""
+                    select identity_key, display_name, sightings, evidence, confidence from identities
+                    where person_id = ? order by sightings desc, identity_key""", [person_id]).fetchall():
+                print(f"    {key:<48} {shown or '':<26} {seen:>6,} seen  {confidence:.2f}  {evidence}")
+            print()
     return 0
 
 

@@ -54,8 +54,22 @@ PRIOR_LOG_ODDS = -8.0  # about 1 in 256 pairs in a block is one human: turns sco
 
 @dataclass(frozen=True)
 class Overrides:
-    """The user's word on who is who, from `people.toml` (identities written as e-mail addresses,
-    LinkedIn profile URLs or identity keys): it survives every rebuild."""
+    """The user's word on who is who, from `people.toml`; it survives every rebuild:
+
+        [[merge]]                 # these identities are one person
+        identities = ["bob@acme.io", "https://www.linkedin.com/in/bob-smith"]
+
+        [[split]]                 # these two are never the same person
+        identities = ["john.smith@a.com", "john.smith@b.com"]
+
+        [[ignore]]                # not a person: a shared inbox, a bot the rules missed
+        identity = "sales@acme.io"
+
+        [[close]]                 # a close tie, whatever the metadata says
+        identity = "jane@example.com"
+
+    Identities are written as e-mail addresses, LinkedIn profile URLs or identity keys.
+    """
 
     path: Path | None = None
     merge: tuple[tuple[str, ...], ...] = ()
@@ -87,46 +101,74 @@ def overrides_path(config: Config) -> Path:
 
 
 def load_overrides(path: Path) -> Overrides:
+    """Reads people.toml (a missing file means no overrides); a mistake in it is one clear line."""
     if not path.exists():
-        return Overrides()
+        return Overrides(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-
-    def keys(value, what: str) -> tuple[str, ...]:
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{path}: {what} must be a list of identities (e-mail addresses or LinkedIn URLs)")
-        return tuple(identity_key(v) for v in value)
-
-    merge = tuple(keys(group, "each merge entry") for group in data.get("merge", []))
-    split = tuple(keys(pair, "each split entry") for pair in data.get("split", []))
-    if any(len(pair) != 2 for pair in split):
-        raise ConfigError(f"{path}: each split entry names exactly two identities")
-    unknown = set(data) - {"merge", "split", "ignore", "close"}
+    unknown = sorted(set(data) - {"merge", "split", "ignore", "close"})
     if unknown:
-        raise ConfigError(f"{path}: unknown key {sorted(unknown)[0]!r} (expected merge, split, ignore, close)")
-    return Overrides(path, merge, split, keys(data.get("ignore", []), "ignore"), keys(data.get("close", []), "close"))
+        raise ConfigError(f"{path}: unknown section [[{unknown[0]}]] (expected merge, split, ignore or close)")
+
+    def entries(section: str, field: str) -> list:
+        tables = data.get(section, [])
+        if not isinstance(tables, list) or not all(isinstance(t, dict) and field in t for t in tables):
+            raise ConfigError(f"{path}: each [[{section}]] needs {field} = ...")
+        return [t[field] for t in tables]
+
+    def keys(values, section: str, count: int | None = None) -> tuple[str, ...]:
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values) or \
+                (count is not None and len(values) != count) or len(values) < 2:
+            raise ConfigError(f"{path}: [[{section}]] identities must list "
+                              f"{'exactly two' if count else 'two or more'} identities")
+        return tuple(identity_key(v, where=path) for v in values)
+
+    def one(value, section: str) -> str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{path}: [[{section}]] identity must be one e-mail address or LinkedIn URL")
+        return identity_key(value, where=path)
+
+    return Overrides(
+        path,
+        merge=tuple(keys(v, "merge") for v in entries("merge", "identities")),
+        split=tuple(keys(v, "split", 2) for v in entries("split", "identities")),
+        ignore=tuple(one(v, "ignore") for v in entries("ignore", "identity")),
+        close=tuple(one(v, "close") for v in entries("close", "identity")),
+    )
 
 
-def identity_key(text: str) -> str:
+def append_merges(path: Path, pairs: list[tuple[str, str, str]]) -> None:
+    """Adds `[[merge]]` entries (left, right, note) to people.toml, keeping what the user wrote."""
+    text = path.read_text(encoding="utf-8") if path.exists() else (
+        "# Who is who, in your words: tiekeeper applies this on every run. See `tiekeeper people --help`.\n")
+    for left, right, note in pairs:
+        text += f'\n[[merge]]  # {note}\nidentities = ["{left}", "{right}"]\n'
+    path.write_text(text, encoding="utf-8")
+
+
+def identity_key(text: str, *, where: Path | None = None) -> str:
     """An identity as the user writes it (address, profile URL or key) as its key, normalised the
     same way the SQL macros do."""
     text = text.strip()
-    con = duckdb.connect()
-    con.execute((_sql("01_macros") / "identity_keys.sql").read_text(encoding="utf-8"))
-    if text.startswith(("email:", "linkedin:", "linkedin_name:")):
+    with duckdb.connect() as con:
+        con.execute((_sql("01_macros") / "identity_keys.sql").read_text(encoding="utf-8"))
         kind, _, value = text.partition(":")
-        if kind != "email":
-            return text if kind == "linkedin" else f"{kind}:{con.execute('select fold_name(?)', [value]).fetchone()[0]}"
-        text = value
-    if "linkedin.com/" in text.lower():
-        slug = con.execute("select linkedin_slug(?)", [text]).fetchone()[0]
-        if slug:
-            return f"linkedin:{slug}"
-    key = con.execute("select email_key(?)", [text]).fetchone()[0]
+        if kind == "linkedin_name":
+            key = con.execute("select fold_name(?)", [value]).fetchall()[0][0]
+            return f"linkedin_name:{key}"
+        if kind == "email":
+            text = value
+        if "linkedin.com/" in text.lower() or kind == "linkedin":
+            slug = con.execute("select linkedin_slug(?)", [text if "/" in text else f"linkedin.com/in/{value}"]
+                               ).fetchall()[0][0]
+            if slug:
+                return f"linkedin:{slug}"
+        key = con.execute("select email_key(?)", [text]).fetchall()[0][0]
     if key is None:
-        raise ConfigError(f"{text!r} is not an e-mail address, a LinkedIn profile URL or an identity key")
+        raise ConfigError(f"{str(where) + ': ' if where else ''}{text!r} is not an e-mail address, "
+                          "a LinkedIn profile URL or an identity key")
     return f"email:{key}"
 
 
@@ -151,7 +193,7 @@ def build_people(con: duckdb.DuckDBPyConnection, config: Config, overrides: Over
                              [SUGGEST_SCORE]).fetchall()
     clusters = _Clusters(people, kinds, overrides)
     decisions = clusters.link(candidates)
-    return _write(con, clusters, decisions, profiles)
+    return _write(con, clusters, decisions, profiles, overrides.close)
 
 
 class _Clusters:
@@ -229,8 +271,12 @@ def probability(score: float) -> float:
     return 1 / (1 + 2 ** -(score + PRIOR_LOG_ODDS))
 
 
-def _write(con, clusters: _Clusters, decisions, profiles) -> PeopleSummary:
+def _write(con, clusters: _Clusters, decisions, profiles, close: tuple[str, ...]) -> PeopleSummary:
     person_ids = clusters.person_ids()
+    con.execute("delete from pinned_people")
+    pinned = sorted({(person_ids[key], key) for key in close if key in person_ids})
+    if pinned:
+        con.executemany("insert into pinned_people values (?, ?)", pinned)
     sizes = {root: len(members) for root, members in clusters.members.items()}
     rows: dict[str, list] = {"identity_key": [], "person_id": [], "evidence": [], "confidence": []}
     for key, person_id in person_ids.items():
@@ -303,3 +349,16 @@ def _statement(name: str) -> str:
 
 def _sql(folder: str):
     return resources.files("pipelines") / "sql" / folder
+
+
+def refresh_people(con: duckdb.DuckDBPyConnection, config: Config) -> PeopleSummary:
+    """Re-resolves people from everything ingested and people.toml, in one transaction."""
+    overrides = load_overrides(overrides_path(config))
+    con.begin()
+    try:
+        summary = build_people(con, config, overrides)
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    return summary

@@ -22,12 +22,16 @@ invitation_side as (  -- the owner's profile is the inviter of invitations sent,
     where linkedin_slug(case direction when 'outgoing' then inviter_url else invitee_url end) is not null
 ),
 
-linkedin_named as (  -- LinkedIn messages sent under the owner's name (old exports have no profile URLs)
+linkedin_named as (  -- LinkedIn messages sent or received under the owner's name (old exports have no URLs)
     select distinct
         coalesce('linkedin:' || linkedin_slug(sender_url), 'linkedin_name:' || fold_name(sender_name)),
         'sends LinkedIn messages under the owner''s name'
     from stg_linkedin__messages, settings as s
     where fold_name(sender_name) = fold_name(s.name)
+    union all
+    select distinct 'linkedin:' || linkedin_slug(recipient_urls[1]), 'receives LinkedIn messages under the owner''s name'
+    from stg_linkedin__messages, settings as s
+    where len(recipient_urls) = 1 and fold_name(recipient_names) = fold_name(s.name)
 ),
 
 unioned as (

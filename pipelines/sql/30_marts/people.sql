@@ -63,6 +63,7 @@ joined as (
         l.connected_on,
         c.first_interaction,
         c.last_interaction,
+        p.person_id in (select person_id from pinned_people) as is_pinned_close,
         p.identity_keys
     from per_person as p
     left join linkedin as l using (person_id)

@@ -26,17 +26,24 @@ local_patterns as (  -- the local parts someone of that name would use, and how 
           from profiles where last_name is not null) using (identity_key)
 ),
 
-blocks as (  -- pairs are only formed within a block: the same last name, or a name and its address
-    select identity_key, 'last:' || last_name as block from profiles where last_name is not null
+blocks as (  -- pairs are only formed within a block: the same name (nicknames too), or a name and its address
+    select v.identity_key, 'name:' || v.variant || ' ' || p.last_name as block
+    from first_variants as v join profiles as p using (identity_key)
+    where p.last_name is not null
+    union
+    select v.identity_key, 'typo:' || v.variant || ' ' || left(p.last_name, 3)
+    from first_variants as v join profiles as p using (identity_key)
+    where p.last_name is not null
     union
     select identity_key, 'local:' || local_letters from profiles where length(local_letters) >= 3
     union
-    select identity_key, 'local:' || pattern from local_patterns where length(pattern) >= 3
+    select identity_key, 'local:' || pattern from local_patterns
+    where holds <> 'first name only' and length(pattern) >= 3
 ),
 
 usable_blocks as (  -- a block as big as a whole mailbox ("info", "admin") proves nothing
     select * from blocks
-    where block in (select block from blocks group by block having count(*) <= 2000)
+    where block in (select block from blocks group by block having count(*) <= 200)
 ),
 
 pairs as (
@@ -91,7 +98,10 @@ compared as (
                           contains(coalesce(nullif(l.company_letters, ''), r.company_letters),
                                    coalesce(nullif(l.domain_letters, ''), r.domain_letters))
                        or contains(coalesce(nullif(l.domain_letters, ''), r.domain_letters),
-                                   coalesce(nullif(l.company_letters, ''), r.company_letters)))
+                                   coalesce(nullif(l.company_letters, ''), r.company_letters))
+                       or (length(coalesce(nullif(l.company_initials, ''), r.company_initials)) >= 3
+                           and starts_with(coalesce(nullif(l.domain_letters, ''), r.domain_letters),
+                                           coalesce(nullif(l.company_initials, ''), r.company_initials))))
                         then 'domain is the company'
                      else 'domain is not the company' end
             else 'unknown'

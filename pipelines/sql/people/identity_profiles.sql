@@ -18,7 +18,10 @@ owner as (
 named as (  -- the name an identity goes by: LinkedIn's own, else the one it is most often written with
     select identity_key, arg_max(display_name, weight) as display_name
     from (
-        select identity_key, display_name, count(*) + if(bool_or(role = 'connection'), 1e9, 0) as weight
+        -- names in automated mail (an auto-reply's "Away") count for little
+        select identity_key, display_name,
+               count(*) filter (where not is_automated) + count(*) / 1000 + if(bool_or(role = 'connection'), 1e9, 0)
+                   as weight
         from sightings
         where display_name is not null and position('@' in display_name) = 0
         group by all
@@ -88,7 +91,10 @@ profiled as (
         array_to_string(list_filter(string_split(coalesce(fold_name(company), ''), ' '), lambda word: word <> '' and not list_contains(
             ['inc', 'gmbh', 'ltd', 'llc', 'ag', 'sa', 'bv', 'nv', 'plc', 'co', 'corp', 'corporation', 'group', 'company',
              'limited', 'the', 'se', 'srl', 'oy', 'ab', 'as', 'kg', 'spa', 'sarl', 'sas', 'holding', 'holdings'], word)),
-            '') as company_letters
+            '') as company_letters,
+        -- and its initials, for domains like sjp-legal.com (Smith, Jones & Partners)
+        array_to_string(list_transform(list_filter(string_split(coalesce(fold_name(company), ''), ' '),
+            lambda word: word <> ''), lambda word: word[1]), '') as company_initials
     from described
 ),
 

@@ -1,0 +1,290 @@
+"""People: one person per human across LinkedIn, e-mail and calendar; the owner and automated
+mail told apart; the user's overrides kept. Each test feeds real-shaped exports through the CLI."""
+import zipfile
+from email.utils import format_datetime
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import snapshot
+
+OWNER = ("Jane Doe", "jane@acme.com")
+CONFIG = """[owner]
+name = "Jane Doe"
+emails = ["jane@acme.com", "jane.doe@gmail.com"]
+timezone = "Europe/Berlin"
+"""
+CONNECTIONS_HEADER = ("Notes:\n\"When exporting your connection data, you may notice that some of the email "
+                      "addresses are missing.\"\n\nFirst Name,Last Name,URL,Email Address,Company,Position,Connected On\n")
+
+
+class Export:
+    """Builds a small owner's export: mail, calendar, LinkedIn, then loads it with `tiekeeper ingest`."""
+
+    def __init__(self, folder: Path, cli):
+        self.folder, self.cli = folder, cli
+        self.messages: list[str] = []
+        self.events: list[str] = []
+        self.connections: list[str] = []
+        self.linkedin_messages: list[str] = []
+        self.invitations: list[str] = []
+        self.when = datetime(2026, 9, 1, 9, 0, tzinfo=timezone.utc)
+        (folder / "tiekeeper.toml").write_text(CONFIG)
+
+    def mail(self, sender: str, to: str, cc: str = "", labels: str = "Inbox", extra: str = "") -> "Export":
+        self.when += timedelta(hours=3)
+        n = len(self.messages)
+        self.messages.append(
+            f"From {1700000000000000 + n}@xxx Tue Mar 11 01:31:25 +0000 2025\nX-GM-THRID: {1700000000000000 + n}\n"
+            f"X-Gmail-Labels: {labels}\nMessage-ID: <m{n}@example.com>\nDate: {format_datetime(self.when)}\n"
+            f"From: {sender}\nTo: {to}\n" + (f"Cc: {cc}\n" if cc else "") + extra + f"Subject: note {n}\n\nHi\n\n")
+        return self
+
+    def meeting(self, *attendees: tuple[str, str]) -> "Export":
+        self.when += timedelta(hours=3)
+        n = len(self.events)
+        lines = [f"ATTENDEE;CN={name};PARTSTAT=ACCEPTED:mailto:{email}" for name, email in attendees]
+        self.events.append(
+            f"BEGIN:VEVENT\r\nUID:e{n}@google.com\r\nDTSTART:{self.when:%Y%m%dT%H%M%SZ}\r\n"
+            f"DTEND:{self.when + timedelta(hours=1):%Y%m%dT%H%M%SZ}\r\nDTSTAMP:20260101T000000Z\r\n"
+            f"ORGANIZER;CN=Jane Doe:mailto:jane@acme.com\r\n" + "\r\n".join(lines) + "\r\nSUMMARY:Meeting\r\nEND:VEVENT\r\n")
+        return self
+
+    def connection(self, first: str, last: str, url: str, company: str, email: str = "") -> "Export":
+        self.connections.append(f"{first},{last},{url},{email},{company},Engineer,16 Dec 2024\n")
+        return self
+
+    def linkedin_message(self, sender: str, url: str) -> "Export":
+        self.linkedin_messages.append(
+            f"2-abc{len(self.linkedin_messages)}==,,{sender},{url},Jane Doe,https://www.linkedin.com/in/janedoe,"
+            f"2026-08-01 10:00:00 UTC,,Hello,INBOX,No,No\n")
+        return self
+
+    def invitation(self, direction: str, other: str, other_url: str) -> "Export":
+        me, my_url = "Jane Doe", "https://www.linkedin.com/in/janedoe"
+        parties = (me, other, my_url, other_url) if direction == "OUTGOING" else (other, me, other_url, my_url)
+        self.invitations.append(f'{parties[0]},{parties[1]},"12/15/24, 7:47 AM",,{direction},{parties[2]},{parties[3]}\n')
+        return self
+
+    def load(self, db: Path) -> list[str]:
+        """Writes the files and ingests each kind that has content; returns the CLI output lines."""
+        out = []
+        if self.messages:
+            (self.folder / "mail.mbox").write_text("".join(self.messages))
+            out += self._ingest(db, "mbox", self.folder / "mail.mbox")
+        if self.events:
+            (self.folder / "cal.ics").write_text(
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + "".join(self.events) + "END:VCALENDAR\r\n", newline="")
+            out += self._ingest(db, "ics", self.folder / "cal.ics")
+        if self.connections or self.linkedin_messages or self.invitations:
+            export = self.folder / "Complete_LinkedInDataExport_11-20-2026.zip"
+            with zipfile.ZipFile(export, "w") as z:
+                z.writestr("Connections.csv", CONNECTIONS_HEADER + "".join(self.connections))
+                z.writestr("messages.csv", "CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,"
+                           "RECIPIENT PROFILE URLS,DATE,SUBJECT,CONTENT,FOLDER,IS MESSAGE DRAFT,IS CONVERSATION DRAFT\n"
+                           + "".join(self.linkedin_messages))
+                z.writestr("Invitations.csv", "From,To,Sent At,Message,Direction,inviterProfileUrl,inviteeProfileUrl\n"
+                           + "".join(self.invitations))
+            out += self._ingest(db, "linkedin", export)
+        return out
+
+    def _ingest(self, db: Path, source: str, path: Path) -> list[str]:
+        result = self.cli("--db", db, "--config", self.folder / "tiekeeper.toml", "ingest", source, path)
+        assert result.code == 0, result.err
+        return result.out.splitlines()
+
+
+@pytest.fixture
+def export(cli, tmp_path):
+    return Export(tmp_path, cli)
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / "t.duckdb"
+
+
+def people(db: Path) -> list[tuple[str, list[str]]]:
+    """(full name, sorted identity keys) of every person, sorted."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return sorted((name, sorted(keys)) for name, keys in con.execute(
+            "select full_name, identity_keys from people").fetchall())
+
+
+def roles(db: Path) -> dict[str, str]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return dict(con.execute("select identity_key, role from identities").fetchall())
+
+
+def test_bob_and_robert_at_the_same_company_across_sources_are_one_person(export, db):
+    export.mail("Bob Smith <rsmith@acme.io>", "jane@acme.com").mail("jane@acme.com", "Bob Smith <rsmith@acme.io>")
+    export.meeting(("Robert Smith", "robert.smith@acme.io"), ("Jane Doe", "jane@acme.com"))
+    export.connection("Robert J.", "Smith", "https://www.linkedin.com/in/rsmith-acme", "Acme Inc.")
+    export.linkedin_message("Robert Smith", "https://www.linkedin.com/in/rsmith-acme")
+    export.load(db)
+    assert people(db) == [("Robert J. Smith", ["email:robert.smith@acme.io", "email:rsmith@acme.io",
+                                                "linkedin:rsmith-acme"])]
+
+
+def test_two_john_smiths_at_different_companies_stay_two_people(export, db):
+    export.mail("John Smith <john.smith@acme.io>", "jane@acme.com")
+    export.mail("John Smith <john.smith@globex.com>", "jane@acme.com")
+    export.connection("John", "Smith", "https://www.linkedin.com/in/john-smith-1", "Acme")
+    export.connection("John", "Smith", "https://www.linkedin.com/in/john-smith-2", "Globex Corporation")
+    export.load(db)
+    assert people(db) == [("John Smith", ["email:john.smith@acme.io", "linkedin:john-smith-1"]),
+                          ("John Smith", ["email:john.smith@globex.com", "linkedin:john-smith-2"])]
+
+
+def test_one_address_written_many_ways_is_one_identity(export, db):
+    export.mail("Ann Lee <Ann.Lee+news@GMail.com>", "jane@acme.com")
+    export.mail("Ann Lee <annlee@googlemail.com>", "jane@acme.com")
+    export.mail("jane@acme.com", "ANN.LEE@gmail.com")
+    export.load(db)
+    assert people(db) == [("Ann Lee", ["email:annlee@gmail.com"])]
+
+
+def test_a_shared_name_alone_does_not_merge_different_people(export, db):
+    export.mail("Maria Garcia <maria@alpha.es>", "jane@acme.com")
+    export.mail("Maria Garcia <mgarcia@beta.mx>", "jane@acme.com")
+    export.connection("Maria", "Garcia", "https://www.linkedin.com/in/maria-garcia-1", "Gamma SL")
+    export.connection("Maria", "Garcia", "https://www.linkedin.com/in/maria-garcia-2", "Delta SA")
+    export.load(db)
+    assert len(people(db)) == 4
+
+
+def test_the_owner_and_the_aliases_the_data_proves_are_never_people(export, db):
+    export.mail("Jane Doe <jane@acme.com>", "Ann Lee <ann@lee.org>", labels="Sent")
+    export.mail("Jane Doe <JaneD@Old-Employer.com>", "Ann Lee <ann@lee.org>", labels="Sent")  # an alias
+    export.mail("Jane Doe <jane.doe@gmail.com>", "jane@acme.com", labels="Sent,Inbox")  # only between herself
+    export.invitation("OUTGOING", "Ann Lee", "https://www.linkedin.com/in/annlee")
+    export.load(db)
+    assert people(db) == [("Ann Lee", ["email:ann@lee.org"]), ("Ann Lee", ["linkedin:annlee"])]
+    assert {k: v for k, v in roles(db).items() if v == "owner"} == {
+        "email:jane@acme.com": "owner", "email:janedoe@gmail.com": "owner", "email:janed@old-employer.com": "owner",
+        "linkedin:janedoe": "owner"}
+
+
+def test_automated_mail_is_not_people_but_is_counted_by_reason(export, db):
+    export.mail("Weekly Digest <digest@news.example>", "jane@acme.com", extra="List-Unsubscribe: <mailto:u@x>\n")
+    export.mail("GitHub <noreply@github.com>", "jane@acme.com")
+    export.mail("MAILER-DAEMON <mailer-daemon@googlemail.com>", "jane@acme.com")
+    export.mail("Shop <deals@shop.example>", "jane@acme.com", extra="Precedence: bulk\n")
+    export.mail("Away <ann@lee.org>", "jane@acme.com", extra="Auto-Submitted: auto-replied\n")
+    export.mail("Ann Lee <ann@lee.org>", "jane@acme.com")
+    export.load(db)
+    assert people(db) == [("Ann Lee", ["email:ann@lee.org"])]
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert sorted(con.execute("select reason, messages from automated_mail").fetchall()) == [
+            ("automated sender", 2), ("automatic reply (Auto-Submitted)", 1),
+            ("bulk mail (List-Unsubscribe)", 1), ("bulk mail (Precedence: bulk)", 1)]
+
+
+def test_a_person_who_once_wrote_through_a_mailing_list_stays_a_person(export, db):
+    export.mail("Ann Lee <ann@lee.org>", "team@lists.example", extra="List-Id: <team.lists.example>\n")
+    export.mail("Ann Lee <ann@lee.org>", "jane@acme.com")
+    export.mail("List Bot <bot@lists.example>", "jane@acme.com", extra="List-Id: <team.lists.example>\n")
+    export.load(db)
+    assert roles(db)["email:ann@lee.org"] == "person"
+    assert roles(db)["email:bot@lists.example"] == "automated"
+
+
+def test_a_distribution_list_that_never_writes_is_not_a_person(export, db):
+    export.mail("Ann Lee <ann@acme.com>", "Engineering <engineering@acme.com>", cc="jane@acme.com")
+    export.load(db)
+    assert roles(db)["email:engineering@acme.com"] == "automated"
+    assert people(db) == [("Ann Lee", ["email:ann@acme.com"])]
+
+
+def test_person_ids_are_stable_across_rebuilds_and_unrelated_new_data(export, db, cli, tmp_path):
+    export.mail("Ann Lee <ann@lee.org>", "jane@acme.com").connection("Ann", "Lee", "https://www.linkedin.com/in/al", "Lee")
+    export.load(db)
+    ids = lambda: sorted(duckdb.connect(str(db), read_only=True).execute("select person_id from people").fetchall())
+    before = ids()
+    assert cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "people", "build").code == 0
+    assert ids() == before
+    export.mail("Bo Ek <bo@ek.se>", "jane@acme.com").load(db)
+    assert set(before) < set(ids())
+
+
+def write_overrides(folder: Path, text: str) -> None:
+    (folder / "people.toml").write_text(text)
+
+
+def test_overrides_merge_split_ignore_and_pin_survive_rebuilds(export, db, cli, tmp_path):
+    export.mail("Ann Lee <ann@lee.org>", "jane@acme.com").mail("A. L. <al.private@proton.me>", "jane@acme.com")
+    export.mail("Bo Ek <bo@ek.se>", "jane@acme.com").mail("Bo Ek <bo.ek@gmail.com>", "jane@acme.com")
+    export.mail("Sales <sales@vendor.com>", "jane@acme.com")
+    export.load(db)
+    assert ("Bo Ek", ["email:bo@ek.se", "email:boek@gmail.com"]) in people(db)
+    write_overrides(tmp_path, """
+[[merge]]
+identities = ["ann@lee.org", "al.private@proton.me"]
+
+[[split]]
+identities = ["bo@ek.se", "bo.ek@gmail.com"]
+
+[[ignore]]
+identity = "sales@vendor.com"
+
+[[close]]
+identity = "Ann@Lee.org"
+""")
+    expected = [("Ann Lee", ["email:al.private@proton.me", "email:ann@lee.org"]),
+                ("Bo Ek", ["email:bo@ek.se"]), ("Bo Ek", ["email:boek@gmail.com"])]
+    assert cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "people", "build").code == 0
+    assert people(db) == expected
+    export.mail("Cy Po <cy@po.com>", "jane@acme.com").load(db)  # the build after an ingest applies them too
+    assert people(db) == expected + [("Cy Po", ["email:cy@po.com"])]
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select full_name from people where is_pinned_close").fetchall() == [("Ann Lee",)]
+    assert roles(db)["email:sales@vendor.com"] == "ignored"
+
+
+def test_a_broken_overrides_file_is_one_line_and_changes_nothing(export, db, cli, tmp_path):
+    export.mail("Ann Lee <ann@lee.org>", "jane@acme.com").load(db)
+    before = snapshot(db)
+    write_overrides(tmp_path, '[[merge]]\nidentities = ["ann@lee.org", "not an address"]\n')
+    result = cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "people", "build")
+    assert result.code == 1 and result.err.count("\n") == 1
+    assert "people.toml: 'not an address' is not an e-mail address" in result.err
+    assert snapshot(db) == before
+
+
+def test_suggestions_show_their_evidence_and_accepting_one_merges_for_good(export, db, cli, tmp_path):
+    export.mail("Tim Parker <tparker71@gmail.com>", "jane@acme.com")
+    export.connection("Timothy", "Parker", "https://www.linkedin.com/in/timothy-parker", "Zephyr Studio")
+    export.connection("Tim", "Parker", "https://www.linkedin.com/in/tim-parker-2", "Other Co")
+    export.load(db)
+    config = ("--db", db, "--config", tmp_path / "tiekeeper.toml")
+    suggested = cli(*config, "people", "suggest")
+    assert suggested.code == 0
+    first = suggested.out.splitlines()[0]
+    match_id = first.split()[0]
+    assert "nickname" in suggested.out and "email:tparker71@gmail.com" in suggested.out
+    match = duckdb.connect(str(db), read_only=True).execute(
+        "select left_key, right_key from identity_matches where match_id = ?", [match_id]).fetchall()[0]
+    accepted = cli(*config, "people", "accept", match_id)
+    assert accepted.code == 0, accepted.err
+    assert "[[merge]]" in (tmp_path / "people.toml").read_text()
+    assert sorted(match) in [keys for _, keys in people(db)]
+    assert cli(*config, "people", "accept", "m_nope").err.startswith("tiekeeper: no match m_nope")
+
+
+def test_show_prints_a_person_with_every_identity_and_why(export, db, cli, tmp_path):
+    export.mail("Bob Smith <rsmith@acme.io>", "jane@acme.com")
+    export.connection("Robert", "Smith", "https://www.linkedin.com/in/rsmith-acme", "Acme Inc.")
+    export.load(db)
+    shown = cli("--db", db, "people", "show", "smith")
+    assert shown.code == 0
+    assert shown.out.startswith("Robert Smith  (p_")
+    assert "email:rsmith@acme.io" in shown.out and "linkedin:rsmith-acme" in shown.out
+    assert "nickname, address: initial and last name, company: domain is the company" in shown.out
+    assert cli("--db", db, "people", "show", "nobody").code == 1
+
+
+def test_every_ingest_ends_by_resolving_people(export, db):
+    lines = export.mail("Ann Lee <ann@lee.org>", "jane@acme.com").load(db)
+    assert lines[-1].startswith("people: 1 people from ")
