@@ -105,8 +105,8 @@ def _ingest(args, db: Path, config: Config) -> int:
     created = not db.exists()
     try:
         with connect_writer(db, timezone=config.owner.timezone) as con:
-            print(ingest(con, args.source, paths, config).line(), flush=True)
-            print(refresh_people(con, config).line())
+            summary = ingest(con, args.source, paths, config)
+            print(f"{summary.line()}; {refresh_people(con, config).line()}")
     except BaseException:
         if created:
             for leftover in (db, db.with_suffix(db.suffix + ".wal")):
@@ -167,15 +167,16 @@ def _demo(args, db: Path, config: Config) -> int:
             print(ingest(con, source, demo_config.source_paths(source), demo_config).line(), flush=True)
         print(refresh_people(con, demo_config).line())
         counts = con.execute("""
-            select (select count(*) from stg_linkedin__connections),
-                   (select count(*) from stg_linkedin__messages),
+            select (select count(*) from people),
+                   (select count(*) from stg_linkedin__connections),
                    (select count(*) from stg_mbox__messages),
                    (select count(*) from stg_ics__events),
-                   (select count(*) from rejected_records)""").fetchone()
-    print("\nThe demo database holds {:,} LinkedIn connections, {:,} LinkedIn messages, {:,} e-mails and "
-          "{:,} calendar events ({:,} input items rejected, with reasons).".format(*counts))
+                   (select count(*) from rejected_records)""").fetchall()[0]
+    print("\nThe demo database knows {:,} people from {:,} LinkedIn connections, {:,} e-mails and {:,} "
+          "calendar events ({:,} input items rejected, with reasons).".format(*counts))
     print(f"Database: {demo_db}\nTry:      tiekeeper --db {demo_db} sql "
-          f"\"select source, location, reason from rejected_records\"")
+          f"\"select full_name, emails, company from people order by last_interaction desc limit 20\"\n"
+          f"          tiekeeper --db {demo_db} --config {world.config} people suggest")
     return 0
 
 

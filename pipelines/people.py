@@ -89,10 +89,8 @@ class PeopleSummary:
     kept_apart: dict[str, int] = field(default_factory=dict)
 
     def line(self) -> str:
-        return (f"people: {self.people:,} people from {self.identities:,} identities "
-                f"({self.merged_automatically:,} links made, {self.suggestions:,} suggestions to review with "
-                f"`tiekeeper people suggest`; {self.owner_identities} identities are yours, "
-                f"{self.automated_identities:,} automated)")
+        return (f"people: {self.people:,} from {self.identities:,} identities, {self.suggestions:,} "
+                f"uncertain matches to review (tiekeeper people suggest)")
 
 
 def overrides_path(config: Config) -> Path:
