@@ -26,36 +26,71 @@ local_patterns as (  -- the local parts someone of that name would use, and how 
           from profiles where last_name is not null) using (identity_key)
 ),
 
-blocks as (  -- pairs are only formed within a block: the same name (nicknames too), or a name and its address
-    select v.identity_key, 'name:' || v.variant || ' ' || p.last_name as block
-    from first_variants as v join profiles as p using (identity_key)
-    where p.last_name is not null
-    union
-    select v.identity_key, 'typo:' || v.variant || ' ' || left(p.last_name, 3)
-    from first_variants as v join profiles as p using (identity_key)
-    where p.last_name is not null
-    union
-    select identity_key, 'local:' || local_letters from profiles where length(local_letters) >= 3
-    union
-    select identity_key, 'local:' || pattern from local_patterns
-    where holds <> 'first name only' and length(pattern) >= 3
+first_canonicals as (  -- the canonical names a first name belongs to (Bob: Robert, Bobby, Bert), or itself
+    select p.identity_key, coalesce(g.canonical, p.first_name) as canonical
+    from profiles as p left join nickname_groups as g on g.name = p.first_name
+    where p.first_name is not null
 ),
 
-usable_blocks as (  -- a block as big as a whole mailbox ("info", "admin") proves nothing
-    select * from blocks
-    where block in (select block from blocks group by block having count(*) <= 200)
+name_blocks as (  -- people of one name (nicknames included) are compared with each other
+    select c.identity_key, c.canonical || ' ' || p.last_name as block
+    from first_canonicals as c join profiles as p using (identity_key)
+    where p.last_name is not null
 ),
 
 pairs as (
-    select distinct a.identity_key as left_key, b.identity_key as right_key
-    from usable_blocks as a
-    join usable_blocks as b on a.block = b.block and a.identity_key < b.identity_key
+    select distinct least(a, b) as left_key, greatest(a, b) as right_key
+    from (
+        select x.identity_key as a, y.identity_key as b
+        from name_blocks as x
+        join name_blocks as y on x.block = y.block and x.identity_key < y.identity_key
+        -- a name as common as a whole mailbox's worth of people proves nothing on its own
+        where x.block in (select block from name_blocks group by block having count(*) <= 200)
+        union all
+        -- a name with the addresses that spell it
+        select lp.identity_key, e.identity_key
+        from local_patterns as lp
+        join profiles as e on e.local_letters = lp.pattern and e.identity_key <> lp.identity_key
+        where lp.holds <> 'first name only'
+        union all
+        -- the same distinctive local part at two domains (jdoe@work, jdoe@gmail)
+        select x.identity_key, y.identity_key
+        from profiles as x
+        join profiles as y on x.local_letters = y.local_letters and x.identity_key < y.identity_key
+        where length(x.local_letters) >= 5
+          and x.local_letters in (select local_letters from profiles group by all having count(*) <= 20)
+    )
 ),
 
 name_counts as (  -- how many humans bear a name, as far as LinkedIn (one profile each) shows
     select first_name, last_name, count(*) as holders
     from profiles where kind = 'linkedin_url' and first_name is not null
     group by all
+),
+
+nickname_pairs as (  -- pairs whose first names are nickname-equivalent
+    select distinct pairs.left_key, pairs.right_key
+    from pairs
+    join profiles as r on r.identity_key = pairs.right_key
+    join first_variants as v on v.identity_key = pairs.left_key and v.variant = r.first_name
+),
+
+address_matches as (  -- how much of one side's name the other side's address spells out
+    select left_key, right_key,
+           arg_max(holds, list_position(['first name only', 'first name and initial', 'initial and last name',
+                                         'full name'], holds)) as holds
+    from (
+        select pairs.*, lp.holds
+        from pairs
+        join profiles as r on r.identity_key = pairs.right_key
+        join local_patterns as lp on lp.identity_key = pairs.left_key and lp.pattern = r.local_letters
+        union all
+        select pairs.*, lp.holds
+        from pairs
+        join profiles as l on l.identity_key = pairs.left_key
+        join local_patterns as lp on lp.identity_key = pairs.right_key and lp.pattern = l.local_letters
+    )
+    group by left_key, right_key
 ),
 
 compared as (
@@ -66,9 +101,7 @@ compared as (
         case
             when l.last_name is null or r.last_name is null then 'unknown'
             when l.last_name = r.last_name and l.first_name = r.first_name then 'same name'
-            when l.last_name = r.last_name and exists (
-                select 1 from first_variants as v where v.identity_key = l.identity_key and v.variant = r.first_name)
-                then 'nickname'
+            when l.last_name = r.last_name and n.left_key is not null then 'nickname'
             when l.last_name = r.last_name and (length(l.first_name) = 1 or length(r.first_name) = 1)
                  and l.first_name[1] = r.first_name[1] then 'initial'
             when l.first_name = r.first_name and jaro_winkler_similarity(l.last_name, r.last_name) >= 0.92
@@ -78,14 +111,9 @@ compared as (
             when l.last_name = r.last_name then 'other first name'
             else 'other name'
         end as name_level,
-        coalesce(
-            (select arg_max(lp.holds, list_position(
-                        ['first name only', 'first name and initial', 'initial and last name', 'full name'], lp.holds))
-             from local_patterns as lp
-             where (lp.identity_key = l.identity_key and lp.pattern = r.local_letters)
-                or (lp.identity_key = r.identity_key and lp.pattern = l.local_letters)),
-            if(l.local_letters = r.local_letters and length(l.local_letters) >= 5, 'same local part', 'none')
-        ) as address_level,
+        coalesce(a.holds,
+                 if(l.local_letters = r.local_letters and length(l.local_letters) >= 5, 'same local part', 'none'))
+            as address_level,
         case
             when l.kind = 'email' and r.kind = 'email' then
                 case when l.is_free_mail or r.is_free_mail then 'personal address'
@@ -110,6 +138,8 @@ compared as (
     from pairs
     join profiles as l on l.identity_key = pairs.left_key
     join profiles as r on r.identity_key = pairs.right_key
+    left join nickname_pairs as n using (left_key, right_key)
+    left join address_matches as a using (left_key, right_key)
     left join name_counts as nl on nl.first_name = l.first_name and nl.last_name = l.last_name
     left join name_counts as nr on nr.first_name = r.first_name and nr.last_name = r.last_name
     where not (l.kind = 'linkedin_url' and r.kind = 'linkedin_url')  -- one profile each: two profiles, two people
