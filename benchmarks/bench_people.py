@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from connectors.demo import generate_world  # noqa: E402
 from pipelines.config import load_config  # noqa: E402
 from pipelines.ingest import ingest  # noqa: E402
-from pipelines.people import Overrides, build_people  # noqa: E402
+from pipelines.people import Overrides, build_people, refresh_people  # noqa: E402
 from pipelines.validation import identity_quality  # noqa: E402
 from pipelines.warehouse import connect_writer  # noqa: E402
 
@@ -71,14 +71,15 @@ def speed() -> None:
     con.execute("select count(*) from int_identity_sightings").fetchall()  # the baseline: one scan of everything
     baseline = time.perf_counter() - started
     started = time.perf_counter()
-    con.begin()
-    summary = build_people(con, config, Overrides())
-    con.commit()
+    summary = refresh_people(con, config)
     seconds = time.perf_counter() - started
     print(f"{counts[0]:,} LinkedIn connections, {counts[1]:,} e-mail identities")
     print(f"scanning every sighting once: {baseline:.2f} s; the people build: {seconds:.2f} s "
           f"({seconds / baseline:.1f}x the scan)")
+    peak = next(line.split()[1] for line in Path("/proc/self/status").read_text().splitlines()
+                if line.startswith("VmHWM:"))
     print(summary.line())
+    print(f"peak RSS of the whole run: {int(peak) / 1024:,.0f} MB")
 
 
 def main() -> None:

@@ -50,6 +50,9 @@ MATCH_WEIGHTS = {
 MERGE_SCORE = 12.0  # linked automatically from here on: precision matters more than recall
 SUGGEST_SCORE = 5.0  # shown by `tiekeeper people suggest` from here on
 PRIOR_LOG_ODDS = -8.0  # about 1 in 256 pairs in a block is one human: turns scores into probabilities
+# DuckDB would take up to 80% of the machine for the million candidate pairs of a 50,000-people
+# network (7.6 GB measured); capped, the build runs in the same time (benchmarks/bench_people.py).
+BUILD_MEMORY_LIMIT = "2GB"
 
 
 @dataclass(frozen=True)
@@ -352,6 +355,8 @@ def _sql(folder: str):
 def refresh_people(con: duckdb.DuckDBPyConnection, config: Config) -> PeopleSummary:
     """Re-resolves people from everything ingested and people.toml, in one transaction."""
     overrides = load_overrides(overrides_path(config))
+    con.execute(f"set memory_limit = '{BUILD_MEMORY_LIMIT}'")
+    con.execute("set preserve_insertion_order = false")  # lets the big joins spill to disk
     con.begin()
     try:
         summary = build_people(con, config, overrides)
@@ -359,4 +364,7 @@ def refresh_people(con: duckdb.DuckDBPyConnection, config: Config) -> PeopleSumm
     except BaseException:
         con.rollback()
         raise
+    finally:
+        con.execute("reset memory_limit")
+        con.execute("reset preserve_insertion_order")
     return summary

@@ -2,8 +2,10 @@
 -- log2 likelihood ratios of how their names, address and company agree. Reads identity_profiles
 -- and the temp tables `nickname_groups` (name, canonical) and `match_weights` (feature, level, weight).
 create or replace temp table identity_candidates as
-with profiles as (
-    select * from identity_profiles where role = 'person'
+with profiles as (  -- only what is compared: 1,000,000 pairs of wide rows would not fit in memory
+    select identity_key, kind, first_name, last_name, last_name_spelled, local_letters, domain, domain_letters,
+           is_free_mail, company_letters, company_initials
+    from identity_profiles where role = 'person'
 ),
 
 first_variants as (  -- a first name and its nickname equivalents (Robert: Bob, Rob, Bobby ...)
