@@ -25,7 +25,7 @@ from connectors.records import (CalendarEvent, LinkedInConnection, LinkedInInvit
 from pipelines.batches import to_arrow
 from pipelines.config import Config
 from pipelines.progress import byte_progress
-from pipelines.warehouse import load_statement
+from pipelines.warehouse import load_statement, transaction
 
 BATCH_ROWS = 20_000
 # A run is one transaction, which DuckDB holds in memory until it can spill: capped so that a
@@ -119,10 +119,8 @@ def ingest(con: duckdb.DuckDBPyConnection, source_name: str, paths: Iterable[Pat
     now = now or started_at
     summary = IngestSummary(source_name, source.noun, [str(p) for p in paths])
 
-    con.execute(f"set memory_limit = '{INGEST_MEMORY_LIMIT}'")
-    con.begin()
-    try:
-        summary.run_id = con.execute("select nextval('ingest_run_ids')").fetchone()[0]
+    with transaction(con, memory_limit=INGEST_MEMORY_LIMIT):
+        summary.run_id = con.execute("select nextval('ingest_run_ids')").fetchall()[0][0]
         fingerprints = {path: _fingerprint(path) for path in paths}
         unchanged = _already_ingested(con, source_name, fingerprints.values())
         todo = [p for p in paths if fingerprints[p][0] not in unchanged]
@@ -134,12 +132,6 @@ def ingest(con: duckdb.DuckDBPyConnection, source_name: str, paths: Iterable[Pat
         _record_files(con, source_name, {p: fingerprints[p] for p in todo}, summary.run_id)
         summary.seconds = time.monotonic() - started
         _record_run(con, summary, started_at)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
-    finally:
-        con.execute("reset memory_limit")
     return summary
 
 

@@ -19,6 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.config import Config, ConfigError
+from pipelines.warehouse import transaction
 
 # Log2 likelihood ratios of each way two identities can agree (Fellegi-Sunter weights, set by hand
 # from how often each level occurs between one human's identities versus two humans', and checked
@@ -355,16 +356,5 @@ def _sql(folder: str):
 def refresh_people(con: duckdb.DuckDBPyConnection, config: Config) -> PeopleSummary:
     """Re-resolves people from everything ingested and people.toml, in one transaction."""
     overrides = load_overrides(overrides_path(config))
-    con.execute(f"set memory_limit = '{BUILD_MEMORY_LIMIT}'")
-    con.execute("set preserve_insertion_order = false")  # lets the big joins spill to disk
-    con.begin()
-    try:
-        summary = build_people(con, config, overrides)
-        con.commit()
-    except BaseException:
-        con.rollback()
-        raise
-    finally:
-        con.execute("reset memory_limit")
-        con.execute("reset preserve_insertion_order")
-    return summary
+    with transaction(con, memory_limit=BUILD_MEMORY_LIMIT):
+        return build_people(con, config, overrides)

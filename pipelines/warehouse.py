@@ -6,7 +6,9 @@ batch of records into a raw table.
 """
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
@@ -60,17 +62,32 @@ def _open(db_path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         raise WarehouseError(f"{db_path}: not a tiekeeper database ({_first_line(exc)})") from None
 
 
-def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Creates missing raw tables and (re)creates macros and views, layer by layer, atomically."""
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection, *, memory_limit: str | None = None) -> Iterator[None]:
+    """All or nothing: commits when the block ends, rolls back on any error or interrupt. With
+    `memory_limit`, DuckDB is held to it meanwhile (spilling to disk where it can)."""
+    if memory_limit:
+        con.execute(f"set memory_limit = '{memory_limit}'")
+        con.execute("set preserve_insertion_order = false")  # lets big joins and sorts spill
     con.begin()
     try:
-        for layer in SCHEMA_LAYERS:
-            for sql_text in _in_dependency_order(_sql_dir(layer)):
-                con.execute(sql_text)
+        yield
         con.commit()
     except BaseException:
         con.rollback()
         raise
+    finally:
+        if memory_limit:
+            con.execute("reset memory_limit")
+            con.execute("reset preserve_insertion_order")
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Creates missing raw tables and (re)creates macros and views, layer by layer, atomically."""
+    with transaction(con):
+        for layer in SCHEMA_LAYERS:
+            for sql_text in _in_dependency_order(_sql_dir(layer)):
+                con.execute(sql_text)
 
 
 def _in_dependency_order(folder) -> list[str]:
