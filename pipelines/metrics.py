@@ -1,0 +1,116 @@
+"""Relationship metrics: the constants of METRICS.md (overridable in `[metrics]`), and the weekly
+`strength_history` the trend views and "why did this drop" read. The metrics themselves are SQL
+views in `sql/30_marts/`, evaluated as of `as_of()` (now, or `--as-of`)."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from pipelines.config import Config, ConfigError
+from pipelines.warehouse import transaction
+
+# Every constant of METRICS.md, by the name `[metrics]` in tiekeeper.toml overrides it with.
+METRIC_DEFAULTS = {
+    "half_life_days": 90.0,  # H of the decayed sum
+    "strength_saturation": 60.0,  # R at which strength reaches 100
+    "multiplexity_bonus": 0.1,  # per channel family beyond the first
+    "tier_inner": 5, "tier_close": 15, "tier_active": 50, "tier_network": 150,  # Dunbar's layers, by rank
+    "prior_gap_inner": 7, "prior_gap_close": 30, "prior_gap_active": 90, "prior_gap_network": 365,
+    "prior_gap_peripheral": 365,  # the tier's usual cadence in days, before the person's own gaps
+    "prior_pseudo_gaps": 3,  # how many gaps the prior is worth
+    "min_gap_days": 3, "max_gap_days": 365,
+    "follow_up_ratio": 2, "fading_ratio": 4, "lapsed_ratio": 8,  # days since / usual gap
+    "follow_up_min_strength": 25,  # follow-ups only for ties at least this strong (or Active and closer)
+    "trend_days": 28,
+    "warming_trend": 10,  # strength points over trend_days
+    "active_weight": 0.5,  # an "active day" or "active event" has an event of at least this weight
+    "strong_tie_strength": 60,
+    "history_weeks": 26,  # weeks of strength_history rebuilt on every run
+    "use_reciprocity": 1, "use_group_weighting": 1,  # 0 switches a part off (for ablations only)
+}
+
+
+def metric_settings(config: Config) -> dict[str, float]:
+    """The defaults with `[metrics]` applied; an unknown or non-numeric key is a one-line error."""
+    given = config.sections.get("metrics", {})
+    unknown = sorted(set(given) - set(METRIC_DEFAULTS))
+    if unknown:
+        raise ConfigError(f"{config.path}: [metrics] has no setting {unknown[0]!r} "
+                          f"(known: {', '.join(sorted(METRIC_DEFAULTS))})")
+    bad = [k for k, v in given.items() if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0]
+    if bad:
+        raise ConfigError(f"{config.path}: [metrics] {bad[0]} must be a number of at least 0")
+    return {**METRIC_DEFAULTS, **given}
+
+
+@dataclass
+class MetricsSummary:
+    people_scored: int
+    weeks: int
+    follow_ups: int
+    awaiting: int
+
+    def line(self) -> str:
+        return (f"metrics: {self.people_scored:,} people scored, {self.follow_ups:,} follow-ups due, "
+                f"{self.awaiting:,} threads awaiting a reply, {self.weeks} weeks of history")
+
+
+def write_settings(con: duckdb.DuckDBPyConnection, settings: dict[str, float]) -> None:
+    con.execute("delete from metric_settings")
+    con.register("settings_arrow", pa.table({"key": list(settings), "value": [float(v) for v in settings.values()]}))
+    try:
+        con.execute("insert into metric_settings select * from settings_arrow")
+    finally:
+        con.unregister("settings_arrow")
+
+
+def refresh_metrics(con: duckdb.DuckDBPyConnection, config: Config, *,
+                    as_of: dt.datetime | None = None) -> MetricsSummary:
+    """Writes the metric settings and rebuilds `strength_history`, in one transaction."""
+    settings = metric_settings(config)
+    with transaction(con):
+        write_settings(con, settings)
+        weeks = _rebuild_history(con, int(settings["history_weeks"]), as_of, config.owner.tz)
+    set_as_of(con, as_of)
+    counts = con.execute("""select (select count(*) from relationship_strength),
+                                   (select count(*) from follow_ups),
+                                   (select count(*) from awaiting_reply)""").fetchall()[0]
+    return MetricsSummary(counts[0], weeks, counts[1], counts[2])
+
+
+def set_as_of(con: duckdb.DuckDBPyConnection, as_of: dt.datetime | None) -> None:
+    """Evaluates every metric view on this connection as of `as_of` (None: now)."""
+    if as_of is None:
+        con.execute("reset variable as_of")
+    else:
+        con.execute("set variable as_of = ?::timestamptz", [as_of])
+
+
+def _rebuild_history(con, weeks: int, as_of: dt.datetime | None, tz) -> int:
+    """Scores as of the end of each of the last `weeks` ISO weeks (weeks end at Monday 00:00 in the
+    owner's timezone), from one snapshot of all interactions."""
+    now = as_of or dt.datetime.now(dt.timezone.utc)
+    local = now.astimezone(tz)
+    this_monday = dt.datetime.combine(local.date() - dt.timedelta(days=local.weekday()), dt.time(), tzinfo=tz)
+    con.execute("create or replace temp table history_events as select * from int_interactions")
+    con.execute("delete from strength_history")
+    for back in range(weeks, 0, -1):
+        week_start = this_monday - dt.timedelta(weeks=back)
+        week_end = week_start + dt.timedelta(weeks=1)
+        con.execute("""
+            insert into strength_history
+            select ?::date, person_id, strength, tier, raw_score, decayed_sum, reciprocity, channels
+            from strength_at(?::timestamptz, events := 'history_events')""", [week_start.date(), week_end])
+    con.execute("drop table history_events")
+    return weeks
+
+
+def days(value: float) -> str:
+    """A number of days as people say it: '9 weeks', '3 days'."""
+    if value >= 14:
+        return f"{math.floor(value / 7 + 0.5)} weeks"
+    return f"{math.floor(value + 0.5)} day{'s' * (math.floor(value + 0.5) != 1)}"

@@ -1,0 +1,191 @@
+-- One row per interaction with one person, from every source, with its weight (METRICS.md) and why,
+-- at any time (the public `interactions` view keeps what came before as_of()). What is left out
+-- (automated mail, declined and cancelled meetings, mail only between the owner's addresses) is
+-- counted in `interactions_excluded`.
+create or replace view int_interactions as
+with identities as (
+    select identity_key, role, person_id from main.identities
+),
+
+mail as (
+    select * from int_mail_messages_classified
+    where not is_automated
+),
+
+mail_parties as (  -- every address on a message, with its role, resolved to owner or person
+    select m.message_key, m.thread_id, m.message_id, m.in_reply_to, m.reference_ids, m.sent_at,
+           p.role as party_role, i.role as identity_role, i.person_id
+    from mail as m,
+         lateral (select 'from' as role, m.from_address as party
+                  union all select 'to', unnest(m.to_addresses)
+                  union all select 'cc', unnest(m.cc_addresses)
+                  union all select 'bcc', unnest(m.bcc_addresses)) as p
+    join identities as i on i.identity_key = 'email:' || email_key(p.party.email)
+),
+
+mail_shape as (  -- per message: who sent it, and how many people it was addressed to
+    select
+        message_key,
+        any_value(thread_id) as thread_id,
+        any_value(sent_at) as sent_at,
+        bool_or(party_role = 'from' and identity_role = 'owner') as from_owner,
+        any_value(person_id) filter (where party_role = 'from' and identity_role = 'person') as from_person,
+        bool_or(party_role = 'to' and identity_role = 'owner') as owner_in_to,
+        bool_or(party_role in ('to', 'cc', 'bcc') and identity_role = 'owner') as owner_addressed,
+        count(distinct person_id) filter (where party_role = 'to' and identity_role = 'person') as to_people,
+        count(*) filter (where party_role in ('to', 'cc')) as recipients
+    from mail_parties
+    group by message_key
+),
+
+sent_mail as (  -- the owner's mail: one interaction per person addressed
+    select
+        s.sent_at, p.person_id, 'email' as channel, 'out' as direction, s.message_key, s.thread_id,
+        s.recipients as group_size, p.party_role,
+        s.recipients <= 4 and p.party_role = 'to' as is_direct,
+        1.0 as undiscounted_weight,
+        case
+            when s.recipients > 18 then 0.0
+            when s.recipients > 4 then 0.2
+            when p.party_role in ('cc', 'bcc') then 0.2
+            else 1.0 / greatest(s.to_people, 1)
+        end as weight,
+        case
+            when s.recipients > 18 then 'blast (more than 18 recipients)'
+            when s.recipients > 4 then 'group e-mail (' || s.recipients || ' recipients)'
+            when p.party_role in ('cc', 'bcc') then 'on Cc of your e-mail'
+            else 'direct e-mail sent to ' || s.to_people || ' (1/m)'
+        end as weight_reason
+    from mail_shape as s
+    join mail_parties as p using (message_key)
+    where s.from_owner and p.party_role in ('to', 'cc', 'bcc') and p.identity_role = 'person'
+),
+
+received_mail as (  -- mail from a person to the owner: one interaction with the sender
+    select
+        s.sent_at, s.from_person, 'email', 'in', s.message_key, s.thread_id, s.recipients,
+        if(s.owner_in_to, 'to', 'cc'),
+        s.recipients <= 4 and s.owner_in_to,
+        0.7,
+        case
+            when s.recipients > 18 then 0.0
+            when s.recipients > 4 then 0.2
+            when not s.owner_in_to then 0.2
+            else 0.7
+        end,
+        case
+            when s.recipients > 18 then 'blast (more than 18 recipients)'
+            when s.recipients > 4 then 'group e-mail (' || s.recipients || ' recipients)'
+            when not s.owner_in_to then 'you were on Cc'
+            else 'direct e-mail received'
+        end
+    from mail_shape as s
+    where s.from_person is not null and s.owner_addressed and not s.from_owner
+),
+
+events as (
+    select * from stg_ics__events where not is_all_day
+),
+
+event_parties as (
+    select e.event_key, e.start_at, e.duration_minutes, e.is_cancelled, a.role as party_role,
+           a.partstat, i.role as identity_role, i.person_id
+    from events as e,
+         lateral (select 'organizer' as role, e.organizer.email as email, 'ACCEPTED' as partstat
+                  union all select 'attendee', x.email, coalesce(x.partstat, 'NEEDS-ACTION')
+                  from (select unnest(e.attendees) as x)) as a
+    join identities as i on i.identity_key = 'email:' || email_key(a.email)
+),
+
+meeting_shape as (
+    select
+        event_key,
+        any_value(start_at) as start_at,
+        any_value(duration_minutes) as duration_minutes,
+        any_value(is_cancelled) as is_cancelled,
+        bool_or(identity_role = 'owner' and partstat <> 'DECLINED') as owner_attends,
+        bool_or(identity_role = 'owner' and partstat = 'DECLINED') as owner_declined,
+        -- headcount: accepted and tentative attendees plus the organiser, the owner included
+        count(distinct coalesce(person_id, identity_role)) filter (
+            where party_role = 'organizer' or partstat in ('ACCEPTED', 'TENTATIVE')) as headcount
+    from event_parties
+    where identity_role in ('owner', 'person')
+    group by event_key
+),
+
+meetings as (
+    select
+        m.start_at, p.person_id, 'meeting', 'both', m.event_key, null::varchar, m.headcount, p.party_role,
+        false, 3.0,
+        case when m.headcount <= 2 then 3.0 when m.headcount <= 10 then 3.0 / (m.headcount - 1) else 0.1 end,
+        case when m.headcount <= 2 then '1:1 meeting'
+             when m.headcount <= 10 then 'meeting of ' || m.headcount || ' (3/(n-1))'
+             else 'large meeting (' || m.headcount || ' people)' end
+    from meeting_shape as m
+    join event_parties as p using (event_key)
+    where m.owner_attends and not m.is_cancelled
+      and p.identity_role = 'person' and (p.party_role = 'organizer' or p.partstat in ('ACCEPTED', 'TENTATIVE'))
+    qualify row_number() over (partition by m.event_key, p.person_id order by p.party_role desc) = 1
+),
+
+linkedin_parties as (
+    select l.message_key, l.conversation_id, l.sent_at, s.role as sender_role, s.person_id as sender_person,
+           len(l.recipient_urls) as recipient_count, r.role as recipient_role, r.person_id as recipient_person
+    from stg_linkedin__messages as l
+    left join identities as s on s.identity_key = coalesce('linkedin:' || linkedin_slug(l.sender_url),
+                                                          'linkedin_name:' || fold_name(l.sender_name))
+    left join (select message_key, unnest(recipient_urls) as url from stg_linkedin__messages) as u using (message_key)
+    left join identities as r on r.identity_key = 'linkedin:' || linkedin_slug(u.url)
+),
+
+linkedin_messages as (
+    select sent_at, recipient_person, 'linkedin_message', 'out', message_key, conversation_id, recipient_count,
+           'to', recipient_count <= 4, 1.0, 1.0 / greatest(recipient_count, 1), 'LinkedIn message sent to ' || recipient_count || ' (1/m)'
+    from linkedin_parties
+    where sender_role = 'owner' and recipient_role = 'person'
+    union all
+    select distinct sent_at, sender_person, 'linkedin_message', 'in', message_key, conversation_id,
+           recipient_count, 'from', recipient_count <= 4, 0.7, 0.7, 'LinkedIn message received'
+    from linkedin_parties
+    where sender_role = 'person'
+),
+
+connections as (
+    select c.connected_on::timestamptz, i.person_id, 'linkedin_connection', 'both', c.connection_key, null,
+           2, 'connection', false, 0.5, 0.5, 'LinkedIn connection made'
+    from stg_linkedin__connections as c
+    join identities as i on i.identity_key = 'linkedin:' || linkedin_slug(c.profile_url)
+    where i.role = 'person'
+),
+
+unioned as (
+    select * from sent_mail
+    union all select * from received_mail
+    union all select * from meetings
+    union all select * from linkedin_messages
+    union all select * from connections
+),
+
+named as (
+    select
+        person_id,
+        sent_at as occurred_at,
+        channel,
+        direction,
+        case when channel = 'email' then 'mbox' when channel = 'meeting' then 'ics' else 'linkedin' end as source,
+        message_key as source_ref,
+        thread_id as thread_ref,
+        group_size,
+        party_role as role,
+        is_direct,
+        weight,
+        weight_reason,
+        undiscounted_weight,  -- the weight without the cc, group and large-meeting discounts (for ablations)
+        -- at most one event per person, channel, direction and day counts (guards against reply storms)
+        row_number() over (partition by person_id, channel, direction, date_trunc('day', sent_at)
+                           order by weight desc, message_key) = 1 as counts_toward_score
+    from unioned
+    where person_id is not null
+)
+
+select * from named;

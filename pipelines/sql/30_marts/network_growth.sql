@@ -1,0 +1,64 @@
+-- The network per ISO week: connections made, people met for the first time, people active
+-- (>= 2 real exchanges in the 4 weeks to the week's end), strong ties (from strength_history).
+create or replace view network_growth as
+with weeks as (
+    select unnest(generate_series(date_trunc('week', as_of() - interval 52 weeks), date_trunc('week', as_of()),
+                                  interval 1 week))::date as week
+),
+
+events as (
+    select person_id, occurred_at, direction, weight from interactions
+),
+
+connected as (
+    select date_trunc('week', connected_on)::date as week, count(*) as new_connections
+    from stg_linkedin__connections
+    where connected_on < as_of()
+    group by all
+),
+
+first_met as (  -- the first reciprocated contact: a meeting, or an exchange in both directions
+    select person_id, min(occurred_at) as met_at
+    from (
+        select person_id, occurred_at from events where direction = 'both' and weight > 0
+        union all
+        select person_id, greatest(min(occurred_at) filter (where direction = 'in'),
+                                   min(occurred_at) filter (where direction = 'out'))
+        from events where weight > 0 group by person_id
+    )
+    where occurred_at is not null
+    group by person_id
+),
+
+met as (
+    select date_trunc('week', met_at)::date as week, count(*) as new_people_met from first_met group by all
+),
+
+active_people as (
+    select w.week, count(*) as active_people
+    from weeks as w,
+         lateral (select person_id from events as e
+                  where e.occurred_at < w.week + interval 7 days and e.occurred_at >= w.week - interval 21 days
+                    and e.weight >= metric('active_weight')
+                  group by person_id having count(*) >= 2)
+    group by w.week
+),
+
+strong as (
+    select week, count(*) filter (where strength >= metric('strong_tie_strength')) as strong_ties
+    from strength_history group by week
+)
+
+select
+    w.week,
+    strftime(w.week, '%G-W%V') as iso_week,
+    coalesce(c.new_connections, 0) as new_connections,
+    coalesce(m.new_people_met, 0) as new_people_met,
+    coalesce(a.active_people, 0) as active_people,
+    s.strong_ties
+from weeks as w
+left join connected as c using (week)
+left join met as m using (week)
+left join active_people as a using (week)
+left join strong as s using (week)
+order by w.week;
