@@ -1,6 +1,6 @@
--- People due for a follow-up (METRICS.md "Cadence and follow-up"): silent for a multiple of the gap
--- they usually have with you, which is their own median gap shrunk toward their tier's cadence.
-create or replace view follow_ups as
+-- Every person's cadence (METRICS.md "Cadence and follow-up"): the gap they usually have with you,
+-- their own median gap shrunk toward their tier's cadence, and how long they have been silent.
+create or replace view cadence as
 with strength as (
     select * from relationship_strength
 ),
@@ -46,9 +46,10 @@ scored as (
             / (gap_count + metric('prior_pseudo_gaps')))) as usual_gap_days,
         date_diff('second', last_active_day, as_of()) / 86400.0 as days_since,
         gap_count,
-        median_gap
+        median_gap,
+        -- follow-ups are only suggested for ties that matter
+        strength >= metric('follow_up_min_strength') or tier in ('Inner', 'Close', 'Active') as is_eligible
     from shrunk
-    where strength >= metric('follow_up_min_strength') or tier in ('Inner', 'Close', 'Active')
 ),
 
 due as (
@@ -67,8 +68,13 @@ due as (
         strength,
         tier,
         gap_count,
-        median_gap
+        median_gap,
+        is_eligible
     from scored
 )
 
-select * from due where reason is not null;
+select * from due;
+
+-- People due for a follow-up: ties that matter, silent for at least twice their usual gap.
+create or replace view follow_ups as
+select * exclude (is_eligible) from cadence where is_eligible and reason is not null;
