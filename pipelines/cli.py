@@ -16,8 +16,10 @@ import duckdb
 from connectors import SourceError
 from pipelines.config import Config, ConfigError, load_config, resolve_paths
 from pipelines.ingest import SOURCES, ingest, input_files
+from pipelines.metrics import refresh_metrics, set_as_of
 from pipelines.people import append_merges, overrides_path, refresh_people
 from pipelines.warehouse import WarehouseError, connect_reader, connect_writer
+from pipelines.why import explain
 
 USER_ERRORS = (SourceError, ConfigError, WarehouseError)
 DEMO_DIR = Path("data/demo")
@@ -25,7 +27,7 @@ DEMO_DIR = Path("data/demo")
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    for option in ("db", "config", "debug"):  # options shared by all commands: unset unless given
+    for option in ("db", "config", "debug", "as_of"):  # options shared by all commands: unset unless given
         setattr(args, option, getattr(args, option, None))
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s: %(message)s")
     logging.getLogger("tiekeeper").setLevel(logging.INFO)
@@ -53,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--db", help="database file (default data/tiekeeper.duckdb, env TIEKEEPER_DB)")
     common.add_argument("--config", help="config file (default tiekeeper.toml, env TIEKEEPER_CONFIG)")
     common.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+    common.add_argument("--as-of", dest="as_of", metavar="DATE",
+                        help="compute metrics as of this date (YYYY-MM-DD, midnight in your timezone) or "
+                             "ISO time, using only data before it")
 
     parser = argparse.ArgumentParser(prog="tiekeeper", parents=[common],
                                      description="Keeps your professional relationships healthy from the data "
@@ -77,7 +82,8 @@ def _parser() -> argparse.ArgumentParser:
                     "(next to the config): [[merge]] identities = [...], [[split]] identities = [a, b], "
                     "[[ignore]] identity = ..., [[close]] identity = ...")
     people_commands = people_cmd.add_subparsers(title="people commands", required=True, metavar="COMMAND")
-    people_commands.add_parser("build", parents=[common], help="resolve people again (after editing people.toml)"
+    people_commands.add_parser("build", parents=[common],
+                               help="resolve people again (after editing people.toml) and recompute the metrics"
                                ).set_defaults(run=_people_build)
     suggest = people_commands.add_parser("suggest", parents=[common], help="uncertain matches, with their evidence")
     suggest.add_argument("--limit", type=int, default=20)
@@ -88,6 +94,11 @@ def _parser() -> argparse.ArgumentParser:
     show = people_commands.add_parser("show", parents=[common], help="one person with all their identities")
     show.add_argument("name", help="part of a name, an e-mail address or a LinkedIn URL")
     show.set_defaults(run=_people_show)
+
+    why_cmd = commands.add_parser("why", parents=[common],
+                                  help="what a person's strength is made of, and what changed lately")
+    why_cmd.add_argument("name", help="part of a name, an e-mail address or a LinkedIn URL")
+    why_cmd.set_defaults(run=_why)
 
     demo_cmd = commands.add_parser("demo", parents=[common],
                                    help="generate a realistic demo world and load it (never touches your database)")
@@ -106,7 +117,9 @@ def _ingest(args, db: Path, config: Config) -> int:
     try:
         with connect_writer(db, timezone=config.owner.timezone) as con:
             summary = ingest(con, args.source, paths, config)
-            print(f"{summary.line()}; {refresh_people(con, config).line()}")
+            people = refresh_people(con, config)
+            refresh_metrics(con, config)
+            print(f"{summary.line()}; {people.line()}")
     except BaseException:
         if created:
             for leftover in (db, db.with_suffix(db.suffix + ".wal")):
@@ -117,6 +130,7 @@ def _ingest(args, db: Path, config: Config) -> int:
 
 def _sql(args, db: Path, config: Config) -> int:
     with connect_reader(db, timezone=config.owner.timezone) as con:
+        set_as_of(con, _as_of(args, config))
         try:
             if args.format == "table":
                 relation = con.sql(args.query)  # None for a statement without a result
@@ -145,6 +159,19 @@ def _csv_value(value):
     return value
 
 
+def _as_of(args, config: Config) -> dt.datetime | None:
+    """--as-of as an aware time: a date means midnight at its start in the owner's timezone."""
+    if not args.as_of:
+        return None
+    try:
+        if len(args.as_of) == 10:
+            return dt.datetime.combine(dt.date.fromisoformat(args.as_of), dt.time(), tzinfo=config.owner.tz)
+        value = dt.datetime.fromisoformat(args.as_of)
+    except ValueError:
+        raise ConfigError(f"--as-of {args.as_of!r}: expected a date like 2026-11-02 or an ISO time") from None
+    return value if value.tzinfo else value.replace(tzinfo=config.owner.tz)
+
+
 def _json_value(value):
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
@@ -166,6 +193,7 @@ def _demo(args, db: Path, config: Config) -> int:
         for source in ("linkedin", "mbox", "ics"):
             print(ingest(con, source, demo_config.source_paths(source), demo_config).line(), flush=True)
         print(refresh_people(con, demo_config).line())
+        print(refresh_metrics(con, demo_config).line())
         counts = con.execute("""
             select (select count(*) from people),
                    (select count(*) from stg_linkedin__connections),
@@ -183,6 +211,7 @@ def _demo(args, db: Path, config: Config) -> int:
 def _people_build(args, db: Path, config: Config) -> int:
     with connect_writer(db, timezone=config.owner.timezone) as con:
         print(refresh_people(con, config).line())
+        print(refresh_metrics(con, config, as_of=_as_of(args, config)).line())
     return 0
 
 
@@ -222,22 +251,30 @@ def _people_accept(args, db: Path, config: Config) -> int:
             in (found[m] for m in args.match_ids)])
         print(f"Added {len(args.match_ids)} merge{'s' * (len(args.match_ids) != 1)} to {overrides_path(config)}")
         print(refresh_people(con, config).line())
+        refresh_metrics(con, config)
     return 0
+
+
+def _matching_people(con, text: str) -> list[str]:
+    """person_ids whose name or any identity contains `text`, most recently seen first."""
+    found = [person_id for (person_id,) in con.execute("""
+        select person_id from people
+        where full_name ilike '%' || ? || '%'
+           or person_id in (select person_id from identities where identity_key ilike '%' || ? || '%')
+        order by last_interaction desc nulls last
+        limit 10""", [text, text.lower()]).fetchall()]
+    if not found:
+        raise WarehouseError(f"nobody matches {text!r} (try part of a name or an e-mail address)")
+    return found
 
 
 def _people_show(args, db: Path, config: Config) -> int:
     with connect_reader(db, timezone=config.owner.timezone) as con:
-        people = con.execute("""
-            select person_id, full_name, company, position, linkedin_url, connected_on, first_interaction,
-                   last_interaction, is_pinned_close
-            from people
-            where full_name ilike '%' || ? || '%'
-               or person_id in (select person_id from identities where identity_key ilike '%' || ? || '%')
-            order by last_interaction desc nulls last
-            limit 10""", [args.name, args.name.lower()]).fetchall()
-        if not people:
-            raise WarehouseError(f"nobody matches {args.name!r} (try part of a name or an e-mail address)")
-        for person_id, name, company, position, url, connected, first, last, pinned in people:
+        for person_id in _matching_people(con, args.name):
+            name, company, position, url, connected, first, last, pinned = con.execute("""
+                select full_name, company, position, linkedin_url, connected_on, first_interaction,
+                       last_interaction, is_pinned_close
+                from people where person_id = ?""", [person_id]).fetchall()[0]
             print(f"{name}  ({person_id}){'  pinned as close' if pinned else ''}")
             for label, value in (("works", ", ".join(v for v in (position, company) if v)), ("LinkedIn", url),
                                  ("connected", connected), ("first contact", first), ("last contact", last)):
@@ -249,6 +286,14 @@ def _people_show(args, db: Path, config: Config) -> int:
                     where person_id = ? order by sightings desc, identity_key""", [person_id]).fetchall():
                 print(f"    {key:<48} {shown or '':<26} {seen:>6,} seen  {confidence:.2f}  {evidence}")
             print()
+    return 0
+
+
+def _why(args, db: Path, config: Config) -> int:
+    with connect_reader(db, timezone=config.owner.timezone) as con:
+        set_as_of(con, _as_of(args, config))
+        for person_id in _matching_people(con, args.name)[:3]:
+            print("\n".join(explain(con, person_id)), end="\n\n")
     return 0
 
 

@@ -4,7 +4,6 @@ views in `sql/30_marts/`, evaluated as of `as_of()` (now, or `--as-of`)."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 
 import duckdb
@@ -52,11 +51,10 @@ class MetricsSummary:
     people_scored: int
     weeks: int
     follow_ups: int
-    awaiting: int
 
     def line(self) -> str:
         return (f"metrics: {self.people_scored:,} people scored, {self.follow_ups:,} follow-ups due, "
-                f"{self.awaiting:,} threads awaiting a reply, {self.weeks} weeks of history")
+                f"{self.weeks} weeks of history")
 
 
 def write_settings(con: duckdb.DuckDBPyConnection, settings: dict[str, float]) -> None:
@@ -77,9 +75,8 @@ def refresh_metrics(con: duckdb.DuckDBPyConnection, config: Config, *,
         weeks = _rebuild_history(con, int(settings["history_weeks"]), as_of, config.owner.tz)
     set_as_of(con, as_of)
     counts = con.execute("""select (select count(*) from relationship_strength),
-                                   (select count(*) from follow_ups),
-                                   (select count(*) from awaiting_reply)""").fetchall()[0]
-    return MetricsSummary(counts[0], weeks, counts[1], counts[2])
+                                   (select count(*) from follow_ups)""").fetchall()[0]
+    return MetricsSummary(counts[0], weeks, counts[1])
 
 
 def set_as_of(con: duckdb.DuckDBPyConnection, as_of: dt.datetime | None) -> None:
@@ -108,9 +105,3 @@ def _rebuild_history(con, weeks: int, as_of: dt.datetime | None, tz) -> int:
     con.execute("drop table history_events")
     return weeks
 
-
-def days(value: float) -> str:
-    """A number of days as people say it: '9 weeks', '3 days'."""
-    if value >= 14:
-        return f"{math.floor(value / 7 + 0.5)} weeks"
-    return f"{math.floor(value + 0.5)} day{'s' * (math.floor(value + 0.5) != 1)}"

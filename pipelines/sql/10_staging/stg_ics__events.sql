@@ -17,7 +17,7 @@ renamed as (
         is_all_day,
         timezone,
         lower(status) as status,   -- 'confirmed', 'tentative', 'cancelled'
-        status = 'CANCELLED' as is_cancelled,
+        coalesce(status = 'CANCELLED', false) as is_cancelled,
         organizer,
         attendees,
         len(attendees) as attendee_count,

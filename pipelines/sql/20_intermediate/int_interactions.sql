@@ -103,8 +103,9 @@ meeting_shape as (
         any_value(start_at) as start_at,
         any_value(duration_minutes) as duration_minutes,
         any_value(is_cancelled) as is_cancelled,
-        bool_or(identity_role = 'owner' and partstat <> 'DECLINED') as owner_attends,
-        bool_or(identity_role = 'owner' and partstat = 'DECLINED') as owner_declined,
+        -- the owner organises or is invited, and did not say no
+        bool_or(identity_role = 'owner') and not bool_or(identity_role = 'owner' and partstat = 'DECLINED')
+            as owner_attends,
         -- headcount: accepted and tentative attendees plus the organiser, the owner included
         count(distinct coalesce(person_id, identity_role)) filter (
             where party_role = 'organizer' or partstat in ('ACCEPTED', 'TENTATIVE')) as headcount
