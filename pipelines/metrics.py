@@ -51,10 +51,11 @@ class MetricsSummary:
     people_scored: int
     weeks: int
     follow_ups: int
+    awaiting: int
 
     def line(self) -> str:
         return (f"metrics: {self.people_scored:,} people scored, {self.follow_ups:,} follow-ups due, "
-                f"{self.weeks} weeks of history")
+                f"{self.awaiting:,} threads awaiting a reply, {self.weeks} weeks of history")
 
 
 def write_settings(con: duckdb.DuckDBPyConnection, settings: dict[str, float]) -> None:
@@ -75,8 +76,9 @@ def refresh_metrics(con: duckdb.DuckDBPyConnection, config: Config, *,
         weeks = _rebuild_history(con, int(settings["history_weeks"]), as_of, config.owner.tz)
     set_as_of(con, as_of)
     counts = con.execute("""select (select count(*) from relationship_strength),
-                                   (select count(*) from follow_ups)""").fetchall()[0]
-    return MetricsSummary(counts[0], weeks, counts[1])
+                                   (select count(*) from follow_ups),
+                                   (select count(*) from awaiting_reply)""").fetchall()[0]
+    return MetricsSummary(counts[0], weeks, counts[1], counts[2])
 
 
 def set_as_of(con: duckdb.DuckDBPyConnection, as_of: dt.datetime | None) -> None:

@@ -1,5 +1,12 @@
 """`tiekeeper demo`: a generated world, loaded end to end, ready for ad-hoc SQL."""
+import shutil
+import subprocess
+import sys
 from pathlib import Path
+
+PUBLIC = ("people", "identities", "identity_matches", "automated_mail", "interactions", "interactions_excluded",
+          "relationship_strength", "cadence", "follow_ups", "awaiting_reply", "network_growth", "strength_history",
+          "ingest_runs")
 
 
 def test_the_demo_loads_every_source_and_prints_where_the_database_is(cli, tmp_path):
@@ -33,3 +40,14 @@ def test_the_demo_never_touches_the_users_database(cli, tmp_path):
     result = cli("--db", mine, "demo", "--out", tmp_path / "demo", "--people", 50)
     assert result.code == 0
     assert not mine.exists()
+
+
+def test_every_public_view_answers_in_the_duckdb_cli_users_install(cli, tmp_path):
+    assert cli("demo", "--out", tmp_path / "demo", "--people", 60).code == 0
+    duckdb_cli = shutil.which("duckdb", path=str(Path(sys.executable).parent))
+    script = "".join(f"select '{view}' as view, count(*) > 0 as has_rows from {view};\n" for view in PUBLIC)
+    script += "select 'rejected_records', count(*) >= 0 from rejected_records;\n"  # the demo world has none
+    result = subprocess.run([duckdb_cli, "-csv", "-noheader", str(tmp_path / "demo" / "tiekeeper.duckdb")],
+                            input=script, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [f"{view},true" for view in PUBLIC + ("rejected_records",)]

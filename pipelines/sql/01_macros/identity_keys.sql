@@ -22,7 +22,8 @@ create or replace macro fold_name(name, german := false) as (
     nullif(trim(regexp_replace(regexp_replace(
         strip_accents(
             replace(replace(replace(replace(replace(replace(replace(replace(replace(
-                if(german, replace(replace(replace(lower(name), 'ä', 'ae'), 'ö', 'oe'), 'ü', 'ue'), lower(name)),
+                case when german then replace(replace(replace(lower(name), 'ä', 'ae'), 'ö', 'oe'), 'ü', 'ue')
+                     else lower(name) end,
                 'ı', 'i'), 'ł', 'l'), 'ø', 'o'), 'đ', 'd'), 'ð', 'd'), 'ß', 'ss'), 'æ', 'ae'), 'œ', 'oe'), 'þ', 'th')),
         '[''’‐-]+', '', 'g'), '[^a-z]+', ' ', 'g')), '')
 );

@@ -64,7 +64,7 @@ sent_mail as (  -- the owner's mail: one interaction per person addressed
 received_mail as (  -- mail from a person to the owner: one interaction with the sender
     select
         s.sent_at, s.from_person, 'email', 'in', s.message_key, s.thread_id, s.recipients,
-        if(s.owner_in_to, 'to', 'cc'),
+        case when s.owner_in_to then 'to' else 'cc' end,
         s.recipients <= 4 and s.owner_in_to,
         0.7,
         case

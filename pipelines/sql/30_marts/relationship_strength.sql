@@ -11,7 +11,7 @@ with events as (
     from (
         select
             person_id, channel, direction, is_direct,
-            if(metric('use_group_weighting') = 1, weight, undiscounted_weight) as weight,
+            case when metric('use_group_weighting') = 1 then weight else undiscounted_weight end as weight,
             (epoch(t::timestamptz) - epoch(occurred_at)) / 86400.0 as age_days
         from query_table(events)
         where counts_toward_score and occurred_at < t::timestamptz
@@ -44,11 +44,11 @@ per_person as (
 scored as (
     select
         *,
-        if(metric('use_reciprocity') = 0 or messages_out + messages_in = 0, 1.0,
-           0.5 + 0.5 * 2 * least(messages_out, messages_in) / (messages_out + messages_in)) as reciprocity,
-        if(metric('use_reciprocity') = 0 or messages_out_then + messages_in_then = 0, 1.0,
-           0.5 + 0.5 * 2 * least(messages_out_then, messages_in_then) / (messages_out_then + messages_in_then))
-            as reciprocity_then,
+        case when metric('use_reciprocity') = 0 or messages_out + messages_in = 0 then 1.0
+             else 0.5 + 0.5 * 2 * least(messages_out, messages_in) / (messages_out + messages_in) end as reciprocity,
+        case when metric('use_reciprocity') = 0 or messages_out_then + messages_in_then = 0 then 1.0
+             else 0.5 + 0.5 * 2 * least(messages_out_then, messages_in_then) / (messages_out_then + messages_in_then)
+        end as reciprocity_then,
         greatest(channels, 1) as channel_count,
         1 + metric('multiplexity_bonus') * (greatest(channels, 1) - 1) as multiplexity,
         1 + metric('multiplexity_bonus') * (greatest(channels_then, 1) - 1) as multiplexity_then

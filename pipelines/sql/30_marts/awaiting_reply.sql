@@ -1,0 +1,133 @@
+-- Threads waiting on a reply as of `as_of()`: on the owner (a real person asked them directly) or
+-- on a person (the owner asked and nothing came back). One row per thread and person waiting.
+-- The rules are METRICS.md's "Awaiting reply"; only what happened before as_of() is seen. Read
+-- closely: what ends a wait on a person is a direct message from them or a meeting of at most five
+-- (not a group mail or an all-hands), and their pace counts answers given within 30 days.
+create or replace view awaiting_reply as
+with constants as (
+    select
+        4 as max_direct_recipients,       -- To + Cc: more is a group mail, nobody in particular owes
+        2 as min_business_days_on_me,
+        3 as min_business_days_on_them,
+        interval 30 days as max_age,      -- older is abandoned, not pending
+        5 as min_known_replies,           -- a person's own pace counts from this many replies on
+        5 as max_meeting_headcount,       -- the owner and up to 4 others: a meeting to talk in
+        coalesce((select any_value(timezone) from owner_settings), 'UTC') as timezone
+),
+
+messages as (  -- mail only between the owner's own addresses is nobody's turn
+    select * from int_threads where sent_at < as_of() and not (is_from_owner and is_to_owner_only)
+),
+
+thread_subjects as (
+    select channel, thread_ref, arg_min(subject, sent_at) filter (where subject is not null) as subject
+    from messages
+    group by all
+),
+
+last_messages as (  -- the thread's latest message, with the message it answers
+    select m.*, p.is_from_owner as replies_to_owner
+    from messages as m
+    left join messages as p on p.channel = m.channel and p.message_ref = m.replied_ref
+    qualify row_number() over (partition by m.channel, m.thread_ref order by m.sent_at desc, m.message_ref desc) = 1
+),
+
+written_to as (  -- when the owner first wrote to each person, in any thread and channel
+    select person_id, min(sent_at) as first_written_at
+    from messages, unnest(recipient_person_ids) as t(person_id)
+    where is_from_owner
+    group by person_id
+),
+
+replies as (  -- a person answering a message of the owner's, and how long it took them; later than
+              -- max_age it is a new start (a LinkedIn conversation runs on for years), not a reply
+    select m.sender_person_id as person_id, m.sent_at,
+           business_days(p.sent_at, m.sent_at, tz := c.timezone) as business_days_taken
+    from messages as m
+    join messages as p on p.channel = m.channel and p.message_ref = m.replied_ref
+    cross join constants as c
+    where m.sender_role = 'person' and p.is_from_owner and m.sent_at - p.sent_at <= c.max_age
+),
+
+reply_pace as (  -- the time within which a person answers the owner 9 times in 10 (p90)
+    select person_id, quantile_cont(business_days_taken, 0.9) as usual_latency, count(*) as known_replies
+    from replies
+    group by person_id
+),
+
+meetings as (  -- held meetings and who was there: accepted or tentative attendees and the organiser
+    select
+        start_at,
+        list_distinct(list_concat(
+            ['email:' || email_key(organizer.email)],
+            list_transform(
+                list_filter(attendees, lambda a: a.partstat in ('ACCEPTED', 'TENTATIVE')
+                                                 and coalesce(a.cutype, '') not in ('ROOM', 'RESOURCE')),
+                lambda a: 'email:' || email_key(a.email)))) as present_keys
+    from stg_ics__events
+    where not is_cancelled and start_at < as_of()
+),
+
+heard_from as (  -- a person's direct word since: a message on any channel, or a small meeting
+    select sender_person_id as person_id, sent_at as happened_at
+    from messages cross join constants as c
+    where sender_role = 'person' and direct_recipients <= c.max_direct_recipients
+    union all
+    select i.person_id, m.start_at
+    from meetings as m cross join constants as c, unnest(m.present_keys) as t(identity_key)
+    join identities as i using (identity_key)
+    where i.role = 'person' and len(m.present_keys) <= c.max_meeting_headcount
+),
+
+waiting_on_me as (
+    select l.sender_person_id as person_id, l.channel, l.thread_ref, 'me' as waiting_on, l.sent_at as since,
+           l.message_ref as last_message_ref
+    from last_messages as l
+    cross join constants as c
+    left join written_to as w on w.person_id = l.sender_person_id
+    where l.sender_role = 'person'
+      and l.is_owner_in_to
+      and l.direct_recipients <= c.max_direct_recipients
+      and (w.first_written_at < l.sent_at or l.replies_to_owner)
+      and business_days(l.sent_at, as_of(), tz := c.timezone) >= c.min_business_days_on_me
+),
+
+waiting_on_them as (
+    select t.person_id, l.channel, l.thread_ref, 'them' as waiting_on, l.sent_at as since,
+           l.message_ref as last_message_ref
+    from last_messages as l
+    cross join constants as c
+    cross join unnest(l.to_person_ids) as t(person_id)
+    left join reply_pace as r on r.person_id = t.person_id
+    where l.is_from_owner
+      and l.direct_recipients <= c.max_direct_recipients
+      and business_days(l.sent_at, as_of(), tz := c.timezone) >= greatest(
+          c.min_business_days_on_them,
+          case when r.known_replies >= c.min_known_replies then r.usual_latency else 0 end)
+      and not exists (
+          select 1 from heard_from as h where h.person_id = t.person_id and h.happened_at > l.sent_at)
+),
+
+waiting as (
+    select * from waiting_on_me
+    union all
+    select * from waiting_on_them
+),
+
+final as (
+    select
+        w.person_id,
+        w.thread_ref,
+        w.channel,
+        w.waiting_on,
+        w.since,
+        floor(business_days(w.since, as_of(), tz := c.timezone))::integer as days_waiting,
+        s.subject,
+        w.last_message_ref
+    from waiting as w
+    cross join constants as c
+    left join thread_subjects as s using (channel, thread_ref)
+    where w.since >= as_of() - c.max_age
+)
+
+select * from final;
