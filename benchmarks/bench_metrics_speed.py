@@ -82,6 +82,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--interactions", type=int, default=5_000_000)
     parser.add_argument("--people", type=int, default=20_000)
+    parser.add_argument("--no-history", action="store_true", help="skip the (slow) history rebuild")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         con = connect_writer(Path(scratch) / "bench.duckdb")
@@ -90,7 +91,8 @@ def main() -> None:
         count, people = con.execute("select count(*), count(distinct person_id) from int_interactions").fetchall()[0]
         set_as_of(con, AS_OF)
         history_started = time.perf_counter()
-        _rebuild_history(con, int(METRIC_DEFAULTS["history_weeks"]), AS_OF, Config().owner.tz)
+        if not args.no_history:
+            _rebuild_history(con, int(METRIC_DEFAULTS["history_weeks"]), AS_OF, Config().owner.tz)
         history = time.perf_counter() - history_started
         print(f"{count:,} interactions of {people:,} people\n")
         print("| query | seconds | rows |\n| --- | ---: | ---: |")
