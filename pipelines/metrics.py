@@ -29,6 +29,11 @@ METRIC_DEFAULTS = {
     "active_weight": 0.5,  # an "active day" or "active event" has an event of at least this weight
     "strong_tie_strength": 60,
     "history_weeks": 26,  # weeks of strength_history rebuilt on every run
+    "awaiting_max_recipients": 4,  # To + Cc of a direct message
+    "awaiting_on_me_business_days": 2, "awaiting_on_them_business_days": 3,  # before a thread counts as waiting
+    "awaiting_max_days": 30,  # after this a thread is abandoned, not waiting
+    "awaiting_min_known_replies": 5,  # from this many replies on, a person's own p90 pace counts
+    "awaiting_max_meeting_headcount": 5,  # a meeting this small since your message ends the wait
     "use_reciprocity": 1, "use_group_weighting": 1,  # 0 switches a part off (for ablations only)
 }
 

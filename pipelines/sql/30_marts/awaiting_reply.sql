@@ -5,13 +5,13 @@
 -- (not a group mail or an all-hands), and their pace counts answers given within 30 days.
 create or replace view awaiting_reply as
 with constants as (
-    select
-        4 as max_direct_recipients,       -- To + Cc: more is a group mail, nobody in particular owes
-        2 as min_business_days_on_me,
-        3 as min_business_days_on_them,
-        interval 30 days as max_age,      -- older is abandoned, not pending
-        5 as min_known_replies,           -- a person's own pace counts from this many replies on
-        5 as max_meeting_headcount,       -- the owner and up to 4 others: a meeting to talk in
+    select  -- from [metrics] (defaults in pipelines/metrics.py)
+        metric('awaiting_max_recipients') as max_direct_recipients,  -- To + Cc: more is a group mail
+        metric('awaiting_on_me_business_days') as min_business_days_on_me,
+        metric('awaiting_on_them_business_days') as min_business_days_on_them,
+        to_days(metric('awaiting_max_days')::integer) as max_age,  -- older is abandoned, not pending
+        metric('awaiting_min_known_replies') as min_known_replies,  -- a person's own pace counts from here
+        metric('awaiting_max_meeting_headcount') as max_meeting_headcount,  -- a meeting to talk in
         coalesce((select any_value(timezone) from owner_settings), 'UTC') as timezone
 ),
 
