@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 from bench_people import SEEDS, loaded_world  # noqa: E402
 from pipelines.metrics import refresh_metrics  # noqa: E402
 from pipelines.people import refresh_people  # noqa: E402
+from pipelines.validation_awaiting import awaiting_reply_quality  # noqa: E402
 from pipelines.validation_metrics import (  # noqa: E402
     SUBSETS, PersonScore, correlations, fading_auc, metric_switches, person_scores, world_now)
 
@@ -29,13 +30,15 @@ RUNS = {"full metric": {}, "without reciprocity": {"use_reciprocity": 0},
         "without group down-weighting": {"use_group_weighting": 0}}
 
 
-def scored_worlds(people: int, seeds: tuple[int, ...]) -> dict[str, dict[str, list[PersonScore]]]:
-    """Per seed, then pooled under "all seeds": each run's person scores."""
+def scored_worlds(people: int, seeds: tuple[int, ...], awaiting: dict) -> dict[str, dict[str, list[PersonScore]]]:
+    """Per seed, then pooled under "all seeds": each run's person scores (and, into `awaiting`,
+    the quality of awaiting_reply per seed)."""
     worlds: dict[str, dict[str, list[PersonScore]]] = {}
     for seed in seeds:
         con, config, truth = loaded_world(people, seed)
         refresh_people(con, config)
         refresh_metrics(con, config, as_of=world_now(truth))
+        awaiting[seed] = awaiting_reply_quality(con, truth)
         runs = {}
         for name, switches in RUNS.items():
             with metric_switches(con, config, **switches):
@@ -86,12 +89,18 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=300, help="world size")
     parser.add_argument("--seeds", type=int, nargs="+", default=SEEDS, help="world seeds")
     args = parser.parse_args()
-    worlds = scored_worlds(args.people, tuple(args.seeds))
+    awaiting: dict = {}
+    worlds = scored_worlds(args.people, tuple(args.seeds), awaiting)
     correlation_table(worlds)
     print()
     fading_table(worlds)
     print()
     ablation_table(worlds)
+    print()
+    print("awaiting_reply against the truth (thread, side and person)\n")
+    print("| seed | truth | rows | precision | recall |\n| --- | ---: | ---: | ---: | ---: |")
+    for seed, q in awaiting.items():
+        print(f"| {seed} | {q.truth} | {q.found} | {q.precision:.2f} | {q.recall:.2f} |")
     split = sum(p.persons > 1 for p in worlds["all seeds"]["full metric"])
     print()
     print(f"{split} world people became several persons; each is scored as the one with the most sightings")

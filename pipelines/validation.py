@@ -5,13 +5,39 @@ figures). The pipeline itself never sees the truth.
 """
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
-from connectors.demo import load_truth
+from connectors.demo import World, load_truth
+
+
+@contextlib.contextmanager
+def truth_keys(con: duckdb.DuckDBPyConnection, world: World) -> Iterator[None]:
+    """Registers `truth_keys(identity_key, true_person)`: each identity the world wrote, keyed the
+    way the warehouse keys it, with the world person it belongs to."""
+    con.register("truth_identities", pa.table({
+        "kind": [i.kind for i in world.identities],
+        "value": [i.key for i in world.identities],
+        "true_person": [i.person_id for i in world.identities],
+    }))
+    try:
+        con.execute("""
+            create or replace temp table truth_keys as
+            select distinct
+                case kind when 'email' then 'email:' || email_key(value)
+                          when 'linkedin_url' then 'linkedin:' || linkedin_slug(value)
+                          else 'linkedin_name:' || fold_name(value) end as identity_key,
+                true_person
+            from truth_identities""")
+        yield
+    finally:
+        con.unregister("truth_identities")
+        con.execute("drop table if exists truth_keys")
 
 
 @dataclass(frozen=True)
@@ -36,25 +62,11 @@ def identity_quality(con: duckdb.DuckDBPyConnection, truth_path: Path) -> Identi
     """Pairwise precision and recall over identity keys, as in the record-linkage literature:
     a pair of identities is "found" when the warehouse gives both the same person."""
     world = load_truth(truth_path)
-    truth = pa.table({
-        "kind": [i.kind for i in world.identities],
-        "value": [i.key for i in world.identities],
-        "true_person": [i.person_id for i in world.identities],
-    })
-    con.register("truth_identities", truth)
-    try:
-        keyed = """
-            select distinct
-                case kind when 'email' then 'email:' || email_key(value)
-                          when 'linkedin_url' then 'linkedin:' || linkedin_slug(value)
-                          else 'linkedin_name:' || fold_name(value) end as identity_key,
-                true_person
-            from truth_identities"""
-        cells = con.execute(f"""
-            with truth as ({keyed}),
-            both_sides as (
+    with truth_keys(con, world):
+        cells = con.execute("""
+            with both_sides as (
                 select i.identity_key, i.person_id, t.true_person
-                from identities as i join truth as t using (identity_key)
+                from identities as i join truth_keys as t using (identity_key)
                 where i.role = 'person'
             )
             select
@@ -63,17 +75,14 @@ def identity_quality(con: duckdb.DuckDBPyConnection, truth_path: Path) -> Identi
                 (select sum(n * (n - 1) // 2) from (select count(*) as n from both_sides group by person_id)),
                 (select sum(n * (n - 1) // 2) from (select count(*) as n from both_sides group by person_id, true_person))
             from both_sides""").fetchall()[0]
-        automated = [a.address for a in world.automated_senders]
-        automated_people = con.execute(
-            "select count(*) from identities where role = 'person' and identity_key in "
-            "(select 'email:' || email_key(unnest(?::varchar[])))", [automated]).fetchall()[0][0]
-        owner_keys = [f"email:{e}" for e in world.owner.emails]
-        owner_people = con.execute(
-            """select count(*) from identities where role = 'person' and (identity_key in
-               (select 'email:' || email_key(split_part(unnest(?::varchar[]), ':', 2)))
-               or identity_key = 'linkedin:' || linkedin_slug(?))""",
-            [owner_keys, world.owner.linkedin_url]).fetchall()[0][0]
-    finally:
-        con.unregister("truth_identities")
+    automated = [a.address for a in world.automated_senders]
+    automated_people = con.execute(
+        "select count(*) from identities where role = 'person' and identity_key in "
+        "(select 'email:' || email_key(unnest(?::varchar[])))", [automated]).fetchall()[0][0]
+    owner_people = con.execute(
+        """select count(*) from identities where role = 'person' and (identity_key in
+           (select 'email:' || email_key(unnest(?::varchar[])))
+           or identity_key = 'linkedin:' || linkedin_slug(?))""",
+        [list(world.owner.emails), world.owner.linkedin_url]).fetchall()[0][0]
     return IdentityQuality(cells[0], int(cells[1] or 0), int(cells[2] or 0), int(cells[3] or 0),
                            automated_people, owner_people)

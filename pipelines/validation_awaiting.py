@@ -13,6 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from connectors.demo import load_truth
+from pipelines.validation import truth_keys
 
 
 @dataclass(frozen=True)
@@ -37,46 +38,36 @@ def awaiting_reply_quality(con: duckdb.DuckDBPyConnection, truth_path: Path) -> 
     thread id or LinkedIn conversation id), the same side (`waiting_on`) and the same person: one
     of the world person's identities belongs to the row's `person_id`."""
     world = load_truth(truth_path)
-    identities = pa.table({
-        "kind": [i.kind for i in world.identities],
-        "value": [i.key for i in world.identities],
-        "true_person": [i.person_id for i in world.identities],
-    })
     truth = pa.table({
         "thread_ref": [a.thread for a in world.awaiting_reply],
         "true_person": [a.person_id for a in world.awaiting_reply],
         "waiting_on": [a.waiting_on for a in world.awaiting_reply],
     })
-    con.register("truth_identities", identities)
     con.register("truth_awaiting", truth)
     previous_as_of = con.execute("select getvariable('as_of')").fetchall()[0][0]
     con.execute("set variable as_of = ?::timestamptz", [world.now])
     try:
-        found, correct, recalled = con.execute("""
-            with persons as (  -- our person of each of the world's identities
-                select distinct t.true_person, i.person_id
-                from truth_identities as t
-                join identities as i on i.identity_key = case t.kind
-                    when 'email' then 'email:' || email_key(t.value)
-                    when 'linkedin_url' then 'linkedin:' || linkedin_slug(t.value)
-                    else 'linkedin_name:' || fold_name(t.value) end
-                where i.role = 'person'
-            ),
-            matched as (
-                select a.thread_ref, a.waiting_on, a.person_id, t.true_person
-                from awaiting_reply as a
-                join truth_awaiting as t using (thread_ref, waiting_on)
-                join persons as p on p.true_person = t.true_person and p.person_id = a.person_id
-            )
-            select (select count(*) from awaiting_reply),
-                   (select count(distinct (thread_ref, waiting_on, person_id)) from matched),
-                   (select count(distinct (thread_ref, waiting_on, true_person)) from matched)
-        """).fetchall()[0]
+        with truth_keys(con, world):
+            found, correct, recalled = con.execute("""
+                with persons as (  -- our person of each of the world's identities
+                    select distinct t.true_person, i.person_id
+                    from truth_keys as t join identities as i using (identity_key)
+                    where i.role = 'person'
+                ),
+                matched as (
+                    select a.thread_ref, a.waiting_on, a.person_id, t.true_person
+                    from awaiting_reply as a
+                    join truth_awaiting as t using (thread_ref, waiting_on)
+                    join persons as p on p.true_person = t.true_person and p.person_id = a.person_id
+                )
+                select (select count(*) from awaiting_reply),
+                       (select count(distinct (thread_ref, waiting_on, person_id)) from matched),
+                       (select count(distinct (thread_ref, waiting_on, true_person)) from matched)
+            """).fetchall()[0]
     finally:
         if previous_as_of is None:
             con.execute("reset variable as_of")
         else:
             con.execute("set variable as_of = ?", [previous_as_of])
-        con.unregister("truth_identities")
         con.unregister("truth_awaiting")
     return AwaitingQuality(len(world.awaiting_reply), found, correct, recalled)

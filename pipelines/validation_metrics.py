@@ -21,6 +21,7 @@ import duckdb
 import pyarrow as pa
 
 from connectors.demo import load_truth
+from pipelines.validation import truth_keys
 from pipelines.config import Config
 from pipelines.metrics import METRIC_DEFAULTS, metric_settings, write_settings
 
@@ -83,20 +84,10 @@ def person_scores(con: duckdb.DuckDBPyConnection, truth_path: Path) -> list[Pers
     as of the connection's `as_of()` (set it to `world_now`). People are matched through their
     identity keys, as `pipelines.validation.identity_quality` does."""
     world = load_truth(truth_path)
-    con.register("truth_identities", pa.table({
-        "kind": [i.kind for i in world.identities],
-        "value": [i.key for i in world.identities],
-        "world_person": [i.person_id for i in world.identities],
-    }))
-    try:
+    with truth_keys(con, world):
         rows = con.execute("""
             with truth as (
-                select distinct
-                    case kind when 'email' then 'email:' || email_key(value)
-                              when 'linkedin_url' then 'linkedin:' || linkedin_slug(value)
-                              else 'linkedin_name:' || fold_name(value) end as identity_key,
-                    world_person
-                from truth_identities
+                select identity_key, true_person as world_person from truth_keys
             ),
 
             candidates as (
@@ -128,8 +119,6 @@ def person_scores(con: duckdb.DuckDBPyConnection, truth_path: Path) -> list[Pers
             left join raw_counts as r using (person_id)
             left join cadence as c using (person_id)
             order by m.world_person""").fetchall()
-    finally:
-        con.unregister("truth_identities")
     truth = {p.person_id: p for p in world.people}
     return [PersonScore(w, truth[w].latent, truth[w].is_real_tie, truth[w].faded, truth[w].warmed,
                         person_id, persons, strength, raw_count, ratio)

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
+from pipelines.validation_metrics import spearman
 from connectors.demo import World, WorldPaths, generate_world, load_truth
 from connectors.demo.__main__ import main
 
@@ -63,24 +64,6 @@ def _addresses(msg, *fields: str) -> list[str]:
 
 def _rows(text: str, skip: int = 0) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO("".join(text.splitlines(keepends=True)[skip:]))))
-
-
-def _ranks(values: list[float]) -> list[float]:
-    order = sorted(range(len(values)), key=values.__getitem__)
-    ranks = [0.0] * len(values)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
-            j += 1
-        for k in range(i, j + 1):
-            ranks[order[k]] = (i + j) / 2
-        i = j + 1
-    return ranks
-
-
-def _spearman(a: list[float], b: list[float]) -> float:
-    return statistics.correlation(_ranks(a), _ranks(b))
 
 
 def _is_automated(msg) -> bool:
@@ -416,9 +399,9 @@ def test_direct_email_volume_rises_with_latent_strength(world, mails):
     _, truth = world
     direct, _ = _direct_counts(truth, mails)
     strength = [statistics.mean(p.latent_weekly) for p in truth.people]
-    assert _spearman(strength, [direct[p.person_id] for p in truth.people]) > 0.5
+    assert spearman(strength, [direct[p.person_id] for p in truth.people]) > 0.5
     real = [p for p in truth.people if p.is_real_tie]
-    assert _spearman([statistics.mean(p.latent_weekly) for p in real], [direct[p.person_id] for p in real]) > 0.5
+    assert spearman([statistics.mean(p.latent_weekly) for p in real], [direct[p.person_id] for p in real]) > 0.5
 
 
 def test_foci_coworkers_are_copied_far_more_than_their_strength_explains(world, mails):
