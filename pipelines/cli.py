@@ -204,6 +204,8 @@ def _demo(args, db: Path, config: Config) -> int:
           "calendar events ({:,} input items rejected, with reasons).".format(*counts))
     print(f"Database: {demo_db}\nTry:      tiekeeper --db {demo_db} sql "
           f"\"select full_name, emails, company from people order by last_interaction desc limit 20\"\n"
+          f"          tiekeeper --db {demo_db} sql \"select * from follow_ups order by overdue_days desc limit 10\"\n"
+          f"          tiekeeper --db {demo_db} --config {world.config} why \"Müller\"\n"
           f"          tiekeeper --db {demo_db} --config {world.config} people suggest")
     return 0
 

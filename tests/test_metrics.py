@@ -159,3 +159,14 @@ def test_an_unknown_metric_setting_is_one_line_and_changes_nothing(export, db, c
     config.write_text(config.read_text() + "\n[metrics]\nhalf_life = 45\n")
     result = cli("--db", db, "--config", config, "people", "build")
     assert result.code == 1 and result.err.count("\n") == 1 and "has no setting 'half_life'" in result.err
+
+
+def test_invitations_are_recorded_without_weight_and_meetings_keep_their_length(export, db):
+    export.invitation("INCOMING", "Ann Lee", "https://www.linkedin.com/in/annlee")
+    export.connection("Ann", "Lee", "https://www.linkedin.com/in/annlee", "Lee")
+    at(export, NOW - timedelta(days=2)).meeting(("Bo Ek", "bo@ek.se"), ("Jane Doe", "jane@acme.com"))
+    export.load(db)
+    assert sorted(query(db, "select channel, direction, weight, weight_reason, duration_minutes from interactions")) == [
+        ("linkedin_connection", "both", 0.5, "LinkedIn connection made", None),
+        ("linkedin_invitation", "in", 0.0, "LinkedIn invitation received (the connection counts once accepted)", None),
+        ("meeting", "both", 3.0, "1:1 meeting", 60)]

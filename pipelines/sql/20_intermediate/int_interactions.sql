@@ -41,7 +41,7 @@ mail_shape as (  -- per message: who sent it, and how many people it was address
 sent_mail as (  -- the owner's mail: one interaction per person addressed
     select
         s.sent_at, p.person_id, 'email' as channel, 'out' as direction, s.message_key, s.thread_id,
-        s.recipients as group_size, p.party_role,
+        s.recipients as group_size, null::integer as duration_minutes, p.party_role,
         s.recipients <= 4 and p.party_role = 'to' as is_direct,
         1.0 as undiscounted_weight,
         case
@@ -63,7 +63,7 @@ sent_mail as (  -- the owner's mail: one interaction per person addressed
 
 received_mail as (  -- mail from a person to the owner: one interaction with the sender
     select
-        s.sent_at, s.from_person, 'email', 'in', s.message_key, s.thread_id, s.recipients,
+        s.sent_at, s.from_person, 'email', 'in', s.message_key, s.thread_id, s.recipients, null,
         case when s.owner_in_to then 'to' else 'cc' end,
         s.recipients <= 4 and s.owner_in_to,
         0.7,
@@ -116,7 +116,8 @@ meeting_shape as (
 
 meetings as (
     select
-        m.start_at, p.person_id, 'meeting', 'both', m.event_key, null::varchar, m.headcount, p.party_role,
+        m.start_at, p.person_id, 'meeting', 'both', m.event_key, null::varchar, m.headcount, m.duration_minutes,
+        p.party_role,
         false, 3.0,
         case when m.headcount <= 2 then 3.0 when m.headcount <= 10 then 3.0 / (m.headcount - 1) else 0.1 end,
         case when m.headcount <= 2 then '1:1 meeting'
@@ -140,23 +141,35 @@ linkedin_parties as (
 ),
 
 linkedin_messages as (
-    select sent_at, recipient_person, 'linkedin_message', 'out', message_key, conversation_id, recipient_count,
+    select sent_at, recipient_person, 'linkedin_message', 'out', message_key, conversation_id, recipient_count, null,
            'to', recipient_count <= 4, 1.0, 1.0 / greatest(recipient_count, 1), 'LinkedIn message sent to ' || recipient_count || ' (1/m)'
     from linkedin_parties
     where sender_role = 'owner' and recipient_role = 'person'
     union all
     select distinct sent_at, sender_person, 'linkedin_message', 'in', message_key, conversation_id,
-           recipient_count, 'from', recipient_count <= 4, 0.7, 0.7, 'LinkedIn message received'
+           recipient_count, null, 'from', recipient_count <= 4, 0.7, 0.7, 'LinkedIn message received'
     from linkedin_parties
     where sender_role = 'person'
 ),
 
 connections as (
     select c.connected_on::timestamptz, i.person_id, 'linkedin_connection', 'both', c.connection_key, null,
-           2, 'connection', false, 0.5, 0.5, 'LinkedIn connection made'
+           2, null, 'connection', false, 0.5, 0.5, 'LinkedIn connection made'
     from stg_linkedin__connections as c
     join identities as i on i.identity_key = 'linkedin:' || linkedin_slug(c.profile_url)
     where i.role = 'person'
+),
+
+invitations as (  -- recorded, but weightless: the connection counts once the invitation is accepted
+    select i.sent_at, p.person_id, 'linkedin_invitation',
+           case i.direction when 'outgoing' then 'out' else 'in' end, i.invitation_key, null, 2, null,
+           'invitation', false, 0.0, 0.0,
+           'LinkedIn invitation ' || case i.direction when 'outgoing' then 'sent' else 'received' end
+               || ' (the connection counts once accepted)'
+    from stg_linkedin__invitations as i
+    join identities as p on p.identity_key = 'linkedin:' || linkedin_slug(
+        case i.direction when 'outgoing' then i.invitee_url else i.inviter_url end)
+    where p.role = 'person'
 ),
 
 unioned as (
@@ -165,6 +178,7 @@ unioned as (
     union all select * from meetings
     union all select * from linkedin_messages
     union all select * from connections
+    union all select * from invitations
 ),
 
 named as (
@@ -173,10 +187,11 @@ named as (
         sent_at as occurred_at,
         channel,
         direction,
-        case when channel = 'email' then 'mbox' when channel = 'meeting' then 'ics' else 'linkedin' end as source,
+        case channel when 'email' then 'mbox' when 'meeting' then 'ics' else 'linkedin' end as source,
         message_key as source_ref,
         thread_id as thread_ref,
         group_size,
+        duration_minutes,
         party_role as role,
         is_direct,
         weight,
