@@ -20,8 +20,10 @@ from pipelines.metrics import refresh_metrics, set_as_of
 from pipelines.people import append_merges, overrides_path, refresh_people
 from pipelines.warehouse import WarehouseError, connect_reader, connect_writer
 from pipelines.why import explain
+from reports.delivery import DeliveryError, send, smtp_settings
+from reports.weekly import build_message, gather, render, write_report
 
-USER_ERRORS = (SourceError, ConfigError, WarehouseError)
+USER_ERRORS = (SourceError, ConfigError, WarehouseError, DeliveryError)
 DEMO_DIR = Path("data/demo")
 
 
@@ -94,6 +96,14 @@ def _parser() -> argparse.ArgumentParser:
     show = people_commands.add_parser("show", parents=[common], help="one person with all their identities")
     show.add_argument("name", help="part of a name, an e-mail address or a LinkedIn URL")
     show.set_defaults(run=_people_show)
+
+    report_cmd = commands.add_parser("report", parents=[common],
+                                     help="render the weekly report (.html with its charts, and the .eml)")
+    report_cmd.add_argument("--out", type=Path, help="folder for the report (default: reports/ beside the database)")
+    report_cmd.set_defaults(run=_report)
+    send_cmd = commands.add_parser("send", parents=[common], help="render the weekly report and e-mail it to [report] to")
+    send_cmd.add_argument("--out", type=Path, help="folder for the report (default: reports/ beside the database)")
+    send_cmd.set_defaults(run=_send)
 
     why_cmd = commands.add_parser("why", parents=[common],
                                   help="what a person's strength is made of, and what changed lately")
@@ -202,11 +212,13 @@ def _demo(args, db: Path, config: Config) -> int:
                    (select count(*) from rejected_records)""").fetchall()[0]
     print("\nThe demo database knows {:,} people from {:,} LinkedIn connections, {:,} e-mails and {:,} "
           "calendar events ({:,} input items rejected, with reasons).".format(*counts))
+    files, _ = _render_report(demo_db, demo_config, None, out / "reports")
     print(f"Database: {demo_db}\nTry:      tiekeeper --db {demo_db} sql "
           f"\"select full_name, emails, company from people order by last_interaction desc limit 20\"\n"
           f"          tiekeeper --db {demo_db} sql \"select * from follow_ups order by overdue_days desc limit 10\"\n"
           f"          tiekeeper --db {demo_db} --config {world.config} why \"Müller\"\n"
           f"          tiekeeper --db {demo_db} --config {world.config} people suggest")
+    print(f"\nThis week's report: {files.html}")
     return 0
 
 
@@ -288,6 +300,41 @@ def _people_show(args, db: Path, config: Config) -> int:
                     where person_id = ? order by sightings desc, identity_key""", [person_id]).fetchall():
                 print(f"    {key:<48} {shown or '':<26} {seen:>6,} seen  {confidence:.2f}  {evidence}")
             print()
+    return 0
+
+
+def _render_report(db: Path, config: Config, as_of: dt.datetime | None, out: Path | None, *,
+                   sender: str | None = None, recipients: list[str] | None = None):
+    """Renders the report as of `as_of` (None: now) and writes it to disk; returns (files, message).
+    Without a sender and recipients the message goes from and to [report] or the owner."""
+    report_section = config.sections.get("report", {})
+    owner = config.owner.emails[0] if config.owner.emails else "me@localhost"
+    to = recipients or report_section.get("to", [owner])
+    with connect_reader(db, timezone=config.owner.timezone) as con:
+        set_as_of(con, as_of)
+        report = gather(con)
+    rendered = render(report, config.owner.tz)
+    message = build_message(rendered, sender or report_section.get("from", owner), [to] if isinstance(to, str) else list(to),
+                            dt.datetime.now(dt.timezone.utc), "tiekeeper.local")
+    files = write_report(rendered, message, out or db.parent / "reports")
+    return files, message
+
+
+def _report(args, db: Path, config: Config) -> int:
+    files, _ = _render_report(db, config, _as_of(args, config), args.out)
+    print(files.html)
+    return 0
+
+
+def _send(args, db: Path, config: Config) -> int:
+    settings = smtp_settings(config)  # checked before anything is rendered
+    files, message = _render_report(db, config, _as_of(args, config), args.out, sender=settings.sender,
+                                    recipients=list(settings.to))
+    try:
+        answer = send(message, settings)
+    except DeliveryError as exc:
+        raise DeliveryError(f"{exc} (the report is kept in {files.html.parent})") from None
+    print(f"sent {files.eml.name} to {', '.join(settings.to)}: {answer}")
     return 0
 
 

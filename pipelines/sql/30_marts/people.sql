@@ -13,7 +13,7 @@ interactions as (  -- appearances that were real contact: not automated mail, no
     from sightings as s
     left join stg_ics__events as e on s.source = 'ics' and e.event_key = s.ref
     where not s.is_automated
-      and s.occurred_at <= now()
+      and s.occurred_at < as_of()
       and not coalesce(e.is_cancelled, false)
       and s.role not in ('attendee:declined')
 ),
