@@ -50,7 +50,7 @@ def growth_chart(weeks: Sequence[dt.date], new_connections: Sequence[int], activ
 
 def sparkline(values: Sequence[float], *, width: int = 96, height: int = 24) -> Chart:
     """A person's weekly strength (0-100) as a small line with its last point marked."""
-    fig = _figure(width, height)
+    fig = _figure(width, height, background="none")  # transparent: it sits on light and dark pages alike
     ax = fig.add_axes((0.02, 0.1, 0.96, 0.8))
     ax.set_axis_off()
     ax.set_ylim(0, 100)
@@ -62,8 +62,8 @@ def sparkline(values: Sequence[float], *, width: int = 96, height: int = 24) -> 
     return Chart(_png(fig), width, height, alt)
 
 
-def _figure(width: int, height: int, layout: str | None = None) -> Figure:
-    fig = Figure(figsize=(width / 100, height / 100), dpi=100 * SCALE, facecolor="white", layout=layout)
+def _figure(width: int, height: int, layout: str | None = None, background: str = "white") -> Figure:
+    fig = Figure(figsize=(width / 100, height / 100), dpi=100 * SCALE, facecolor=background, layout=layout)
     FigureCanvasAgg(fig)
     return fig
 
@@ -71,5 +71,5 @@ def _figure(width: int, height: int, layout: str | None = None) -> Figure:
 def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     # No "Software" metadata: the same data gives the same bytes.
-    fig.savefig(buf, format="png", dpi=100 * SCALE, facecolor="white", metadata={"Software": None})
+    fig.savefig(buf, format="png", dpi=100 * SCALE, facecolor=fig.get_facecolor(), metadata={"Software": None})
     return buf.getvalue()

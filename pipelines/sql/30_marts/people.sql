@@ -55,7 +55,7 @@ contact as (
 joined as (
     select
         p.person_id,
-        coalesce(l.linkedin_name, p.most_used_name, p.emails[1]) as full_name,
+        coalesce(l.linkedin_name, person_name(p.most_used_name), p.emails[1]) as full_name,
         coalesce(p.emails, []) as emails,
         coalesce(l.company, p.work_domain) as company,
         l.position,
