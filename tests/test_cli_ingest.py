@@ -176,3 +176,19 @@ def test_a_killed_ingest_leaves_the_database_as_it_was_and_the_next_run_complete
     again = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
     assert "300,000 loaded" in again.stdout
+
+
+def test_overlapping_mbox_exports_are_deduplicated_by_message_id_or_header_hash(cli, tmp_path):
+    def message(n: int, message_id: bool) -> bytes:
+        return (b"From 1@xxx Tue Mar 11 01:31:25 +0000 2025\n"
+                + (b"Message-ID: <%d@example.com>\n" % n if message_id else b"")
+                + b"Date: Tue, 11 Mar 2025 02:31:25 +0100\nFrom: Ada <ada@example.com>\nTo: jane@acme.com\n"
+                + b"Subject: note %d\n\nbody\n\n" % n)
+    # an older and a newer export: messages 3-5 are in both, 5 without a Message-ID
+    (tmp_path / "old.mbox").write_bytes(b"".join(message(n, n != 5) for n in range(1, 6)))
+    (tmp_path / "new.mbox").write_bytes(b"".join(message(n, n != 5) for n in range(3, 9)))
+    db = tmp_path / "t.duckdb"
+    assert "5 loaded, 0 duplicates" in cli("--db", db, "ingest", "mbox", tmp_path / "old.mbox").out
+    assert "3 loaded, 3 duplicates" in cli("--db", db, "ingest", "mbox", tmp_path / "new.mbox").out
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*), count(message_id) from stg_mbox__messages").fetchall() == [(8, 7)]
