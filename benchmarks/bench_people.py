@@ -48,7 +48,7 @@ def loaded_world(people: int, seed: int):
 
 
 def quality(people: int) -> None:
-    print(f"| world (people, seed) | identities | true pairs | precision | recall | automated as people | owner as people |")
+    print("| world (people, seed) | identities | true pairs | precision | recall | automated as people | owner as people |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for seed in SEEDS:
         con, config, truth = loaded_world(people, seed)

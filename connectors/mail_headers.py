@@ -171,3 +171,19 @@ def message_ids(value: str | None) -> list[str]:
     if not ids:
         ids = value.replace("<", " ").replace(">", " ").split()
     return [i for i in ids if i]
+
+
+def header_addresses(values: list[str] | None) -> list[Address]:
+    """All addresses in the given values of one header (e.g. every To: line); [] when absent."""
+    return parse_addresses(values) if values else []
+
+
+def first_message_id(values: list[str] | None) -> str | None:
+    """The first Message-ID in the first value of a header such as In-Reply-To."""
+    ids = message_ids(values[0]) if values else None
+    return ids[0] if ids else None
+
+
+def header_text(values: list[str] | None) -> str | None:
+    """The first value of a header, decoded and stripped; None when the header is absent."""
+    return decode_words(values[0]).strip() if values else None

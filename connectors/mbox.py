@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from connectors import SourceError
-from connectors.mail_headers import (decode_text, decode_words, message_ids, parse_addresses,
-                                     parse_date, received_date)
-from connectors.records import Address, MailMessage, Rejected, Skipped, rejected
+from connectors.mail_headers import (decode_text, decode_words, first_message_id, header_addresses, header_text,
+                                     message_ids, parse_date, received_date)
+from connectors.records import MailMessage, Rejected, Skipped, rejected
 
 CHUNK_SIZE = 16 * 1024 * 1024
 # A header block (with its From_ line) longer than this is cut here: real ones are a few KiB,
@@ -199,28 +199,28 @@ def _message(fields: dict[bytes, list[str]], lines: bytes, block: bytes, from_li
         received = _RECEIVED.search(lines)
         sent_at = received_date(_unfold(received.group(1))) if received else None
     takeout = _TAKEOUT_ID.match(from_line)
-    senders = _addresses(get(b"from"))
+    senders = header_addresses(get(b"from"))
     references = get(b"references")
     labels = get(b"x-gmail-labels")
     return MailMessage(
-        message_id=_first_id(get(b"message-id")),
+        message_id=first_message_id(get(b"message-id")),
         header_hash=hashlib.sha256(block).hexdigest(),
         gmail_id=takeout.group(1).decode() if takeout else None,
-        thread_id=_text(get(b"x-gm-thrid")) or None,
-        in_reply_to=_first_id(get(b"in-reply-to")),
+        thread_id=header_text(get(b"x-gm-thrid")) or None,
+        in_reply_to=first_message_id(get(b"in-reply-to")),
         references=message_ids(references[0]) if references else [],
         sent_at=sent_at,
         from_addr=senders[0] if senders else None,
-        reply_to=_addresses(get(b"reply-to")),
-        to=_addresses(get(b"to")),
-        cc=_addresses(get(b"cc")),
-        bcc=_addresses(get(b"bcc")),
-        subject=_text(get(b"subject")),
+        reply_to=header_addresses(get(b"reply-to")),
+        to=header_addresses(get(b"to")),
+        cc=header_addresses(get(b"cc")),
+        bcc=header_addresses(get(b"bcc")),
+        subject=header_text(get(b"subject")),
         labels=_labels(labels) if labels else [],
-        list_id=_text(get(b"list-id")) or None,
+        list_id=header_text(get(b"list-id")) or None,
         has_list_unsubscribe=b"list-unsubscribe" in fields,
-        precedence=(_text(get(b"precedence")) or "").lower() or None,
-        auto_submitted=(_text(get(b"auto-submitted")) or "").lower() or None,
+        precedence=(header_text(get(b"precedence")) or "").lower() or None,
+        auto_submitted=(header_text(get(b"auto-submitted")) or "").lower() or None,
         origin=origin,
     )
 
@@ -237,15 +237,4 @@ def _labels(values: list[str]) -> list[str]:
     return labels
 
 
-def _addresses(values: list[str] | None) -> list[Address]:
-    return parse_addresses(values) if values else []
 
-
-def _first_id(values: list[str] | None) -> str | None:
-    ids = message_ids(values[0]) if values else None
-    return ids[0] if ids else None
-
-
-def _text(values: list[str] | None) -> str | None:
-    """The first value, decoded and stripped; None when the header is absent."""
-    return decode_words(values[0]).strip() if values else None

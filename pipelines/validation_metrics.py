@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from connectors.demo import load_truth
 from pipelines.validation import truth_keys

@@ -1,6 +1,5 @@
 """`tiekeeper ingest`: bad input gets one clear line and loses nothing; bad items inside good
 files are kept in rejected_records; re-runs change nothing; a killed run leaves no trace."""
-import io
 import signal
 import subprocess
 import sys

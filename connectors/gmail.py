@@ -1,0 +1,272 @@
+"""The Gmail API, metadata only: one `MailMessage` per message, read from its headers.
+
+Works with the `gmail.metadata` scope: messages are fetched with `format=metadata` and the headers
+the metrics need, never `full` or `raw`, and `q` is never sent (that scope rejects it).
+
+- First run (no cursor): `users.getProfile` gives the historyId to store (taken before listing, so
+  no change falls in a gap), `users.messages.list` pages through every id (spam and trash
+  included, as in a Takeout export), and the messages are fetched by batch requests.
+- Later runs: `users.history.list` from the stored historyId; only added messages and messages whose
+  labels changed are fetched. An expired historyId (404) falls back to a full sync.
+
+Records are those of the mbox connector, so a message seen both in a Takeout export and through
+the API is one message: `gmail_id` and `thread_id` are the API's hex ids in decimal, as Takeout
+writes them. The last item yielded is the new `GmailCursor`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import time
+from typing import Any, Callable, Iterator, NamedTuple
+
+from googleapiclient.errors import HttpError
+
+from connectors.google_api import API_FAILURES, api_error, backoff_delay, is_retryable, new_batch, with_backoff
+from connectors.mail_headers import (first_message_id, header_addresses, header_text, message_ids,
+                                     parse_date)
+from connectors.records import MailMessage, Rejected, Skipped, rejected
+
+log = logging.getLogger(__name__)
+
+API = "Gmail API"
+USER = "me"
+METADATA_HEADERS = ["From", "To", "Cc", "Bcc", "Reply-To", "Date", "Subject", "Message-ID",
+                    "In-Reply-To", "References", "List-Id", "List-Unsubscribe", "Precedence",
+                    "Auto-Submitted", "Delivered-To"]
+PAGE_SIZE = 500  # the maximum for messages.list and history.list
+MAX_BATCH = 50  # Gmail allows 100 calls per batch but advises against more than 50
+HISTORY_TYPES = ["messageAdded", "labelAdded", "labelRemoved"]
+# Quota units per call (Gmail "Usage limits"); a batch costs the sum of its parts.
+UNITS_GET = 5
+UNITS_LIST = 5
+UNITS_HISTORY = 2
+UNITS_PROFILE = 1
+# System label ids named as Takeout names them, for the warehouse's rules on 'Sent' and 'Spam'.
+LABEL_NAMES = {"INBOX": "Inbox", "SENT": "Sent", "SPAM": "Spam"}
+
+DELETED = "deleted before it was fetched"
+ALREADY_STORED = "already stored"
+HISTORY_EXPIRED = "history expired: full sync"
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+
+class GmailCursor(NamedTuple):
+    """Where the next incremental run starts: store it with the records of this run."""
+
+    history_id: str
+
+
+Record = MailMessage | Rejected | Skipped | GmailCursor
+
+
+def sync_gmail(service, *, cursor: str | None, limiter, progress: Callable[[int, int], None] | None = None,
+               batch_size: int = MAX_BATCH, known_ids: Callable[[list[str]], set[str]] | None = None,
+               sleep: Callable[[float], None] = time.sleep) -> Iterator[Record]:
+    """Yields the Gmail messages that are new or changed since `cursor` (all of them when `cursor`
+    is None), then one `GmailCursor` to store for the next run.
+
+    `service` is a Gmail v1 service (`google_api.build_service("gmail", "v1", ...)`); `limiter` is
+    asked for the quota units of every call before it is made (`RateLimiter`). A message deleted
+    between listing and fetching is `Skipped`; one whose headers cannot be read is `Rejected`.
+    On a full sync, `known_ids(decimal ids)` returns those already stored, which are then
+    `Skipped` instead of fetched, so an interrupted run resumes where it stopped. `progress(fetched,
+    total)` is called after each batch. `sleep` is the backoff's sleep. Raises `SourceError` when
+    the API refuses the run (scope, authorization, retries exhausted).
+    """
+    if not 1 <= batch_size <= MAX_BATCH:
+        raise ValueError(f"batch_size must be between 1 and {MAX_BATCH}")
+    sync = _Sync(service, limiter, progress, batch_size, known_ids, sleep)
+    try:
+        if cursor is not None:
+            changes = sync.history(cursor)
+            if changes is not None:
+                ids, history_id = changes
+                yield from sync.fetch(ids)
+                yield GmailCursor(history_id)
+                return
+            log.warning("Gmail historyId %s has expired: doing a full sync", cursor)
+            yield Skipped("gmail:history", HISTORY_EXPIRED)
+        yield from sync.full()
+    except API_FAILURES as error:
+        raise api_error(API, error) from None
+
+
+class _Sync:
+    def __init__(self, service, limiter, progress, batch_size, known_ids, sleep):
+        self.service = service
+        self.messages = service.users().messages()
+        self.limiter = limiter
+        self.progress = progress
+        self.batch_size = batch_size
+        self.known_ids = known_ids
+        self.sleep = sleep
+
+    def call(self, request, units: int) -> Any:
+        """`request.execute()`, charged to the quota and retried on each attempt."""
+        def attempt():
+            self.limiter.acquire(units)
+            return request.execute()
+        return with_backoff(attempt, sleep=self.sleep)
+
+    def full(self) -> Iterator[Record]:
+        profile = self.call(self.service.users().getProfile(userId=USER), UNITS_PROFILE)
+        ids: dict[str, None] = {}  # in listing order; a message moved while paging is listed twice
+        page_token = None
+        while True:
+            page = self.call(self.messages.list(userId=USER, maxResults=PAGE_SIZE, pageToken=page_token,
+                                                includeSpamTrash=True), UNITS_LIST)
+            listed = [message["id"] for message in page.get("messages", []) if message["id"] not in ids]
+            known = self.known_ids([_decimal(i) for i in listed]) if self.known_ids and listed else set()
+            for hex_id in listed:
+                if _decimal(hex_id) in known:
+                    yield Skipped(_origin(hex_id), ALREADY_STORED)
+                else:
+                    ids[hex_id] = None
+            page_token = page.get("nextPageToken")
+            if not page_token:
+                break
+        yield from self.fetch(list(ids))
+        yield GmailCursor(str(profile["historyId"]))
+
+    def history(self, cursor: str) -> tuple[list[str], str] | None:
+        """The ids of messages added or relabelled since `cursor`, in order, and the new historyId;
+        None when the cursor has expired."""
+        ids: dict[str, None] = {}
+        history_id = cursor
+        page_token = None
+        while True:
+            request = self.service.users().history().list(
+                userId=USER, startHistoryId=cursor, historyTypes=HISTORY_TYPES, maxResults=PAGE_SIZE,
+                pageToken=page_token)
+            try:
+                page = self.call(request, UNITS_HISTORY)
+            except HttpError as error:
+                if error.resp.status == 404:
+                    return None
+                raise
+            for entry in page.get("history", []):
+                for key in ("messagesAdded", "labelsAdded", "labelsRemoved"):
+                    for change in entry.get(key, []):
+                        ids[change["message"]["id"]] = None
+            history_id = str(page.get("historyId", history_id))
+            page_token = page.get("nextPageToken")
+            if not page_token:
+                return list(ids), history_id
+
+    def fetch(self, ids: list[str]) -> Iterator[MailMessage | Rejected | Skipped]:
+        """The records of messages `ids` (hex), fetched `batch_size` at a time, in order."""
+        total = len(ids)
+        for start in range(0, total, self.batch_size):
+            chunk = ids[start:start + self.batch_size]
+            results = self.fetch_batch(chunk)
+            for hex_id in chunk:
+                result = results[hex_id]
+                yield result if isinstance(result, Skipped) else _record(result)
+            if self.progress is not None:
+                self.progress(start + len(chunk), total)
+
+    def fetch_batch(self, chunk: list[str]) -> dict[str, dict | Skipped]:
+        """The message resources of `chunk`, by id: one batch request, then its failed parts one
+        by one (the client library does not retry parts of a batch)."""
+        results: dict[str, dict | Skipped] = {}
+        failed: list[str] = []
+
+        def collect(hex_id: str, response: Any, error: HttpError | None) -> None:
+            if error is None:
+                results[hex_id] = response
+            elif error.resp.status == 404:
+                results[hex_id] = Skipped(_origin(hex_id), DELETED)
+            elif is_retryable(error):
+                failed.append(hex_id)
+            else:
+                raise api_error(API, error)
+
+        def attempt():
+            results.clear()
+            failed.clear()
+            self.limiter.acquire(UNITS_GET * len(chunk))
+            batch = new_batch(self.service, collect)
+            for hex_id in chunk:
+                batch.add(self.get(hex_id), request_id=hex_id)
+            batch.execute()
+
+        with_backoff(attempt, sleep=self.sleep)
+        if failed:
+            self.sleep(backoff_delay(0))
+        for hex_id in failed:
+            try:
+                results[hex_id] = self.call(self.get(hex_id), UNITS_GET)
+            except HttpError as error:
+                if error.resp.status != 404:
+                    raise
+                results[hex_id] = Skipped(_origin(hex_id), DELETED)
+        return results
+
+    def get(self, hex_id: str):
+        return self.messages.get(userId=USER, id=hex_id, format="metadata", metadataHeaders=METADATA_HEADERS)
+
+
+def _record(message: dict) -> MailMessage | Rejected:
+    origin = _origin(str(message.get("id")))
+    try:
+        return _message(message, origin)
+    except Exception as error:  # noqa: BLE001 - one unreadable message must not stop a mailbox
+        return rejected(origin, f"cannot read the headers ({type(error).__name__}: {error})",
+                        json.dumps(message, ensure_ascii=False))
+
+
+def _message(message: dict, origin: str) -> MailMessage:
+    """A `MailMessage` from a message resource in metadata format."""
+    headers = message.get("payload", {}).get("headers", [])
+    fields: dict[str, list[str]] = {}
+    for header in headers:
+        fields.setdefault(header["name"].lower(), []).append(_unfold(header["value"]))
+    block = "".join(f"{header['name']}: {header['value']}\n" for header in headers)
+    get = fields.get
+    date = get("date")
+    sent_at = parse_date(date[0]) if date else None
+    if sent_at is None and message.get("internalDate"):
+        sent_at = EPOCH + dt.timedelta(milliseconds=int(message["internalDate"]))
+    senders = header_addresses(get("from"))
+    references = get("references")
+    return MailMessage(
+        message_id=first_message_id(get("message-id")),
+        header_hash=hashlib.sha256(block.encode("utf-8")).hexdigest(),
+        gmail_id=_decimal(message["id"]),
+        thread_id=_decimal(message["threadId"]) if message.get("threadId") else None,
+        in_reply_to=first_message_id(get("in-reply-to")),
+        references=message_ids(references[0]) if references else [],
+        sent_at=sent_at,
+        from_addr=senders[0] if senders else None,
+        reply_to=header_addresses(get("reply-to")),
+        to=header_addresses(get("to")),
+        cc=header_addresses(get("cc")),
+        bcc=header_addresses(get("bcc")),
+        subject=header_text(get("subject")),
+        labels=[LABEL_NAMES.get(label, label) for label in message.get("labelIds", [])],
+        list_id=header_text(get("list-id")) or None,
+        has_list_unsubscribe="list-unsubscribe" in fields,
+        precedence=(header_text(get("precedence")) or "").lower() or None,
+        auto_submitted=(header_text(get("auto-submitted")) or "").lower() or None,
+        origin=origin,
+    )
+
+
+def _decimal(hex_id: str) -> str:
+    """Gmail's hex message or thread id in the decimal form Takeout uses."""
+    return str(int(hex_id, 16))
+
+
+def _origin(hex_id: str) -> str:
+    return f"gmail:{hex_id}"
+
+
+def _unfold(value: str) -> str:
+    return value.replace("\r\n", "").replace("\n", "") if "\n" in value else value
+
+
+
