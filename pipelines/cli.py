@@ -69,7 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     ingest_cmd = commands.add_parser("ingest", parents=[common], help="load a source into the database")
     ingest_cmd.add_argument("source", choices=sorted(SOURCES), help="which kind of input")
     ingest_cmd.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                            help="files or folders (default: the [sources] entry of the config)")
+                            help="files or folders (default: the [sources] entry of the config); "
+                                 "gmail and gcal take none: they sync from where the last run stopped")
     ingest_cmd.set_defaults(run=_ingest)
 
     sql_cmd = commands.add_parser("sql", parents=[common], help="run a read-only SQL query")
@@ -97,6 +98,15 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("name", help="part of a name, an e-mail address or a LinkedIn URL")
     show.set_defaults(run=_people_show)
 
+    auth_cmd = commands.add_parser("auth", parents=[common], help="authorize tiekeeper to read your Google data")
+    auth_cmd.add_argument("provider", choices=["google"])
+    auth_cmd.add_argument("--client-secrets", type=Path,
+                          help="the OAuth client (a 'Desktop app' client_secret.json from Google Cloud; default: "
+                               "client_secret.json in the token's folder)")
+    auth_cmd.add_argument("--send", action="store_true", help="also allow sending the report through Gmail")
+    auth_cmd.add_argument("--no-browser", action="store_true", help="print the URL instead of opening a browser")
+    auth_cmd.set_defaults(run=_auth)
+
     report_cmd = commands.add_parser("report", parents=[common],
                                      help="render the weekly report (.html with its charts, and the .eml)")
     report_cmd.add_argument("--out", type=Path, help="folder for the report (default: reports/ beside the database)")
@@ -120,9 +130,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _ingest(args, db: Path, config: Config) -> int:
-    # Inputs are checked before the database is opened, and a database this run created is
-    # removed again if the run fails: bad input leaves no trace.
-    paths = input_files(args.source, args.paths or config.source_paths(args.source), config)
+    # Inputs are checked before the database is opened, and a database this run created is removed
+    # again if the run fails having kept nothing: bad input leaves no trace. (An API sync that fails
+    # half-way keeps what it committed, so that the next run resumes after it.)
+    paths = [] if SOURCES[args.source].api else input_files(args.source, args.paths or config.source_paths(args.source),
+                                                             config)
     created = not db.exists()
     try:
         with connect_writer(db, timezone=config.owner.timezone) as con:
@@ -131,11 +143,20 @@ def _ingest(args, db: Path, config: Config) -> int:
             refresh_metrics(con, config)
             print(f"{summary.line()}; {people.line()}")
     except BaseException:
-        if created:
+        if created and not _holds_data(db):
             for leftover in (db, db.with_suffix(db.suffix + ".wal")):
                 leftover.unlink(missing_ok=True)
         raise
     return 0
+
+
+def _holds_data(db: Path) -> bool:
+    if not db.exists():
+        return False
+    with duckdb.connect(str(db), read_only=True) as con:
+        tables = [t for (t,) in con.execute("select table_name from duckdb_tables() where table_name like 'raw\\_%' "
+                                            "escape '\\'").fetchall()]
+        return any(con.execute(f'select count(*) from "{t}"').fetchall()[0][0] for t in tables)
 
 
 def _sql(args, db: Path, config: Config) -> int:
@@ -335,6 +356,14 @@ def _send(args, db: Path, config: Config) -> int:
     except DeliveryError as exc:
         raise DeliveryError(f"{exc} (the report is kept in {files.html.parent})") from None
     print(f"sent {files.eml.name} to {', '.join(settings.to)}: {answer}")
+    return 0
+
+
+def _auth(args, db: Path, config: Config) -> int:
+    from connectors.google_auth import authorize, token_path
+    secrets = args.client_secrets or token_path().parent / "client_secret.json"
+    path = authorize(secrets, send=args.send, open_browser=not args.no_browser)
+    print(f"Google authorization stored in {path} (readable only by you)")
     return 0
 
 

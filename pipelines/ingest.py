@@ -24,7 +24,7 @@ from connectors.records import (CalendarEvent, LinkedInConnection, LinkedInInvit
                                 MailMessage, Rejected, Skipped)
 from pipelines.batches import to_arrow
 from pipelines.config import Config
-from pipelines.progress import byte_progress
+from pipelines.progress import byte_progress, count_progress
 from pipelines.warehouse import load_statement, transaction
 
 BATCH_ROWS = 20_000
@@ -33,17 +33,20 @@ BATCH_ROWS = 20_000
 INGEST_MEMORY_LIMIT = "256MB"
 ICS_YEARS_BACK = 3  # recurring events are expanded from this far back ...
 ICS_DAYS_AHEAD = 90  # ... to this far ahead of the run
+GMAIL_QUOTA_UNITS_PER_SECOND = 250  # Google's per-user limit: 15,000 units a minute
+CHECKPOINT_ROWS = 5_000  # an API source commits what it has every so often: an interrupted run resumes
 
 
 @dataclass(frozen=True)
 class Source:
-    """A file source: how to read it, and which raw table takes each record type."""
+    """A source: how to read it, and which raw table takes each record type."""
 
     name: str
     noun: str  # what its records are, for the summary line
-    read: Callable[..., Iterator]  # read(paths, config, now, progress) -> records
+    read: Callable[..., Iterator]  # read(paths, config, now, progress[, cursor, known]) -> records
     tables: dict[type, str]
     suffix: str | None = None  # a folder given for this source means its files with this suffix
+    api: bool = False  # an API source: no files; a cursor from the last run; checkpoints as it goes
 
 
 def _read_linkedin(paths, config: Config, now, progress):
@@ -63,6 +66,38 @@ def _read_ics(paths, config: Config, now, progress):
     return read_ics(paths, tz=config.owner.tz, window=window, progress=progress)
 
 
+def _google_service(config: Config, source: str, api: str, version: str):
+    """A Google API service as [sources.<source>] says: Google with the user's token, or a local
+    emulator (`api_endpoint`, `credentials = "anonymous"`)."""
+    from connectors.google_api import ANONYMOUS, build_service
+    section = config.sections.get("sources", {}).get(source, {})
+    if section.get("credentials") == ANONYMOUS:
+        credentials = ANONYMOUS
+    else:
+        from connectors.google_auth import load_credentials
+        credentials = load_credentials()
+    return build_service(api, version, credentials=credentials, api_endpoint=section.get("api_endpoint")), section
+
+
+def _read_gmail(paths, config: Config, now, progress, cursor, known):
+    from connectors.google_api import RateLimiter
+    from connectors.gmail import sync_gmail
+    service, section = _google_service(config, "gmail", "gmail", "v1")
+    limiter = RateLimiter(float(section.get("quota_units_per_second", GMAIL_QUOTA_UNITS_PER_SECOND)))
+    return sync_gmail(service, cursor=cursor, limiter=limiter, progress=progress, known_ids=known)
+
+
+def _read_gcal(paths, config: Config, now, progress, cursor, known):
+    import json
+    from connectors.gcal import sync_calendar
+    service, section = _google_service(config, "gcal", "calendar", "v3")
+    tokens = json.loads(cursor) if cursor else {}
+    window = (now - dt.timedelta(days=365 * ICS_YEARS_BACK), now + dt.timedelta(days=ICS_DAYS_AHEAD))
+    for calendar_id in section.get("calendars", ["primary"]):
+        yield from sync_calendar(service, calendar_id, sync_token=tokens.get(calendar_id), tz=config.owner.tz,
+                                 window=window, progress=progress)
+
+
 SOURCES = {
     source.name: source for source in (
         Source("linkedin", "records", _read_linkedin, {
@@ -72,6 +107,8 @@ SOURCES = {
         }),
         Source("mbox", "messages", _read_mbox, {MailMessage: "raw_mbox__messages"}, suffix=".mbox"),
         Source("ics", "events", _read_ics, {CalendarEvent: "raw_ics__events"}, suffix=".ics"),
+        Source("gmail", "messages", _read_gmail, {MailMessage: "raw_gmail__messages"}, api=True),
+        Source("gcal", "events", _read_gcal, {CalendarEvent: "raw_gcal__events"}, api=True),
     )
 }
 
@@ -91,6 +128,7 @@ class IngestSummary:
     skipped_by_reason: Counter = field(default_factory=Counter)
     rejected: int = 0
     seconds: float = 0.0
+    cursor: str | None = None  # API sources: where the next run starts
 
     @property
     def skipped(self) -> int:
@@ -114,6 +152,8 @@ def ingest(con: duckdb.DuckDBPyConnection, source_name: str, paths: Iterable[Pat
            *, now: dt.datetime | None = None, show_progress: bool = True) -> IngestSummary:
     """Ingests `paths` of one source in one transaction and returns what happened."""
     source = SOURCES[source_name]
+    if source.api:
+        return _ingest_api(con, source, config, now=now, show_progress=show_progress)
     paths = input_files(source_name, paths, config)
     started_at, started = dt.datetime.now(dt.timezone.utc), time.monotonic()
     now = now or started_at
@@ -135,10 +175,41 @@ def ingest(con: duckdb.DuckDBPyConnection, source_name: str, paths: Iterable[Pat
     return summary
 
 
-def _load(con, source: Source, records: Iterator, summary: IngestSummary, loaded_at: dt.datetime) -> None:
+def _ingest_api(con, source: Source, config: Config, *, now: dt.datetime | None,
+                show_progress: bool) -> IngestSummary:
+    """An API source: resumes from the cursor of its last run, commits what it has every
+    CHECKPOINT_ROWS rows (so an interrupted sync resumes without fetching it again), and stores the
+    new cursor only in the last transaction, with the run."""
+    started_at, started = dt.datetime.now(dt.timezone.utc), time.monotonic()
+    summary = IngestSummary(source.name, source.noun, [f"{source.name} API"])
+    cursor = next(iter(con.execute("select \"cursor\" from ingest_runs where source = ? and \"cursor\" is not null "
+                                   "order by run_id desc limit 1", [source.name]).fetchall()), (None,))[0]
+
+    def known(ids: list[str]) -> set[str]:  # Gmail ids already stored, from the API or a Takeout export
+        return {i for (i,) in con.execute("""
+            select gmail_id from raw_gmail__messages where gmail_id in (select unnest(?::varchar[]))
+            union select gmail_id from raw_mbox__messages where gmail_id in (select unnest(?::varchar[]))""",
+                                          [ids, ids]).fetchall()}
+
+    with transaction(con, memory_limit=INGEST_MEMORY_LIMIT):
+        summary.run_id = con.execute("select nextval('ingest_run_ids')").fetchall()[0][0]
+        summary.cursor = cursor
+        with count_progress(source.name, source.noun) if show_progress else nullcontext() as counts:
+            advance = (counts.update if source.name == "gmail" else counts.advance) if counts else None
+            records = source.read([], config, now or started_at, advance, cursor, known)
+            _load(con, source, records, summary, started_at, checkpoint=True)
+        summary.seconds = time.monotonic() - started
+        _record_run(con, summary, started_at)
+    return summary
+
+
+def _load(con, source: Source, records: Iterator, summary: IngestSummary, loaded_at: dt.datetime, *,
+          checkpoint: bool = False) -> None:
     pending: dict[type, list] = {record_type: [] for record_type in source.tables}
     rejected: list[Rejected] = []
+    cancelled: list = []
     ordinal = 0
+    markers = _api_markers() if source.api else ()
 
     def flush(record_type: type) -> None:
         nonlocal ordinal
@@ -157,6 +228,9 @@ def _load(con, source: Source, records: Iterator, summary: IngestSummary, loaded
         rows.clear()
 
     for record in records:
+        if isinstance(record, markers):
+            _api_marker(con, record, summary, cancelled, flush=lambda: [flush(t) for t, r in pending.items() if r])
+            continue
         summary.records_read += 1
         if isinstance(record, Rejected):
             rejected.append(record)
@@ -165,14 +239,59 @@ def _load(con, source: Source, records: Iterator, summary: IngestSummary, loaded
         else:
             rows = pending[type(record)]
             rows.append(record)
-            if len(rows) >= BATCH_ROWS:
+            if len(rows) >= (CHECKPOINT_ROWS if checkpoint else BATCH_ROWS):
                 flush(type(record))
+                if checkpoint:  # keep what was fetched: an interrupted sync resumes after it
+                    con.commit()
+                    con.begin()
     for record_type, rows in pending.items():
         if rows:
             flush(record_type)
     summary.rejected = len(rejected)
     if rejected:
         _record_rejects(con, source.name, rejected, summary.run_id, loaded_at)
+    if cancelled:
+        _cancel_occurrences(con, cancelled, summary, loaded_at)
+
+
+def _api_markers() -> tuple[type, ...]:
+    from connectors.gcal import CancelledOccurrence, FullResync, SyncToken
+    from connectors.gmail import GmailCursor
+    return GmailCursor, SyncToken, FullResync, CancelledOccurrence
+
+
+def _api_marker(con, record, summary: IngestSummary, cancelled: list, flush: Callable[[], object]) -> None:
+    """Cursors, resyncs and cancellations from an API source: not rows, but what to do with them."""
+    import json
+    gmail_cursor, sync_token, full_resync, _ = _api_markers()
+    if isinstance(record, gmail_cursor):
+        summary.cursor = record.history_id
+    elif isinstance(record, sync_token):  # one token per calendar, kept together as a JSON object
+        tokens = json.loads(summary.cursor) if summary.cursor else {}
+        tokens[record.calendar_id] = record.token
+        summary.cursor = json.dumps({k: v for k, v in tokens.items() if v}, sort_keys=True)
+    elif isinstance(record, full_resync):  # the calendar is read again from scratch: what was stored goes
+        flush()
+        con.execute("delete from raw_gcal__events where _origin like ?", [f"gcal:{record.calendar_id}:%"])
+        summary.skipped_by_reason[f"full resync of {record.calendar_id} ({record.reason})"] += 1
+    else:
+        cancelled.append(record)
+
+
+def _cancel_occurrences(con, cancelled: list, summary: IngestSummary, loaded_at: dt.datetime) -> None:
+    """Cancelled instances and deleted events are kept, marked CANCELLED: the same origin, or for a
+    whole series every instance of it."""
+    con.register("cancelled", pa.table({"origin": [c.origin for c in cancelled]}))
+    try:
+        changed = con.execute("""
+            update raw_gcal__events set status = 'CANCELLED', _loaded_at = ?
+            from cancelled as c
+            where (raw_gcal__events._origin = c.origin or raw_gcal__events._origin like c.origin || '\\_%' escape '\\')
+              and raw_gcal__events.status is distinct from 'CANCELLED'
+            returning 1""", [loaded_at]).fetchall()
+    finally:
+        con.unregister("cancelled")
+    summary.updated += len(changed)
 
 
 def _record_rejects(con, source_name: str, rejected: list[Rejected], run_id: int, now: dt.datetime) -> None:
@@ -252,7 +371,7 @@ def _record_run(con, s: IngestSummary, started_at: dt.datetime) -> None:
     reasons = sorted(s.skipped_by_reason.items())
     con.execute(
         """insert into ingest_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                                           map(?::varchar[], ?::bigint[]), ?, null)""",
+                                           map(?::varchar[], ?::bigint[]), ?, ?)""",
         [s.run_id, s.source, s.inputs, started_at, started_at + dt.timedelta(seconds=s.seconds), s.seconds,
          s.files_read, s.files_unchanged, s.records_read, s.loaded, s.updated, s.duplicates, s.skipped,
-         [r for r, _ in reasons], [n for _, n in reasons], s.rejected])
+         [r for r, _ in reasons], [n for _, n in reasons], s.rejected, s.cursor])

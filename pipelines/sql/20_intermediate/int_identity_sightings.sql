@@ -27,7 +27,7 @@ mail as (
 ),
 
 events as (
-    select * from stg_ics__events
+    select * from int_calendar_events
 ),
 
 calendar as (

@@ -84,7 +84,7 @@ received_mail as (  -- mail from a person to the owner: one interaction with the
 ),
 
 events as (
-    select * from stg_ics__events where not is_all_day
+    select * from int_calendar_events where not is_all_day
 ),
 
 event_parties as (

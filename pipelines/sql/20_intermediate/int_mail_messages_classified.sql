@@ -1,7 +1,7 @@
 -- E-mail with the reason it is automated, if it is: such mail is counted, never a relationship.
 create or replace view int_mail_messages_classified as
 with messages as (
-    select * from stg_mbox__messages
+    select * from int_mail_messages
 ),
 
 classified as (

@@ -9,7 +9,7 @@ with mail as (
 
 mail_links as (  -- each message's parent: References start at the root, In-Reply-To names the parent
     select message_id, coalesce(reference_ids[1], in_reply_to) as parent_id
-    from stg_mbox__messages
+    from int_mail_messages
     where message_id is not null
 ),
 

@@ -64,7 +64,7 @@ meetings as (  -- held meetings and who was there: accepted or tentative attende
                 list_filter(attendees, lambda a: a.partstat in ('ACCEPTED', 'TENTATIVE')
                                                  and coalesce(a.cutype, '') not in ('ROOM', 'RESOURCE')),
                 lambda a: 'email:' || email_key(a.email)))) as present_keys
-    from stg_ics__events
+    from int_calendar_events
     where not is_cancelled and start_at < as_of()
 ),
 

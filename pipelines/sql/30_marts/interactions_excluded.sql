@@ -18,7 +18,7 @@ own_mail as (  -- mail whose every party is one of the owner's own addresses
 ),
 
 events as (
-    select * from stg_ics__events where not is_all_day
+    select * from int_calendar_events where not is_all_day
 ),
 
 declined as (  -- meetings the owner said no to

@@ -11,7 +11,7 @@ sightings as (
 interactions as (  -- appearances that were real contact: not automated mail, not cancelled or future meetings
     select s.identity_key, s.occurred_at
     from sightings as s
-    left join stg_ics__events as e on s.source = 'ics' and e.event_key = s.ref
+    left join int_calendar_events as e on s.source = 'ics' and e.event_key = s.ref
     where not s.is_automated
       and s.occurred_at < as_of()
       and not coalesce(e.is_cancelled, false)

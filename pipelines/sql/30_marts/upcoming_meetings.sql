@@ -6,7 +6,7 @@ with owner_keys as (
 ),
 
 events as (
-    select * from stg_ics__events
+    select * from int_calendar_events
     where not is_cancelled and not is_all_day
       and start_at >= as_of() and start_at < as_of() + interval 7 days
 ),
