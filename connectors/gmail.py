@@ -90,6 +90,8 @@ def sync_gmail(service, *, cursor: str | None, limiter, progress: Callable[[int,
                 return
             log.warning("Gmail historyId %s has expired: doing a full sync", cursor)
             yield Skipped("gmail:history", HISTORY_EXPIRED)
+            # Everything is fetched again: stored messages may have changed labels in the gap.
+            sync.known_ids = None
         yield from sync.full()
     except API_FAILURES as error:
         raise api_error(API, error) from None
