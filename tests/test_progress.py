@@ -25,3 +25,19 @@ def test_on_a_terminal_progress_is_a_bar_that_goes_away_when_done():
     with progress.byte_progress("mbox", 2_000_000, stream=screen) as advance:
         advance(2_000_000)
     assert "mbox" in screen.getvalue()
+
+
+def test_api_progress_counts_items_with_rate_and_eta_in_the_log(monkeypatch, caplog):
+    monkeypatch.setattr(progress, "LOG_EVERY_SECONDS", 0.0)
+    caplog.set_level(logging.INFO, logger="tiekeeper")
+    with progress.count_progress("gmail", "messages", stream=io.StringIO()) as counts:
+        counts.update(1500, 6000)
+    (line,) = [r.getMessage() for r in caplog.records]
+    assert line.startswith("gmail (messages): 1,500 of 6,000 (25%), ") and line.endswith("s left")
+
+
+def test_api_progress_on_a_terminal_is_a_bar():
+    screen = Terminal()
+    with progress.count_progress("gcal", "events", stream=screen) as counts:
+        counts.advance(40)
+    assert "gcal" in screen.getvalue()
