@@ -161,7 +161,10 @@ def message_from_mbox(msg, *, labels: Iterable[str] | None = None) -> dict:
         labels = [system.get(n, n) for n in names if n != "Opened"]
     headers = [{"name": k, "value": str(v)} for k, v in msg.items()
                if not k.lower().startswith(("x-gm-", "x-gmail-"))]
-    parsed = email.utils.parsedate_to_datetime(msg["Date"]) if msg.get("Date") else None
+    try:  # Gmail's internalDate is when it accepted the message; a broken Date says nothing of it
+        parsed = email.utils.parsedate_to_datetime(msg["Date"]) if msg.get("Date") else None
+    except (TypeError, ValueError):
+        parsed = None
     millis = int(parsed.timestamp() * 1000) if parsed is not None and parsed.tzinfo else 0
     return {"id": format(int(decimal_id), "x"), "threadId": format(int(thread), "x"), "labelIds": list(labels),
             "internalDate": str(millis), "sizeEstimate": 2048,

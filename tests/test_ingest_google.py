@@ -24,6 +24,7 @@ timezone = "Europe/Berlin"
 [sources.gmail]
 api_endpoint = "{url}"
 credentials = "anonymous"
+quota_units_per_second = 100000  # the fake has no quota here: do not wait for Google's
 
 [sources.gcal]
 api_endpoint = "{url}"
