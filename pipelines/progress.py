@@ -67,8 +67,15 @@ def count_progress(description: str, noun: str, *, stream=None) -> Iterator["_Co
     stream = stream or sys.stderr
     if stream.isatty():
         from rich.console import Console
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn)
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
+                                   TimeRemainingColumn)
+        from rich.text import Text
+
+        class Rate(ProgressColumn):
+            def render(self, task) -> Text:
+                return Text(f"{task.speed:,.0f}/s" if task.speed else "")
+
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), Rate(),
                    TextColumn("ETA"), TimeRemainingColumn())
         with Progress(*columns, console=Console(file=stream), transient=True) as bar:
             task = bar.add_task(f"{description} ({noun})", total=None)
