@@ -20,7 +20,7 @@ messages as (  -- mail only between the owner's own addresses is nobody's turn
 ),
 
 thread_subjects as (
-    select channel, thread_ref, arg_min(subject, sent_at) filter (where subject is not null) as subject
+    select channel, thread_ref, arg_min(subject, (sent_at, message_ref)) filter (where subject is not null) as subject
     from messages
     group by all
 ),

@@ -21,10 +21,11 @@ interactions as (  -- appearances that were real contact: not automated mail, no
 linkedin as (  -- the LinkedIn side of a person: profile, company, position, connection date
     select
         i.person_id,
-        arg_max(s.display_name, s.connected_on) as linkedin_name,
-        arg_max(s.raw_value, s.connected_on) as linkedin_url,
-        arg_max(s.company, s.connected_on) as company,
-        arg_max(s.position, s.connected_on) as position,
+        -- all from the latest connection row (ties broken by its key, so every run agrees)
+        arg_max(s.display_name, (s.connected_on, s.ref)) as linkedin_name,
+        arg_max(s.raw_value, (s.connected_on, s.ref)) as linkedin_url,
+        arg_max(s.company, (s.connected_on, s.ref)) as company,
+        arg_max(s.position, (s.connected_on, s.ref)) as position,
         max(s.connected_on) as connected_on
     from identities as i
     join sightings as s on s.identity_key = i.identity_key and s.role = 'connection' and s.kind = 'linkedin_url'
@@ -34,10 +35,12 @@ linkedin as (  -- the LinkedIn side of a person: profile, company, position, con
 per_person as (
     select
         i.person_id,
-        arg_max(i.display_name, i.sightings) filter (where i.display_name is not null) as most_used_name,
+        -- the most used name; on a tie the fuller one ("Ann Lee" over "A. L."), then the first by letter
+        arg_max(i.display_name, (i.sightings, length(i.display_name), i.display_name))
+            filter (where i.display_name is not null) as most_used_name,
         list(split_part(i.identity_key, ':', 2) order by i.sightings desc) filter (where i.kind = 'email') as emails,
         -- a work address says where someone works when LinkedIn does not
-        arg_max(split_part(i.identity_key, '@', -1), i.sightings) filter (
+        arg_max(split_part(i.identity_key, '@', -1), (i.sightings, i.identity_key)) filter (
             where i.kind = 'email' and not regexp_matches(split_part(i.identity_key, '@', -1),
                 '^(gmail|googlemail|yahoo|hotmail|outlook|live|icloud|me|aol|gmx|web|proton|protonmail)\.')
         ) as work_domain,

@@ -16,7 +16,7 @@ owner as (
 ),
 
 named as (  -- the name an identity goes by: LinkedIn's own, else the one it is most often written with
-    select identity_key, arg_max(display_name, weight) as display_name
+    select identity_key, arg_max(display_name, (weight, length(display_name), display_name)) as display_name
     from (
         -- names in automated mail (an auto-reply's "Away") count for little
         select identity_key, display_name,
@@ -30,7 +30,7 @@ named as (  -- the name an identity goes by: LinkedIn's own, else the one it is 
 ),
 
 linkedin as (
-    select identity_key, arg_max(company, connected_on) as company, arg_max(position, connected_on) as position,
+    select identity_key, arg_max(company, (connected_on, ref)) as company, arg_max(position, (connected_on, ref)) as position,
            max(connected_on) as connected_on
     from sightings
     where role in ('connection', 'connection_email')
