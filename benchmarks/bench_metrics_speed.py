@@ -84,8 +84,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=20_000)
     parser.add_argument("--no-history", action="store_true", help="skip the (slow) history rebuild")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as scratch:
-        con = connect_writer(Path(scratch) / "bench.duckdb")
+    with tempfile.TemporaryDirectory() as scratch, connect_writer(Path(scratch) / "bench.duckdb") as con:
         write_settings(con, dict(METRIC_DEFAULTS))
         synthetic_interactions(con, args.interactions, args.people)
         count, people = con.execute("select count(*), count(distinct person_id) from int_interactions").fetchall()[0]

@@ -11,6 +11,7 @@ identities), beside the time DuckDB takes merely to count the candidate pairs' b
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import sys
 import time
@@ -31,6 +32,9 @@ END = dt.date(2026, 11, 23)
 SEEDS = (1, 2, 3, 4, 5)
 
 
+_OPEN_WORLDS = contextlib.ExitStack()
+
+
 def loaded_world(people: int, seed: int):
     """A generated world, ingested once into its own database (cached under benchmarks/out)."""
     folder = OUT / f"people-{people}-seed-{seed}"
@@ -39,7 +43,8 @@ def loaded_world(people: int, seed: int):
     if not done.exists():
         paths = generate_world(folder, people=people, seed=seed, end=END)
     config = load_config(folder / "tiekeeper.toml", required=True)
-    con = connect_writer(folder / "tiekeeper.duckdb", timezone=config.owner.timezone)
+    # Kept open for the caller, who closes it; the writer lock is released when the benchmark exits.
+    con = _OPEN_WORLDS.enter_context(connect_writer(folder / "tiekeeper.duckdb", timezone=config.owner.timezone))
     if paths is not None:
         for source in ("linkedin", "mbox", "ics"):
             ingest(con, source, config.source_paths(source), config, show_progress=False)

@@ -4,6 +4,7 @@ Relative source paths are resolved against the config file's folder; `~` is expa
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 import zoneinfo
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_CONFIG = Path("tiekeeper.toml")
+WRITE_WAIT_SECONDS = 300.0  # how long a writer waits for another one to finish before giving up
 DEFAULT_DB = Path("data/tiekeeper.duckdb")
 
 
@@ -98,3 +100,44 @@ def _paths(data: dict, source: str, base: Path, path: Path) -> tuple[Path, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{path}: [sources] {source} must be a path or a list of paths")
     return tuple(base / Path(v).expanduser() for v in value)
+
+
+def parse_as_of(text: str | None, tz: zoneinfo.ZoneInfo) -> dt.datetime | None:
+    """`--as-of` as an aware time: a date means midnight at its start in the owner's timezone."""
+    if not text:
+        return None
+    try:
+        if len(text) == 10:
+            return dt.datetime.combine(dt.date.fromisoformat(text), dt.time(), tzinfo=tz)
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"--as-of {text!r}: expected a date like 2026-11-02 or an ISO time") from None
+    return value if value.tzinfo else value.replace(tzinfo=tz)
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """`[run]` in tiekeeper.toml: when the weekly run happens and how patient it is."""
+    schedule: str = "0 7 * * 1"  # cron, in the owner's timezone: Mondays at 07:00
+    retries: int = 3  # of an API source whose failure is transient
+    retry_delay_seconds: float = 60.0  # the first retry's delay; each next one doubles it
+    wait_seconds: float = WRITE_WAIT_SECONDS  # for another run holding the database
+
+
+def run_settings(config: Config) -> RunSettings:
+    section = config.sections.get("run", {})
+    where = f"{config.path or 'tiekeeper.toml'}: [run]"
+    if not isinstance(section, dict):
+        raise ConfigError(f"{where} must be a table")
+    unknown = set(section) - set(RunSettings.__dataclass_fields__)
+    if unknown:
+        raise ConfigError(f"{where} has no setting {sorted(unknown)[0]!r} "
+                          f"(known: {', '.join(RunSettings.__dataclass_fields__)})")
+    values = {}
+    for name, default in RunSettings().__dict__.items():
+        value = section.get(name, default)
+        if isinstance(default, str) != isinstance(value, str) or isinstance(value, bool) or (
+                not isinstance(value, str) and value < 0):
+            raise ConfigError(f"{where} {name} must be {'a cron text' if isinstance(default, str) else 'a number >= 0'}")
+        values[name] = type(default)(value)
+    return RunSettings(**values)

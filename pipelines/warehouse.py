@@ -3,16 +3,29 @@
 The schema lives in `pipelines/sql/` as layered `.sql` files run in order: `00_raw` (tables,
 created if missing) then `10_staging` (views, replaced). `load/` holds the statements that merge a
 batch of records into a raw table.
+
+One writer at a time: every writer holds `<db>.lock` (a lock the operating system drops when its
+process dies, even by SIGKILL) and a second one waits a bounded time for it. When a writer is done,
+the file is copied to `<name>.snapshot.duckdb`, which readers open while a run is writing: DuckDB
+admits one read-write process or many readers, never both.
 """
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import logging
+import os
 import re
+import shutil
+import threading
+import time
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
 import duckdb
+
+from pipelines.config import WRITE_WAIT_SECONDS
 
 # Users query the file with the DuckDB CLI from PyPI (`pip install duckdb-cli`), which lags the
 # library: 1.5.x cannot read DuckDB 2.0's default storage format, so new files are written in the
@@ -20,29 +33,160 @@ import duckdb
 STORAGE_VERSION = "v1.5.0"
 
 SCHEMA_LAYERS = ("00_raw", "01_macros", "10_staging", "20_intermediate", "30_marts")
+READ_WAIT_SECONDS = 10.0  # how long a writer waits for readers of the file (queries are short)
+
+log = logging.getLogger("tiekeeper.warehouse")
 
 
 class WarehouseError(Exception):
     """The database cannot be used as asked; the message is one line for the user."""
 
 
-def connect_writer(db_path: Path, *, timezone: str = "UTC") -> duckdb.DuckDBPyConnection:
-    """Opens (creating if needed) the database for writing and brings its schema up to date."""
+@contextlib.contextmanager
+def connect_writer(db_path: Path, *, timezone: str = "UTC",
+                   wait: float = WRITE_WAIT_SECONDS) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The database open for writing (created if needed, its schema brought up to date), while this
+    process is its only writer; waits up to `wait` seconds for another writer to finish."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = _open(db_path, read_only=False)
-    con.execute(f"set TimeZone = '{timezone}'")
-    apply_schema(con)
-    return con
+    with writer_lock(db_path, wait=wait):
+        con = _open_for_writing(db_path)
+        try:
+            con.execute(f"set TimeZone = '{timezone}'")
+            apply_schema(con)
+            yield con
+        finally:
+            con.close()
 
 
 def connect_reader(db_path: Path, *, timezone: str = "UTC") -> duckdb.DuckDBPyConnection:
-    """Opens an existing database read-only, with times shown in `timezone`."""
+    """Opens an existing database read-only, with times shown in `timezone`. While a run is writing
+    to it, the snapshot of the last finished run answers instead, with a warning saying so."""
     if not db_path.exists():
         raise WarehouseError(f"{db_path}: no database yet (ingest a source first, "
                              f"or run `tiekeeper demo` and pass --db data/demo/tiekeeper.duckdb)")
-    con = _open(db_path, read_only=True)
+    try:
+        con = _open(db_path, read_only=True)
+    except _Locked as busy:
+        snapshot = snapshot_path(db_path)
+        if not snapshot.exists():
+            raise WarehouseError(f"{db_path}: {busy.holder} is writing to it and there is no snapshot of an "
+                                 f"earlier run yet; try again when it has finished") from None
+        taken = dt.datetime.fromtimestamp(snapshot.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+        log.warning("%s: %s is writing to it; answering from the snapshot taken %s", db_path, busy.holder, taken)
+        con = _open(snapshot, read_only=True)
     con.execute(f"set TimeZone = '{timezone}'")
     return con
+
+
+def snapshot_path(db_path: Path) -> Path:
+    return db_path.with_name(f"{db_path.stem}.snapshot{db_path.suffix}")
+
+
+# -- one writer at a time -------------------------------------------------------------------------
+
+_held: dict[Path, int] = {}  # lock files this process holds, with how deeply: a flow's tasks re-enter it
+_held_guard = threading.Lock()
+
+
+@contextlib.contextmanager
+def writer_lock(db_path: Path, *, wait: float = WRITE_WAIT_SECONDS) -> Iterator[None]:
+    """Holds `<db>.lock` for the block: other processes wait up to `wait` seconds, then fail with a
+    one-line WarehouseError. Re-entrant within the process. When the outermost holder leaves, the
+    snapshot readers fall back on is refreshed."""
+    lock_path = db_path.with_name(db_path.name + ".lock").resolve()
+    with _held_guard:
+        if lock_path in _held:
+            _held[lock_path] += 1
+            outer = None
+        else:
+            outer = _acquire(lock_path, wait, db_path)
+            _held[lock_path] = 1
+    finished = False
+    try:
+        yield
+        finished = True
+    finally:
+        with _held_guard:
+            _held[lock_path] -= 1
+            if outer is not None:
+                del _held[lock_path]
+                try:
+                    if finished:  # a failed run changed nothing (or only what a resumed run keeps)
+                        _refresh_snapshot(db_path)
+                finally:
+                    outer.close()  # closing the file releases the lock
+
+
+def _acquire(lock_path: Path, wait: float, db_path: Path):
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(lock_path, "a+")
+    deadline = time.monotonic() + wait
+    while not _try_lock(handle):
+        if time.monotonic() >= deadline:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise WarehouseError(f"{db_path}: {holder} has been writing to it for longer than the {wait:g} s "
+                                 f"this run waits; try again when it has finished (or pass a longer --wait)")
+        time.sleep(min(0.2, wait))
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"tiekeeper (process {os.getpid()}, since {dt.datetime.now():%H:%M:%S})")
+    handle.flush()
+    return handle
+
+
+def _try_lock(handle) -> bool:
+    try:
+        if os.name == "nt":
+            import msvcrt
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
+
+
+def _refresh_snapshot(db_path: Path) -> None:
+    """Copies the database (closed by now, so its file is whole) to the snapshot, atomically: a
+    reader sees the previous snapshot or this one, and a kill half-way leaves only a temp file."""
+    if not db_path.exists():
+        return
+    snapshot = snapshot_path(db_path)
+    for stale in snapshot.parent.glob(snapshot.name + ".tmp-*"):
+        stale.unlink(missing_ok=True)
+    for source, target in ((db_path, snapshot), (_wal(db_path), _wal(snapshot))):
+        if source.exists():
+            temp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+            shutil.copyfile(source, temp)
+            shutil.copymode(source, temp)
+            os.replace(temp, target)
+        else:
+            target.unlink(missing_ok=True)
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+class _Locked(Exception):
+    def __init__(self, holder: str):
+        super().__init__(holder)
+        self.holder = holder
+
+
+def _open_for_writing(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """Readers hold the file only for a query: a writer waits a little for them to finish."""
+    deadline = time.monotonic() + READ_WAIT_SECONDS
+    while True:
+        try:
+            return _open(db_path, read_only=False)
+        except _Locked as busy:
+            if time.monotonic() >= deadline:
+                raise WarehouseError(f"{db_path}: {busy.holder} has it open; try again when it has finished") from None
+            time.sleep(0.2)
 
 
 def _open(db_path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
@@ -54,9 +198,7 @@ def _open(db_path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     except duckdb.IOException as exc:
         holder = re.search(r"PID (\d+)", str(exc))
         if "lock" in str(exc).lower():
-            who = f"process {holder.group(1)}" if holder else "another process"
-            raise WarehouseError(f"{db_path}: in use by {who} (a tiekeeper run writing to it); "
-                                 f"try again when it has finished") from None
+            raise _Locked(f"process {holder.group(1)}" if holder else "another process") from None
         raise WarehouseError(f"{db_path}: cannot open the database ({_first_line(exc)})") from None
     except duckdb.Error as exc:
         raise WarehouseError(f"{db_path}: not a tiekeeper database ({_first_line(exc)})") from None

@@ -1,11 +1,12 @@
 """`tiekeeper sql`: read-only ad-hoc queries in three formats, and one-line errors."""
+import contextlib
 import json
 import subprocess
 import sys
 
 import pytest
 
-from pipelines.warehouse import connect_writer
+from pipelines.warehouse import connect_writer, snapshot_path
 from tests.conftest import snapshot
 
 
@@ -64,19 +65,36 @@ def test_a_missing_database_says_how_to_make_one(cli, tmp_path):
     assert not (tmp_path / "nothing.duckdb").exists()
 
 
-def test_while_another_process_writes_it_says_so_in_one_line(cli, db):
+@contextlib.contextmanager
+def writer_holding(db):
+    """Another process with the database open for writing, having added a row since the snapshot."""
     holder = subprocess.Popen([sys.executable, "-c", f"""
-import duckdb, sys, time
+import duckdb, time
 con = duckdb.connect({str(db)!r})
+con.execute("insert into rejected_records values ('ics', 'c.ics:1', 'new', 'z', 3, now())")
 print("locked", flush=True)
 time.sleep(60)
 """], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "locked"
-        result = cli("--db", db, "sql", "select 1")
+        yield holder
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_while_a_run_writes_it_answers_from_the_last_snapshot_and_says_so(cli, db, caplog):
+    with writer_holding(db) as holder:
+        result = cli("--db", db, "sql", "select count(*) from rejected_records", "--format", "csv")
+    assert result.code == 0
+    assert result.out.splitlines() == ["count_star()", "2"]  # as the last finished writer left it
+    assert f"process {holder.pid} is writing to it; answering from the snapshot taken" in caplog.text
+
+
+def test_while_a_run_writes_and_there_is_no_snapshot_it_says_so_in_one_line(cli, db):
+    snapshot_path(db).unlink()
+    with writer_holding(db) as holder:
+        result = cli("--db", db, "sql", "select 1")
     assert result.code == 1
-    assert result.err.strip() == (f"tiekeeper: {db}: in use by process {holder.pid} (a tiekeeper run writing to "
-                                  "it); try again when it has finished")
+    assert result.err.strip() == (f"tiekeeper: {db}: process {holder.pid} is writing to it and there is no snapshot "
+                                  "of an earlier run yet; try again when it has finished")

@@ -69,8 +69,8 @@ def test_reopening_keeps_data_and_schema(tmp_path):
 def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path):
     bogus = tmp_path / "bogus.duckdb"
     bogus.write_text("hello, I am a text file\n" * 100)
-    with pytest.raises(WarehouseError, match="bogus.duckdb"):
-        connect_writer(bogus)
+    with pytest.raises(WarehouseError, match="bogus.duckdb"), connect_writer(bogus):
+        pass
 
 
 def test_reading_a_database_that_does_not_exist_says_how_to_make_one(tmp_path):
