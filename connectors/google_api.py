@@ -20,7 +20,7 @@ from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 from googleapiclient.http import BatchHttpRequest, build_http
 
-from connectors import SourceError
+from connectors import SourceError, TransientSourceError
 
 ANONYMOUS = "anonymous"  # credentials for a local emulator: no Authorization header at all
 RETRY_TRIES = 8  # delays of about 1, 2, 4 ... 64 s: some 2 minutes before giving up
@@ -165,8 +165,9 @@ def api_error(api: str, error: BaseException) -> SourceError:
             advice = " (still failing after retries; run again later, it resumes where it stopped)"
         elif status == 403:
             advice = f" (check the scopes granted: {REAUTHORIZE})"
-        return SourceError(f"{api}: request refused with HTTP {status}: {message}{advice}")
+        kind = TransientSourceError if is_retryable(error) else SourceError
+        return kind(f"{api}: request refused with HTTP {status}: {message}{advice}")
     detail = " ".join(str(error).split())
     if isinstance(error, (OSError, httplib2.HttpLib2Error)):
-        return SourceError(f"{api}: cannot reach the server ({type(error).__name__}: {detail})")
+        return TransientSourceError(f"{api}: cannot reach the server ({type(error).__name__}: {detail})")
     return SourceError(f"{api}: unexpected answer from the server ({type(error).__name__}: {detail})")

@@ -14,25 +14,27 @@ from pathlib import Path
 import duckdb
 
 from connectors import SourceError
-from pipelines.config import Config, ConfigError, load_config, resolve_paths
+from pipelines.config import (WRITE_WAIT_SECONDS, Config, ConfigError, load_config, parse_as_of, resolve_paths,
+                              run_settings)
+from pipelines.deliveries import record_delivery
 from pipelines.ingest import SOURCES, ingest, input_files
 from pipelines.metrics import refresh_metrics, set_as_of
+from pipelines.prefect_env import PrefectServerError, local_server, use_local_prefect
 from pipelines.people import append_merges, overrides_path, refresh_people
-from pipelines.warehouse import WarehouseError, connect_reader, connect_writer
+from pipelines.warehouse import WarehouseError, connect_reader, connect_writer, snapshot_path
 from pipelines.why import explain
 from reports.delivery import DeliveryError, send, smtp_settings
-from reports.weekly import build_message, gather, render, write_report
+from reports.weekly import make_report
 
-USER_ERRORS = (SourceError, ConfigError, WarehouseError, DeliveryError)
+USER_ERRORS = (SourceError, ConfigError, WarehouseError, DeliveryError, PrefectServerError)
 DEMO_DIR = Path("data/demo")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    for option in ("db", "config", "debug", "as_of"):  # options shared by all commands: unset unless given
+    for option in ("db", "config", "debug", "as_of", "wait"):  # options shared by all commands: unset unless given
         setattr(args, option, getattr(args, option, None))
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(asctime)s %(name)s: %(message)s")
-    logging.getLogger("tiekeeper").setLevel(logging.INFO)
+    _log_to_stderr()
     try:
         db, config_path, required = resolve_paths(args.db, args.config)
         return args.run(args, db, load_config(config_path, required=required)) or 0
@@ -46,6 +48,33 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"unexpected error: {type(exc).__name__}: {exc} (run again with --debug for details)")
 
 
+def _log_to_stderr() -> None:
+    """Our warnings and progress lines on stderr. Called again after Prefect is imported, whose
+    logging setup replaces the root logger's handlers with its own."""
+    root = logging.getLogger()
+    # As logging.basicConfig: only where nobody else (a test's log capture, say) handles logs already.
+    if all(type(h).__name__ == "PrefectConsoleHandler" for h in root.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s: %(message)s"))
+        handler.addFilter(_ours_or_warnings)
+        root.addHandler(handler)
+    logging.getLogger("tiekeeper").setLevel(logging.INFO)
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time (it is replaced when output is captured)."""
+
+    stream = property(lambda self: sys.stderr, lambda self, value: None)
+
+
+def _ours_or_warnings(record: logging.LogRecord) -> bool:
+    """tiekeeper's progress and warnings, and other libraries' warnings; Prefect's own lines are
+    shown by its handler (`--verbose`) and kept in its database."""
+    if record.name == "prefect" or record.name.startswith("prefect."):
+        return False
+    return record.name.startswith("tiekeeper") or record.levelno >= logging.WARNING
+
+
 def _fail(message: str, code: int = 1) -> int:
     print(f"tiekeeper: {message}", file=sys.stderr)
     return code
@@ -57,6 +86,9 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--db", help="database file (default data/tiekeeper.duckdb, env TIEKEEPER_DB)")
     common.add_argument("--config", help="config file (default tiekeeper.toml, env TIEKEEPER_CONFIG)")
     common.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
+    common.add_argument("--wait", type=float, metavar="SECONDS",
+                        help="how long a command that writes waits for another one writing to the database "
+                             f"(default [run] wait_seconds, else {WRITE_WAIT_SECONDS:g})")
     common.add_argument("--as-of", dest="as_of", metavar="DATE",
                         help="compute metrics as of this date (YYYY-MM-DD, midnight in your timezone) or "
                              "ISO time, using only data before it")
@@ -115,6 +147,21 @@ def _parser() -> argparse.ArgumentParser:
     send_cmd.add_argument("--out", type=Path, help="folder for the report (default: reports/ beside the database)")
     send_cmd.set_defaults(run=_send)
 
+    run_cmd = commands.add_parser("run", parents=[common],
+                                  help="the weekly run, once: every configured source, people and metrics, the "
+                                       "report, and sending it (a Prefect flow; nothing to start by hand)")
+    run_cmd.add_argument("--no-send", action="store_true", help="write the report but do not e-mail it")
+    run_cmd.add_argument("--resend", action="store_true",
+                         help="e-mail it even if this week's report already went to the same recipients")
+    run_cmd.add_argument("--out", type=Path, help="folder for the report (default: reports/ beside the database)")
+    run_cmd.add_argument("--verbose", action="store_true", help="show Prefect's own log lines too")
+    run_cmd.set_defaults(run=_run)
+    serve_cmd = commands.add_parser("serve", parents=[common],
+                                    help="stay running and do the weekly run on [run] schedule (default Mondays "
+                                         "07:00 in your timezone), with a local Prefect server and its UI")
+    serve_cmd.add_argument("--verbose", action="store_true", help="show Prefect's own log lines too")
+    serve_cmd.set_defaults(run=_serve)
+
     why_cmd = commands.add_parser("why", parents=[common],
                                   help="what a person's strength is made of, and what changed lately")
     why_cmd.add_argument("name", help="part of a name, an e-mail address or a LinkedIn URL")
@@ -137,7 +184,7 @@ def _ingest(args, db: Path, config: Config) -> int:
                                                              config)
     created = not db.exists()
     try:
-        with connect_writer(db, timezone=config.owner.timezone) as con:
+        with _writer(args, db, config) as con:
             summary = ingest(con, args.source, paths, config)
             people = refresh_people(con, config)
             refresh_metrics(con, config)
@@ -148,6 +195,11 @@ def _ingest(args, db: Path, config: Config) -> int:
                 leftover.unlink(missing_ok=True)
         raise
     return 0
+
+
+def _writer(args, db: Path, config: Config):
+    wait = args.wait if args.wait is not None else run_settings(config).wait_seconds
+    return connect_writer(db, timezone=config.owner.timezone, wait=wait)
 
 
 def _holds_data(db: Path) -> bool:
@@ -191,16 +243,7 @@ def _csv_value(value):
 
 
 def _as_of(args, config: Config) -> dt.datetime | None:
-    """--as-of as an aware time: a date means midnight at its start in the owner's timezone."""
-    if not args.as_of:
-        return None
-    try:
-        if len(args.as_of) == 10:
-            return dt.datetime.combine(dt.date.fromisoformat(args.as_of), dt.time(), tzinfo=config.owner.tz)
-        value = dt.datetime.fromisoformat(args.as_of)
-    except ValueError:
-        raise ConfigError(f"--as-of {args.as_of!r}: expected a date like 2026-11-02 or an ISO time") from None
-    return value if value.tzinfo else value.replace(tzinfo=config.owner.tz)
+    return parse_as_of(args.as_of, config.owner.tz)
 
 
 def _json_value(value):
@@ -217,14 +260,14 @@ def _demo(args, db: Path, config: Config) -> int:
     print(f"Generating a demo world of {args.people} people (seed {args.seed}) in {out} ...", flush=True)
     world = generate_world(out, people=args.people, seed=args.seed, end=today)
     demo_db = out / "tiekeeper.duckdb"
-    for stale in (demo_db, demo_db.with_suffix(".duckdb.wal")):  # each demo starts from a fresh database
-        stale.unlink(missing_ok=True)
+    for stale in (demo_db, snapshot_path(demo_db)):  # each demo starts from a fresh database
+        for path in (stale, stale.with_name(stale.name + ".wal")):
+            path.unlink(missing_ok=True)
     demo_config = load_config(world.config, required=True)
-    with connect_writer(demo_db, timezone=demo_config.owner.timezone) as con:
-        for source in ("linkedin", "mbox", "ics"):
-            print(ingest(con, source, demo_config.source_paths(source), demo_config).line(), flush=True)
-        print(refresh_people(con, demo_config).line())
-        print(refresh_metrics(con, demo_config).line())
+    print("Running the weekly flow on it (tiekeeper run) ...", flush=True)
+    summary = _weekly_run(demo_db, demo_config, as_of=None, send_report=True, resend=False, out=out / "reports",
+                          wait_seconds=args.wait)
+    with connect_reader(demo_db, timezone=demo_config.owner.timezone) as con:
         counts = con.execute("""
             select (select count(*) from people),
                    (select count(*) from stg_linkedin__connections),
@@ -233,18 +276,21 @@ def _demo(args, db: Path, config: Config) -> int:
                    (select count(*) from rejected_records)""").fetchall()[0]
     print("\nThe demo database knows {:,} people from {:,} LinkedIn connections, {:,} e-mails and {:,} "
           "calendar events ({:,} input items rejected, with reasons).".format(*counts))
-    files, _ = _render_report(demo_db, demo_config, None, out / "reports")
     print(f"Database: {demo_db}\nTry:      tiekeeper --db {demo_db} sql "
           f"\"select full_name, emails, company from people order by last_interaction desc limit 20\"\n"
           f"          tiekeeper --db {demo_db} sql \"select * from follow_ups order by overdue_days desc limit 10\"\n"
           f"          tiekeeper --db {demo_db} --config {world.config} why \"Müller\"\n"
-          f"          tiekeeper --db {demo_db} --config {world.config} people suggest")
-    print(f"\nThis week's report: {files.html}")
+          f"          tiekeeper --db {demo_db} --config {world.config} people suggest\n"
+          f"          tiekeeper --db {demo_db} --config {world.config} run      # the weekly run again: "
+          f"unchanged files are skipped")
+    print(f"\nDelivery: {summary.delivery}\nThis week's report: {summary.report}")
+    if summary.problems:
+        return _fail("the demo run finished with problems: " + "; ".join(summary.problems))
     return 0
 
 
 def _people_build(args, db: Path, config: Config) -> int:
-    with connect_writer(db, timezone=config.owner.timezone) as con:
+    with _writer(args, db, config) as con:
         print(refresh_people(con, config).line())
         print(refresh_metrics(con, config, as_of=_as_of(args, config)).line())
     return 0
@@ -274,7 +320,7 @@ def _people_suggest(args, db: Path, config: Config) -> int:
 
 
 def _people_accept(args, db: Path, config: Config) -> int:
-    with connect_writer(db, timezone=config.owner.timezone) as con:
+    with _writer(args, db, config) as con:
         found = {row[0]: row for row in con.execute(
             "select match_id, left_key, right_key, score, evidence from identity_matches where match_id in "
             "(select unnest(?::varchar[]))", [args.match_ids]).fetchall()}
@@ -324,38 +370,60 @@ def _people_show(args, db: Path, config: Config) -> int:
     return 0
 
 
-def _render_report(db: Path, config: Config, as_of: dt.datetime | None, out: Path | None, *,
-                   sender: str | None = None, recipients: list[str] | None = None):
-    """Renders the report as of `as_of` (None: now) and writes it to disk; returns (files, message).
-    Without a sender and recipients the message goes from and to [report] or the owner."""
-    report_section = config.sections.get("report", {})
-    owner = config.owner.emails[0] if config.owner.emails else "me@localhost"
-    to = recipients or report_section.get("to", [owner])
-    with connect_reader(db, timezone=config.owner.timezone) as con:
-        set_as_of(con, as_of)
-        report = gather(con)
-    rendered = render(report, config.owner.tz)
-    message = build_message(rendered, sender or report_section.get("from", owner), [to] if isinstance(to, str) else list(to),
-                            dt.datetime.now(dt.timezone.utc), "tiekeeper.local")
-    files = write_report(rendered, message, out or db.parent / "reports")
-    return files, message
-
-
 def _report(args, db: Path, config: Config) -> int:
-    files, _ = _render_report(db, config, _as_of(args, config), args.out)
+    files, _ = make_report(db, config, _as_of(args, config), args.out)
     print(files.html)
     return 0
 
 
 def _send(args, db: Path, config: Config) -> int:
     settings = smtp_settings(config)  # checked before anything is rendered
-    files, message = _render_report(db, config, _as_of(args, config), args.out, sender=settings.sender,
+    files, message = make_report(db, config, _as_of(args, config), args.out, sender=settings.sender,
                                     recipients=list(settings.to))
     try:
         answer = send(message, settings)
     except DeliveryError as exc:
         raise DeliveryError(f"{exc} (the report is kept in {files.html.parent})") from None
+    with _writer(args, db, config) as con:
+        record_delivery(con, files.html.stem, list(settings.to), message, answer)
     print(f"sent {files.eml.name} to {', '.join(settings.to)}: {answer}")
+    return 0
+
+
+def _run(args, db: Path, config: Config) -> int:
+    if config.path is None:
+        raise ConfigError("tiekeeper.toml: no such config file (write one as the README shows, or pass --config)")
+    summary = _weekly_run(db, config, as_of=args.as_of, send_report=not args.no_send, resend=args.resend,
+                          out=args.out, wait_seconds=args.wait, verbose=args.verbose)
+    print(f"report: {summary.report or 'not written'}\ndelivery: {summary.delivery}")
+    if summary.problems:
+        return _fail(f"the run finished with {len(summary.problems)} problem{'s' * (len(summary.problems) != 1)}: "
+                     + "; ".join(summary.problems))
+    return 0
+
+
+def _weekly_run(db: Path, config: Config, *, verbose: bool = False, **parameters):
+    """The weekly flow, once, in this process: Prefect's temporary server unless PREFECT_API_URL
+    names one. Prefect's state lives in `prefect/` beside the database."""
+    use_local_prefect(db.parent, quiet=not verbose)
+    from pipelines.flow import weekly_report
+    _log_to_stderr()
+    out = parameters.pop("out")
+    return weekly_report(config_path=str(config.path), db_path=str(db), out=str(out) if out else None, **parameters)
+
+
+def _serve(args, db: Path, config: Config) -> int:
+    if config.path is None:
+        raise ConfigError("tiekeeper.toml: no such config file (write one as the README shows, or pass --config)")
+    home = use_local_prefect(db.parent, quiet=not args.verbose)
+    from pipelines.flow import serve_weekly, weekly_schedule
+    schedule = weekly_schedule(config)  # a bad cron is an error before anything starts
+    with local_server(home) as api_url:
+        _log_to_stderr()
+        print(f"Prefect server: {api_url.removesuffix('/api')} (its UI shows every run)\n"
+              f"The weekly run is scheduled at \"{schedule.cron}\" ({schedule.timezone}); Ctrl-C stops it.",
+              flush=True)
+        serve_weekly(config.path.resolve(), db.resolve(), schedule)
     return 0
 
 

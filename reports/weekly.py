@@ -5,9 +5,12 @@ plus a plain-text twin with PNG charts, build the MIME message, and write it to 
     rendered = render(report, config.owner.tz)
     message = build_message(rendered, sender, [to], date, domain)
     files = write_report(rendered, message, out_dir)
+
+or all of it at once, from a database file: `make_report(db, config, as_of, out_dir)`.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import email.utils
 from dataclasses import dataclass
@@ -21,7 +24,9 @@ import css_inline
 import duckdb
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from pipelines.config import Config
 from pipelines.metrics import set_as_of
+from pipelines.warehouse import connect_reader
 from reports.charts import Chart, growth_chart, sparkline
 
 GROWTH_WEEKS = 26
@@ -122,6 +127,7 @@ class WeeklyReport:
     growth: tuple[GrowthWeek, ...]
     new_connection_companies: tuple[tuple[str, int], ...]  # company, connections in the last 4 weeks
     coming_up: tuple[Meeting, ...]  # next week's meetings with people not seen for NOT_SEEN_DAYS
+    problems: tuple[str, ...] = ()  # what went wrong in the run that made the report: shown first
 
 
 @dataclass(frozen=True)
@@ -237,6 +243,24 @@ def _inner_circle(con, this_monday: dt.date) -> tuple[CloseTie, ...]:
 def _iso_week(day: dt.date) -> str:
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def make_report(db: Path, config: Config, as_of: dt.datetime | None, out: Path | None, *,
+                problems: Sequence[str] = (), sender: str | None = None,
+                recipients: Sequence[str] | None = None) -> tuple[ReportFiles, EmailMessage]:
+    """The week's report from the database as of `as_of` (None: now), written to `out` (default
+    `reports/` beside the database), with `problems` at its top. Without a sender and recipients the
+    message goes from and to [report] or the owner."""
+    section = config.sections.get("report", {})
+    owner = config.owner.emails[0] if config.owner.emails else "me@localhost"
+    to = recipients or section.get("to", [owner])
+    with connect_reader(db, timezone=config.owner.timezone) as con:
+        set_as_of(con, as_of)
+        report = dataclasses.replace(gather(con), problems=tuple(problems))
+    rendered = render(report, config.owner.tz)
+    message = build_message(rendered, sender or section.get("from", owner), [to] if isinstance(to, str) else list(to),
+                            dt.datetime.now(dt.timezone.utc), "tiekeeper.local")
+    return write_report(rendered, message, out or db.parent / "reports"), message
 
 
 def render(report: WeeklyReport, owner_tz: dt.tzinfo | str) -> Rendered:

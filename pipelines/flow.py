@@ -1,0 +1,291 @@
+"""The weekly run as a Prefect flow: every configured source, then people and metrics, then the
+report and its delivery.
+
+    tiekeeper run          # once, here and now, on Prefect's temporary server: nothing to start
+    tiekeeper serve        # on this machine, every week at [run] schedule
+    prefect deploy --all   # prefect.yaml's `weekly-report` on a Prefect server and a process work pool
+
+Sources are independent: one that fails (an expired token, a missing file) is named with its
+reason at the top of the report and in the run's summary, and the other sources, the metrics, the
+report and its delivery go on. API sources are retried with exponential backoff when the failure is
+transient; file sources are not (a missing file does not appear by waiting). The run holds the
+database's writer lock from start to end, so a second run waits for it, a bounded time.
+
+Everything here is a thin shell over plain functions (`pipelines.ingest`, `pipelines.people`,
+`pipelines.metrics`, `reports.weekly`, `reports.delivery`), which know nothing of Prefect.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.states import Completed
+from prefect.tasks import exponential_backoff
+
+from connectors import SourceError, TransientSourceError
+from pipelines.config import Config, ConfigError, RunSettings, load_config, parse_as_of, run_settings
+from pipelines.deliveries import last_delivery, record_delivery
+from pipelines.ingest import SOURCES, IngestSummary, ingest
+from pipelines.metrics import refresh_metrics
+from pipelines.people import refresh_people
+from pipelines.warehouse import WarehouseError, connect_writer, writer_lock
+from reports.delivery import DeliveryError, send, smtp_settings
+from reports.weekly import make_report
+
+FILE_SOURCES = ("linkedin", "mbox", "ics")
+API_SOURCES = ("gmail", "gcal")
+USER_ERRORS = (SourceError, ConfigError, WarehouseError, DeliveryError)  # their messages are for the user
+SUMMARY_ARTIFACT = "weekly-run-summary"
+
+
+def configured_sources(config: Config) -> list[str]:
+    """The sources this config turns on: file sources with paths, API sources with a section."""
+    api = config.sections.get("sources", {})
+    return ([s for s in FILE_SOURCES if config.source_paths(s)]
+            + [s for s in API_SOURCES if isinstance(api.get(s), dict)])
+
+
+@dataclass
+class SourceResult:
+    source: str
+    ok: bool
+    line: str  # the ingest's summary line, or why it failed
+    loaded: int = 0
+    updated: int = 0
+    rejected: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class RunSummary:
+    """What a run did; `markdown()` is the Prefect artifact, `lines()` what `tiekeeper run` prints."""
+    as_of: str
+    sources: list[SourceResult] = field(default_factory=list)
+    people: int | None = None
+    follow_ups: int | None = None
+    awaiting_reply: int | None = None
+    report: str | None = None  # the HTML file
+    delivery: str = "not sent"
+    problems: list[str] = field(default_factory=list)  # each a line: what failed and why
+    seconds: dict[str, float] = field(default_factory=dict)  # per stage
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def lines(self) -> list[str]:
+        lines = [result.line if result.ok else f"{result.source}: FAILED: {result.line}" for result in self.sources]
+        if self.people is not None:
+            lines.append(f"{self.people:,} people, {self.follow_ups:,} to follow up, "
+                         f"{self.awaiting_reply:,} threads awaiting a reply")
+        lines += [f"report: {self.report or 'not written'}", f"delivery: {self.delivery}"]
+        if self.problems:
+            lines.append(f"{len(self.problems)} problem{'s' * (len(self.problems) != 1)}: " + "; ".join(self.problems))
+        return lines
+
+    def markdown(self) -> str:
+        rows = "\n".join(
+            f"| {r.source} | {'ok' if r.ok else '**failed**'} | {r.loaded:,} | {r.updated:,} | {r.rejected:,} | "
+            f"{r.seconds:.1f} | {_cell(r.line)} |" for r in self.sources)
+        problems = "\n".join(f"- {_cell(p)}" for p in self.problems) or "- none"
+        figures = ("| people | to follow up | awaiting a reply |\n| ---: | ---: | ---: |\n"
+                   f"| {self.people:,} | {self.follow_ups:,} | {self.awaiting_reply:,} |"
+                   if self.people is not None else "People and metrics were not computed.")
+        return (f"# Weekly run as of {self.as_of}\n\n## Problems\n{problems}\n\n## Sources\n"
+                "| source | status | loaded | updated | rejected | seconds | detail |\n"
+                f"| --- | --- | ---: | ---: | ---: | ---: | --- |\n{rows}\n\n## Relationships\n{figures}\n\n"
+                f"## Report\n- file: `{self.report or 'not written'}`\n- delivery: {self.delivery}\n")
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+# -- tasks: each one opens the database for as long as it needs it -------------------------------
+
+@task(name="ingest", cache_policy=NO_CACHE)
+def ingest_source(source: str, db: Path, config: Config) -> IngestSummary:
+    with connect_writer(db, timezone=config.owner.timezone) as con:
+        return ingest(con, source, config.source_paths(source), config)
+
+
+def _transient(task, task_run, state) -> bool:
+    """Retry an API source only when waiting can help: not for a revoked token or a refused scope."""
+    try:
+        state.result()
+    except TransientSourceError:
+        return True
+    except BaseException:  # noqa: BLE001 - any other failure is final
+        return False
+    return False
+
+
+@task(name="people-and-metrics", cache_policy=NO_CACHE)
+def refresh_relationships(db: Path, config: Config, as_of: dt.datetime | None) -> tuple[int, int, int]:
+    with connect_writer(db, timezone=config.owner.timezone) as con:
+        print(refresh_people(con, config).line(), flush=True)
+        metrics = refresh_metrics(con, config, as_of=as_of)
+        print(metrics.line(), flush=True)
+        people = con.execute("select count(*) from people").fetchall()[0][0]
+    return people, metrics.follow_ups, metrics.awaiting
+
+
+@task(name="report", cache_policy=NO_CACHE)
+def render_report(db: Path, config: Config, as_of: dt.datetime | None, out: Path | None, problems: list[str],
+                  recipients: list[str] | None, sender: str | None):
+    return make_report(db, config, as_of, out, problems=problems, sender=sender, recipients=recipients)
+
+
+@task(name="send", cache_policy=NO_CACHE)
+def deliver(db: Path, config: Config, message, iso_week: str, resend: bool) -> str:
+    settings = smtp_settings(config)
+    recipients = list(settings.to)
+    with connect_writer(db, timezone=config.owner.timezone) as con:
+        sent_at = last_delivery(con, iso_week, recipients)
+    if sent_at and not resend:
+        return (f"not sent again: the {iso_week} report went to {', '.join(recipients)} on "
+                f"{sent_at.astimezone(config.owner.tz):%a %-d %b %H:%M} (tiekeeper run --resend sends it anyway)")
+    answer = send(message, settings)  # a failure here is a DeliveryError, with the server's answer
+    with connect_writer(db, timezone=config.owner.timezone) as con:
+        record_delivery(con, iso_week, recipients, message, answer)
+    return f"sent to {', '.join(recipients)}: {answer}"
+
+
+# -- the flow ------------------------------------------------------------------------------------
+
+@flow(name="weekly-report", description="Every configured source, people and metrics, the weekly report, and its delivery.")
+def weekly_report(config_path: str = "tiekeeper.toml", db_path: str = "data/tiekeeper.duckdb",
+                  as_of: str | None = None, send_report: bool = True, resend: bool = False,
+                  out: str | None = None, wait_seconds: float | None = None):
+    """`as_of`: a date or ISO time to compute the metrics and report as of (default now).
+    `send_report`: e-mail the report when [report] has an smtp_host. `resend`: even if this week's
+    report already went to the same recipients. `out`: the report's folder (default reports/ beside
+    the database). `wait_seconds`: for another run holding the database (default [run] wait_seconds)."""
+    config = load_config(Path(config_path).expanduser(), required=True)
+    settings = run_settings(config)
+    if wait_seconds is not None:
+        settings = dataclasses.replace(settings, wait_seconds=wait_seconds)
+    db = Path(db_path).expanduser()
+    moment = parse_as_of(as_of, config.owner.tz)
+    summary = RunSummary(as_of=(moment or dt.datetime.now(config.owner.tz)).isoformat(timespec="minutes"))
+    started = time.monotonic()
+
+    with writer_lock(db, wait=settings.wait_seconds):
+        for source in configured_sources(config):
+            with _timed(summary, f"ingest {source}"):
+                summary.sources.append(_run_source(source, db, config, settings))
+        summary.problems += [_prefixed(r.source, r.line) for r in summary.sources if not r.ok]
+
+        with _timed(summary, "people and metrics"):
+            state = refresh_relationships(db, config, moment, return_state=True)
+            if state.is_completed():
+                summary.people, summary.follow_ups, summary.awaiting_reply = state.result()
+            else:
+                summary.problems.append(f"people and metrics: {_reason(state)} (the report shows the last "
+                                        "computed ones)")
+
+        delivery = _delivery_settings(config, send_report, summary)
+        with _timed(summary, "report"):
+            state = render_report(db, config, moment, Path(out) if out else None, list(summary.problems),
+                                  list(delivery.to) if delivery else None, delivery.sender if delivery else None,
+                                  return_state=True)
+        if not state.is_completed():
+            summary.problems.append(f"report: {_reason(state)}")
+        else:
+            files, message = state.result()
+            summary.report = str(files.html)
+            if delivery:
+                with _timed(summary, "send"):
+                    state = deliver(db, config, message, files.html.stem, resend, return_state=True)
+                if state.is_completed():
+                    summary.delivery = state.result()
+                else:
+                    summary.delivery = f"FAILED: {_reason(state)} (the report is kept in {files.html.parent})"
+                    summary.problems.append(f"delivery: {_reason(state)}")
+    summary.seconds["total"] = time.monotonic() - started
+
+    create_markdown_artifact(key=SUMMARY_ARTIFACT, markdown=summary.markdown(),
+                             description="What the weekly run loaded, computed, rendered and sent")
+    message = "; ".join(summary.problems) if summary.problems else "all sources loaded, report written"
+    return Completed(name="Completed" if summary.ok else "Completed with problems", message=message, data=summary)
+
+
+def _run_source(source: str, db: Path, config: Config, settings: RunSettings) -> SourceResult:
+    run = ingest_source.with_options(name=f"ingest-{source}", task_run_name=f"ingest-{source}")
+    if SOURCES[source].api:
+        run = run.with_options(retries=settings.retries, retry_condition_fn=_transient,
+                               retry_delay_seconds=exponential_backoff(settings.retry_delay_seconds)(settings.retries)
+                               if settings.retries else 0)
+    state = run(source, db, config, return_state=True)
+    if not state.is_completed():
+        print(f"{source}: FAILED: {_reason(state)}", flush=True)
+        return SourceResult(source, False, _reason(state))
+    result: IngestSummary = state.result()
+    print(result.line(), flush=True)
+    return SourceResult(source, True, result.line(), result.loaded, result.updated, result.rejected, result.seconds)
+
+
+def _delivery_settings(config: Config, send_report: bool, summary: RunSummary):
+    """The SMTP settings when the report is to be sent; None (with the reason in the summary) when not."""
+    if not send_report:
+        summary.delivery = "not sent (asked not to)"
+        return None
+    if "smtp_host" not in config.sections.get("report", {}):
+        summary.delivery = "not sent: [report] has no smtp_host (see README, The weekly report)"
+        return None
+    try:
+        return smtp_settings(config)
+    except ConfigError as exc:
+        summary.delivery = f"FAILED: {exc}"
+        summary.problems.append(f"delivery: {exc}")
+        return None
+
+
+@contextlib.contextmanager
+def _timed(summary: RunSummary, stage: str) -> Iterator[None]:
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        summary.seconds[stage] = time.monotonic() - started
+
+
+def _reason(state) -> str:
+    """The one line a failed task's exception says: its own message for a user error, else its type too."""
+    error = state.result(raise_on_failure=False)
+    if isinstance(error, USER_ERRORS):
+        return str(error)
+    if isinstance(error, BaseException):
+        return f"unexpected error: {type(error).__name__}: {' '.join(str(error).split())}"
+    return state.message or state.name
+
+
+def _prefixed(source: str, reason: str) -> str:
+    return reason if reason.startswith(f"{source}:") else f"{source}: {reason}"
+
+
+def weekly_schedule(config: Config):
+    """[run] schedule as a Prefect cron schedule in the owner's timezone."""
+    from prefect.schedules import Cron
+    cron = run_settings(config).schedule
+    try:
+        return Cron(cron, timezone=config.owner.timezone)
+    except ValueError as exc:
+        raise ConfigError(f"{config.path}: [run] schedule {cron!r} is not a cron expression such as "
+                          f"\"0 7 * * 1\" (Mondays 07:00): {' '.join(str(exc).split())[:120]}") from None
+
+
+def serve_weekly(config_path: Path, db_path: Path, schedule) -> None:
+    """Runs until stopped, doing the weekly run on `schedule` (needs a Prefect server: see
+    `pipelines.prefect_env.local_server`). Stopping it does not pause the schedule."""
+    weekly_report.serve(name="weekly-report", schedules=[schedule], pause_on_shutdown=False,
+                        parameters={"config_path": str(config_path), "db_path": str(db_path)},
+                        print_starting_message=False)
