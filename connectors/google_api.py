@@ -131,9 +131,10 @@ def backoff_delay(attempt: int, *, retry_after: float | None = None,
 
 
 def with_backoff(call: Callable[[], T], *, sleep: Callable[[float], None] = time.sleep,
-                 tries: int = RETRY_TRIES, jitter: Callable[[], float] = random.random) -> T:
+                 tries: int | None = None, jitter: Callable[[], float] = random.random) -> T:
     """`call()`, retried with `backoff_delay` while it fails with a retryable error; after `tries`
     attempts, or on any other error, the error is raised as it is."""
+    tries = tries or RETRY_TRIES
     for attempt in range(tries):
         try:
             return call()

@@ -114,7 +114,7 @@ def _cell(text: str) -> str:
 @task(name="ingest", cache_policy=NO_CACHE)
 def ingest_source(source: str, db: Path, config: Config) -> IngestSummary:
     with connect_writer(db, timezone=config.owner.timezone) as con:
-        return ingest(con, source, config.source_paths(source), config)
+        return ingest(con, source, [] if SOURCES[source].api else config.source_paths(source), config)
 
 
 def _transient(task, task_run, state) -> bool:
@@ -269,7 +269,8 @@ def _reason(state) -> str:
 
 
 def _prefixed(source: str, reason: str) -> str:
-    return reason if reason.startswith(f"{source}:") else f"{source}: {reason}"
+    """A file source's errors begin with a path, so the source is named first; an API source's name the API."""
+    return reason if SOURCES[source].api or reason.startswith(f"{source}:") else f"{source}: {reason}"
 
 
 def weekly_schedule(config: Config):

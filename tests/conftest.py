@@ -1,7 +1,12 @@
-"""Shared test helpers: run the CLI in-process, and snapshot a database to prove it unchanged."""
+"""Shared test helpers: run the CLI in-process, snapshot a database to prove it unchanged, and one
+Prefect test server for the session."""
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
 import subprocess
+import tempfile
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +17,23 @@ import pytest
 from pipelines.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Prefect reads its settings when first imported (test modules import it while being collected):
+# offline, quiet, and with its state in a scratch folder, never in ~/.prefect.
+_PREFECT_HOME = tempfile.mkdtemp(prefix="tiekeeper-test-prefect-")
+atexit.register(shutil.rmtree, _PREFECT_HOME, ignore_errors=True)
+os.environ.update(PREFECT_HOME=_PREFECT_HOME, PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1",
+                  PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL="CRITICAL")
+os.environ.pop("PREFECT_API_URL", None)
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """Prefect's own test harness: a temporary server and database shared by the whole session
+    (it takes some 10 s to start, more on a fresh machine's first migration)."""
+    from prefect.testing.utilities import prefect_test_harness
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
 
 
 @dataclass

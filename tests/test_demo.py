@@ -4,6 +4,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")  # the demo runs the weekly flow
+
 PUBLIC = ("people", "identities", "identity_matches", "automated_mail", "interactions", "interactions_excluded",
           "relationship_strength", "cadence", "follow_ups", "awaiting_reply", "network_growth", "strength_history",
           "ingest_runs")
