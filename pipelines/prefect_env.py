@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -32,7 +33,28 @@ def use_local_prefect(data_dir: Path, *, quiet: bool = True) -> Path:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     if quiet:  # tiekeeper prints its own lines; Prefect's go to its database and UI, not the terminal
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+    stop_orphaned_servers(home)
     return home
+
+
+def stop_orphaned_servers(home: Path) -> list[int]:
+    """Stops the temporary Prefect servers of `home` that a killed run left behind; returns their pids.
+
+    Prefect starts its temporary server as a child process that outlives a parent killed by SIGKILL
+    (it stops it only at a normal exit). Such an orphan, adopted by init (pid 1), serves nobody. Linux only."""
+    stopped = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            if b"prefect.server.api.server:create_app" not in (entry / "cmdline").read_bytes().split(b"\0"):
+                continue
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            ours = f"PREFECT_HOME={home}".encode() in (entry / "environ").read_bytes().split(b"\0")
+            if parent == 1 and ours:
+                os.kill(int(entry.name), signal.SIGTERM)
+                stopped.append(int(entry.name))
+        except (OSError, ValueError, IndexError):  # gone meanwhile, or not ours to read
+            continue
+    return stopped
 
 
 @contextlib.contextmanager
@@ -49,7 +71,8 @@ def local_server(home: Path, *, startup_seconds: float = 180.0) -> Iterator[str]
     with open(log_path, "ab") as server_log:
         server = subprocess.Popen([str(Path(sys.executable).parent / "prefect"), "server", "start",
                                    "--host", "127.0.0.1", "--port", str(port)],
-                                  stdout=server_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                                  stdout=server_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                  preexec_fn=_stop_with_parent if sys.platform == "linux" else None)
     try:
         _wait_until_healthy(url, server, startup_seconds, log_path)
         os.environ["PREFECT_API_URL"] = url
@@ -64,6 +87,13 @@ def local_server(home: Path, *, startup_seconds: float = 180.0) -> Iterator[str]
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def _stop_with_parent() -> None:
+    """In the server's process before it starts: Linux sends it SIGTERM when tiekeeper dies, even by SIGKILL."""
+    import ctypes
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _free_port() -> int:
