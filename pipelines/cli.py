@@ -395,7 +395,7 @@ def _run(args, db: Path, config: Config) -> int:
         raise ConfigError("tiekeeper.toml: no such config file (write one as the README shows, or pass --config)")
     summary = _weekly_run(db, config, as_of=args.as_of, send_report=not args.no_send, resend=args.resend,
                           out=args.out, wait_seconds=args.wait, verbose=args.verbose)
-    print(f"report: {summary.report or 'not written'}\ndelivery: {summary.delivery}")
+    print(f"report: {summary.report or 'not written'}\ndelivery: {summary.delivery}\n{summary.timings()}")
     if summary.problems:
         return _fail(f"the run finished with {len(summary.problems)} problem{'s' * (len(summary.problems) != 1)}: "
                      + "; ".join(summary.problems))

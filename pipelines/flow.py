@@ -66,7 +66,7 @@ class SourceResult:
 
 @dataclass
 class RunSummary:
-    """What a run did; `markdown()` is the Prefect artifact, `lines()` what `tiekeeper run` prints."""
+    """What a run did; `markdown()` is its Prefect artifact."""
     as_of: str
     sources: list[SourceResult] = field(default_factory=list)
     people: int | None = None
@@ -81,15 +81,10 @@ class RunSummary:
     def ok(self) -> bool:
         return not self.problems
 
-    def lines(self) -> list[str]:
-        lines = [result.line if result.ok else f"{result.source}: FAILED: {result.line}" for result in self.sources]
-        if self.people is not None:
-            lines.append(f"{self.people:,} people, {self.follow_ups:,} to follow up, "
-                         f"{self.awaiting_reply:,} threads awaiting a reply")
-        lines += [f"report: {self.report or 'not written'}", f"delivery: {self.delivery}"]
-        if self.problems:
-            lines.append(f"{len(self.problems)} problem{'s' * (len(self.problems) != 1)}: " + "; ".join(self.problems))
-        return lines
+    def timings(self) -> str:
+        """Seconds per stage, e.g. "9.8 s in the flow: ingest linkedin 0.4 s, ..., report 2.1 s"."""
+        stages = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in self.seconds.items() if stage != "total")
+        return f"{self.seconds.get('total', 0):.1f} s in the flow: {stages}"
 
     def markdown(self) -> str:
         rows = "\n".join(
@@ -102,7 +97,8 @@ class RunSummary:
         return (f"# Weekly run as of {self.as_of}\n\n## Problems\n{problems}\n\n## Sources\n"
                 "| source | status | loaded | updated | rejected | seconds | detail |\n"
                 f"| --- | --- | ---: | ---: | ---: | ---: | --- |\n{rows}\n\n## Relationships\n{figures}\n\n"
-                f"## Report\n- file: `{self.report or 'not written'}`\n- delivery: {self.delivery}\n")
+                f"## Report\n- file: `{self.report or 'not written'}`\n- delivery: {self.delivery}\n\n"
+                f"## Timings\n{self.timings()}\n")
 
 
 def _cell(text: str) -> str:
