@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import logging
 import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -418,13 +419,22 @@ def _serve(args, db: Path, config: Config) -> int:
     home = use_local_prefect(db.parent, quiet=not args.verbose)
     from pipelines.flow import serve_weekly, weekly_schedule
     schedule = weekly_schedule(config)  # a bad cron is an error before anything starts
+    signal.signal(signal.SIGTERM, _stop)  # `kill`, systemd: stop as Ctrl-C does, stopping the server too
     with local_server(home) as api_url:
         _log_to_stderr()
         print(f"Prefect server: {api_url.removesuffix('/api')} (its UI shows every run)\n"
               f"The weekly run is scheduled at \"{schedule.cron}\" ({schedule.timezone}); Ctrl-C stops it.",
               flush=True)
-        serve_weekly(config.path.resolve(), db.resolve(), schedule)
+        try:
+            serve_weekly(config.path.resolve(), db.resolve(), schedule)
+        except KeyboardInterrupt:
+            pass
+    print("Stopped: no weekly runs until `tiekeeper serve` runs again.", flush=True)
     return 0
+
+
+def _stop(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _auth(args, db: Path, config: Config) -> int:
