@@ -46,7 +46,11 @@ def to_arrow(record_type: type, records: list[tuple], **constants) -> pa.Table:
     columns = [pa.array(values, type=field.type)
                for values, field in zip(zip(*records), schema, strict=True)] if records else \
         [pa.array([], type=field.type) for field in schema]
-    table = pa.Table.from_arrays(columns, schema=schema)
+    return with_constants(pa.Table.from_arrays(columns, schema=schema), **constants)
+
+
+def with_constants(table: pa.Table, **constants) -> pa.Table:
+    """`table` plus one column per keyword, holding its value in every row."""
     for name, value in constants.items():
-        table = table.append_column(name, pa.array([value] * len(records)))
+        table = table.append_column(name, pa.array([value] * table.num_rows))
     return table

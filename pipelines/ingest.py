@@ -7,6 +7,7 @@ again. Any error rolls the whole run back: the database is then exactly as befor
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import time
@@ -15,6 +16,7 @@ from contextlib import nullcontext
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import pyarrow as pa
@@ -22,7 +24,7 @@ import pyarrow as pa
 from connectors import SourceError
 from connectors.records import (CalendarEvent, LinkedInConnection, LinkedInInvitation, LinkedInMessage,
                                 MailMessage, Rejected, Skipped)
-from pipelines.batches import to_arrow
+from pipelines.batches import to_arrow, with_constants
 from pipelines.config import Config
 from pipelines.progress import byte_progress, count_progress
 from pipelines.warehouse import load_statement, transaction
@@ -155,24 +157,41 @@ def ingest(con: duckdb.DuckDBPyConnection, source_name: str, paths: Iterable[Pat
     if source.api:
         return _ingest_api(con, source, config, now=now, show_progress=show_progress)
     paths = input_files(source_name, paths, config)
-    started_at, started = dt.datetime.now(dt.timezone.utc), time.monotonic()
-    now = now or started_at
-    summary = IngestSummary(source_name, source.noun, [str(p) for p in paths])
+    with file_run(con, source_name, paths, fingerprint) as run:
+        if run.todo:
+            total = sum(run.fingerprints[p][1] for p in run.todo)
+            with byte_progress(source_name, total) if show_progress else nullcontext() as advance:
+                records = source.read(run.todo, config, now or run.started_at, advance)
+                _load(con, source, records, run.summary, run.started_at)
+    return run.summary
 
+
+class FileRun(NamedTuple):
+    summary: IngestSummary  # run_id set; the block adds what it loaded
+    todo: list[Path]  # the input files whose content was not ingested before: to be loaded
+    fingerprints: dict[Path, tuple[str, int]]  # every input file's (sha256, bytes)
+    started_at: dt.datetime  # also the loaded rows' `_loaded_at`
+
+
+@contextlib.contextmanager
+def file_run(con, source_name: str, paths: list[Path],
+             fingerprint_of: Callable[[Path], tuple[str, int]]) -> Iterator[FileRun]:
+    """One run of a file source over `paths`, in one transaction. The block loads `todo`; when it
+    ends, those files and the run are recorded. An error in the block undoes the whole run.
+    `fingerprint_of` gives a file's (sha256, bytes): `fingerprint` reads the file, a loader of files
+    extracted elsewhere knows them already."""
+    started_at, started = dt.datetime.now(dt.timezone.utc), time.monotonic()
+    summary = IngestSummary(source_name, SOURCES[source_name].noun, [str(p) for p in paths])
     with transaction(con, memory_limit=INGEST_MEMORY_LIMIT):
         summary.run_id = con.execute("select nextval('ingest_run_ids')").fetchall()[0][0]
-        fingerprints = {path: _fingerprint(path) for path in paths}
-        unchanged = _already_ingested(con, source_name, fingerprints.values())
+        fingerprints = {path: fingerprint_of(path) for path in paths}
+        unchanged = already_ingested(con, source_name, [h for h, _ in fingerprints.values()])
         todo = [p for p in paths if fingerprints[p][0] not in unchanged]
         summary.files_read, summary.files_unchanged = len(todo), len(paths) - len(todo)
-        if todo:
-            total = sum(fingerprints[p][1] for p in todo)
-            with byte_progress(source_name, total) if show_progress else nullcontext() as advance:
-                _load(con, source, source.read(todo, config, now, advance), summary, started_at)
+        yield FileRun(summary, todo, fingerprints, started_at)
         _record_files(con, source_name, {p: fingerprints[p] for p in todo}, summary.run_id)
         summary.seconds = time.monotonic() - started
         _record_run(con, summary, started_at)
-    return summary
 
 
 def _ingest_api(con, source: Source, config: Config, *, now: dt.datetime | None,
@@ -214,17 +233,8 @@ def _load(con, source: Source, records: Iterator, summary: IngestSummary, loaded
     def flush(record_type: type) -> None:
         nonlocal ordinal
         rows = pending[record_type]
-        batch = to_arrow(record_type, rows, _run_id=summary.run_id, _loaded_at=loaded_at)
-        batch = batch.append_column("_ordinal", pa.array(range(ordinal, ordinal + len(rows)), pa.int64()))
+        merge_batch(con, source.tables[record_type], to_arrow(record_type, rows), summary, loaded_at, ordinal)
         ordinal += len(rows)
-        con.register("batch", batch)
-        try:
-            actions = Counter(action for (action,) in con.execute(load_statement(source.tables[record_type])).fetchall())
-        finally:
-            con.unregister("batch")
-        summary.loaded += actions["INSERT"]
-        summary.updated += actions["UPDATE"]
-        summary.duplicates += len(rows) - actions["INSERT"] - actions["UPDATE"]
         rows.clear()
 
     for record in records:
@@ -249,9 +259,27 @@ def _load(con, source: Source, records: Iterator, summary: IngestSummary, loaded
             flush(record_type)
     summary.rejected = len(rejected)
     if rejected:
-        _record_rejects(con, source.name, rejected, summary.run_id, loaded_at)
+        record_rejects(con, source.name, to_arrow(Rejected, rejected), summary.run_id, loaded_at)
     if cancelled:
         _cancel_occurrences(con, cancelled, summary, loaded_at)
+
+
+def merge_batch(con, table: str, records: pa.Table, summary: IngestSummary, loaded_at: dt.datetime,
+                first_ordinal: int) -> None:
+    """Merges `records` (a record type's columns, as `to_arrow` makes them) into the raw `table`
+    through its load statement, as rows of `summary`'s run; counts in `summary` what was loaded,
+    updated or found duplicate. `_ordinal` numbers the rows from `first_ordinal` (within a batch,
+    the first of two copies wins)."""
+    batch = with_constants(records, _run_id=summary.run_id, _loaded_at=loaded_at)
+    batch = batch.append_column("_ordinal", pa.array(range(first_ordinal, first_ordinal + batch.num_rows), pa.int64()))
+    con.register("batch", batch)
+    try:
+        actions = Counter(action for (action,) in con.execute(load_statement(table)).fetchall())
+    finally:
+        con.unregister("batch")
+    summary.loaded += actions["INSERT"]
+    summary.updated += actions["UPDATE"]
+    summary.duplicates += batch.num_rows - actions["INSERT"] - actions["UPDATE"]
 
 
 def _api_markers() -> tuple[type, ...]:
@@ -294,9 +322,10 @@ def _cancel_occurrences(con, cancelled: list, summary: IngestSummary, loaded_at:
     summary.updated += len(changed)
 
 
-def _record_rejects(con, source_name: str, rejected: list[Rejected], run_id: int, now: dt.datetime) -> None:
-    """Keeps rejected items; the same item rejected again (a re-read file) is kept once."""
-    table = to_arrow(Rejected, rejected, source=source_name, run_id=run_id, rejected_at=now)
+def record_rejects(con, source_name: str, rejected: pa.Table, run_id: int, now: dt.datetime) -> None:
+    """Keeps rejected items (`Rejected` records as `to_arrow` makes them); the same item rejected
+    again (a re-read file) is kept once."""
+    table = with_constants(rejected, source=source_name, run_id=run_id, rejected_at=now)
     con.register("rejects", table)
     try:
         con.execute("""
@@ -329,7 +358,7 @@ def input_files(source_name: str, paths: Iterable[Path], config: Config) -> list
     return files
 
 
-def _fingerprint(path: Path) -> tuple[str, int]:
+def fingerprint(path: Path) -> tuple[str, int]:
     """(sha256 of the content, size in bytes). A folder's content is its files' names and contents."""
     if path.is_file():
         with path.open("rb") as f:
@@ -343,8 +372,8 @@ def _fingerprint(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def _already_ingested(con, source_name: str, fingerprints) -> set[str]:
-    hashes = [h for h, _ in fingerprints]
+def already_ingested(con, source_name: str, hashes: list[str]) -> set[str]:
+    """Which of these content hashes were ingested before as `source_name`."""
     rows = con.execute("select content_sha256 from source_files where source = ? and content_sha256 in "
                        "(select unnest(?::varchar[]))", [source_name, hashes]).fetchall()
     return {h for (h,) in rows}
