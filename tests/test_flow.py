@@ -47,6 +47,12 @@ def config(world, name: str, extra: str = "", *, port: int | None = None, source
     return path
 
 
+def gmail_at(url: str) -> str:
+    """A Gmail source served by the fake Google at `url`, retried twice by Prefect without waiting."""
+    return (f'[sources.gmail]\napi_endpoint = "{url}"\ncredentials = "anonymous"\n'
+            '[run]\nretries = 2\nretry_delay_seconds = 0\n')
+
+
 def received(inbox: Inbox) -> list:
     return [message_from_bytes(raw, policy=policy.default) for _, _, raw in inbox.received]
 
@@ -91,9 +97,7 @@ def test_failing_sources_are_named_at_the_top_of_the_report_and_the_rest_goes_on
                'ics = ["Takeout/Calendar"]\n').format(d=dt.date.today())
     google = FakeGoogle(messages=synthetic_messages(30))
     with google as url:
-        path = config(world, "failing", port=port, sources=sources + (
-            f'[sources.gmail]\napi_endpoint = "{url}"\ncredentials = "anonymous"\n'
-            '[run]\nretries = 2\nretry_delay_seconds = 0\n'))
+        path = config(world, "failing", port=port, sources=sources + gmail_at(url))
         google.fail_next(1, status=401)  # an expired token: retrying cannot help
         result = cli("--config", path, "--db", tmp_path / "t.duckdb", "run")
     assert result.code == 1
@@ -116,9 +120,7 @@ def test_a_transient_api_failure_is_retried_by_prefect_and_the_retry_succeeds(wo
     monkeypatch.setattr(google_api, "RETRY_TRIES", 1)  # no waiting inside the connector: Prefect retries
     google = FakeGoogle(messages=synthetic_messages(40))
     with google as url:
-        path = config(world, "retrying", sources=(
-            f'[sources.gmail]\napi_endpoint = "{url}"\ncredentials = "anonymous"\n'
-            '[run]\nretries = 2\nretry_delay_seconds = 0\n'))
+        path = config(world, "retrying", sources=gmail_at(url))
         google.fail_next(1, status=503)
         state = weekly_report(config_path=str(path), db_path=str(tmp_path / "t.duckdb"), send_report=False,
                               return_state=True)
@@ -140,9 +142,7 @@ def test_a_transient_failure_that_lasts_is_retried_then_reported(world, tmp_path
     monkeypatch.setattr(google_api, "RETRY_TRIES", 1)
     google = FakeGoogle(messages=synthetic_messages(5))
     with google as url:
-        path = config(world, "down", sources=(
-            f'[sources.gmail]\napi_endpoint = "{url}"\ncredentials = "anonymous"\n'
-            '[run]\nretries = 2\nretry_delay_seconds = 0\n'))
+        path = config(world, "down", sources=gmail_at(url))
         google.fail_next(100, status=503)
         summary = weekly_report(config_path=str(path), db_path=str(tmp_path / "t.duckdb"), send_report=False)
     assert google.calls() == 3  # the first attempt and two retries, each failing at its first call
