@@ -1,6 +1,7 @@
 """Many input files at once (a team's mailboxes): extraction fanned out, one loader writing DuckDB.
 
     input files --> extract_partition, one task per file, in parallel on a Dask cluster
+                    (a file whose content the database already has is only hashed, not read)
                     --> <partitions>/<raw table>/<sha256>.parquet, rejected_records/<sha256>.parquet,
                         manifests/<sha256>.json (written last: a partition without it is unfinished)
                 --> load_partitions, in one process and one transaction --> the DuckDB file
@@ -17,11 +18,12 @@ that runs them (`pip install tiekeeper[scale]` for prefect-dask).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,8 +36,8 @@ from prefect.cache_policies import NO_CACHE
 from connectors.records import Rejected, Skipped
 from pipelines.batches import arrow_schema, to_arrow
 from pipelines.config import Config, load_config, run_settings
-from pipelines.ingest import (BATCH_ROWS, SOURCES, IngestSummary, already_ingested, file_run, fingerprint,
-                              input_files, merge_batch, record_rejects)
+from pipelines.ingest import BATCH_ROWS, SOURCES, IngestSummary, file_run, fingerprint, input_files, merge_batch, \
+    record_rejects
 from pipelines.metrics import refresh_metrics
 from pipelines.people import refresh_people
 from pipelines.warehouse import connect_writer, writer_lock
@@ -50,7 +52,8 @@ TEMP_SUFFIX = ".tmp"  # a file still being written; never listed in a manifest
 @dataclass(frozen=True)
 class Partition:
     """One input file extracted: its content's fingerprint, the Parquet files of its records, and
-    what the loader reports about it. Read from its manifest."""
+    what the loader reports about it. Read from its manifest. A `known` partition is a file whose
+    content was ingested before: fingerprinted only, it has no records."""
 
     manifest: Path
     source: str
@@ -62,24 +65,31 @@ class Partition:
     skipped_by_reason: dict[str, int]
     files: dict[str, Path]  # raw table (or rejected_records) -> its Parquet file
     worker_pid: int  # the process that extracted it
+    known: bool = False
 
 
 def extract_partition(source_name: str, path: Path, out_dir: Path, config: Config, *,
-                      now: dt.datetime | None = None, batch_rows: int = BATCH_ROWS) -> Path:
+                      now: dt.datetime | None = None, batch_rows: int = BATCH_ROWS,
+                      known: Collection[str] = ()) -> Path:
     """Reads one input file with its source's connector and writes its records under `out_dir`:
-    one Parquet file per raw table and one of rejected items, named by the file's content hash,
-    `batch_rows` records at a time. Returns the manifest, written last; every file is written
+    one Parquet file per raw table and one of rejected items, named by a hash of the file's content
+    and path, `batch_rows` records at a time. Returns the manifest, written last; every file is written
     under a temporary name and renamed when whole, so a killed worker leaves no partition the
-    loader would read. `now` places the calendar window (default: now)."""
+    loader would read. A file whose content hash is in `known` (ingested before) is not read: its
+    manifest says so. `now` places the calendar window (default: now)."""
     source = SOURCES[source_name]
     if source.api:
         raise ValueError(f"{source_name}: an API source has no files to extract")
     path, out_dir = Path(path), Path(out_dir)
     content_sha256, size = fingerprint(path)
-    writer = _PartitionWriter(out_dir, content_sha256, batch_rows)
+    is_known = content_sha256 in known
+    # Named by content and input: two inputs with the same content are two partitions, as in a plain ingest.
+    name = hashlib.sha256(f"{content_sha256}\0{path}".encode()).hexdigest()
+    writer = _PartitionWriter(out_dir, name, batch_rows)
     records_read, rejected, skipped = 0, 0, Counter()
     try:
-        for record in source.read([path], config, now or dt.datetime.now(dt.timezone.utc), None):
+        records = () if is_known else source.read([path], config, now or dt.datetime.now(dt.timezone.utc), None)
+        for record in records:
             records_read += 1
             if isinstance(record, Skipped):
                 skipped[record.reason] += 1
@@ -94,8 +104,8 @@ def extract_partition(source_name: str, path: Path, out_dir: Path, config: Confi
         raise
     manifest = {"source": source_name, "input": str(path), "content_sha256": content_sha256, "bytes": size,
                 "records_read": records_read, "rejected": rejected, "skipped_by_reason": dict(skipped),
-                "files": files, "worker_pid": os.getpid()}
-    target = out_dir / MANIFESTS / f"{content_sha256}.json"
+                "files": files, "worker_pid": os.getpid(), "known": is_known}
+    target = out_dir / MANIFESTS / f"{name}.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = _temp_name(target)
     temp.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
@@ -160,7 +170,7 @@ def read_partition(manifest: Path) -> Partition:
                      records_read=data["records_read"], rejected=data["rejected"],
                      skipped_by_reason=data["skipped_by_reason"],
                      files={table: root / name for table, name in data["files"].items()},
-                     worker_pid=data["worker_pid"])
+                     worker_pid=data["worker_pid"], known=data["known"])
 
 
 def remove_partition(partition: Partition) -> None:
@@ -185,25 +195,24 @@ def clear_partitions(out_dir: Path) -> list[Path]:
 
 # -- loading: one process, one transaction --------------------------------------------------------
 
-def load_partitions(con: duckdb.DuckDBPyConnection, source_name: str, partitions: Iterable[Path], *,
-                    unchanged: Mapping[Path, tuple[str, int]] | None = None) -> IngestSummary:
+def load_partitions(con: duckdb.DuckDBPyConnection, source_name: str, partitions: Iterable[Path]) -> IngestSummary:
     """Loads extracted partitions (their manifests) of one source in one ingest run, as
     `pipelines.ingest.ingest` would load their input files: the same merges, rejected items kept,
     skipped ones counted, the files and the run recorded. A partition whose content was ingested
-    before is not loaded again. `unchanged`: input files the caller found ingested before and did
-    not extract ({path: (sha256, bytes)}), named and counted in the run as unchanged."""
+    before is not loaded again, and is counted as unchanged."""
     extracted: dict[Path, Partition] = {}
     for manifest in partitions:
         partition = read_partition(manifest)
         if partition.source != source_name:
             raise ValueError(f"{manifest}: a {partition.source} partition, not {source_name}")
         extracted[Path(partition.input)] = partition
-    fingerprints = {path: (p.content_sha256, p.bytes) for path, p in extracted.items()} | dict(unchanged or {})
+    fingerprints = {path: (p.content_sha256, p.bytes) for path, p in extracted.items()}
     with file_run(con, source_name, list(fingerprints), fingerprints.__getitem__) as run:
         ordinal = 0
         for path in run.todo:
-            if path not in extracted:
-                raise ValueError(f"{path}: given as unchanged, but its content was never ingested (extract it)")
+            if extracted[path].known:
+                raise ValueError(f"{path}: extracted as ingested before, but its content is not in this database "
+                                 "(extract it again)")
             ordinal = _load_partition(con, extracted[path], run.summary, run.started_at, ordinal)
     return run.summary
 
@@ -228,18 +237,10 @@ def _load_partition(con, partition: Partition, summary: IngestSummary, loaded_at
     return ordinal
 
 
-def split_new(con: duckdb.DuckDBPyConnection, source_name: str, paths: list[Path]
-              ) -> tuple[list[Path], dict[Path, tuple[str, int]]]:
-    """The files to extract (content not ingested before; of several files with the same content,
-    the first) and the files ingested before, with their fingerprints."""
-    fingerprints = {path: fingerprint(path) for path in paths}
-    known = already_ingested(con, source_name, [h for h, _ in fingerprints.values()])
-    new, seen = [], set()
-    for path, (content_sha256, _) in fingerprints.items():
-        if content_sha256 not in known and content_sha256 not in seen:
-            new.append(path)
-            seen.add(content_sha256)
-    return new, {path: fp for path, fp in fingerprints.items() if fp[0] in known}
+def known_contents(con: duckdb.DuckDBPyConnection, source_name: str) -> set[str]:
+    """The content hashes of every file ingested before as `source_name`: the workers skip those."""
+    return {h for (h,) in con.execute("select content_sha256 from source_files where source = ?",
+                                      [source_name]).fetchall()}
 
 
 # -- the flow -------------------------------------------------------------------------------------
@@ -247,7 +248,7 @@ def split_new(con: duckdb.DuckDBPyConnection, source_name: str, paths: list[Path
 @dataclass
 class FanOutResult:
     summary: IngestSummary
-    extracted: list[Partition]  # the partitions this run extracted (and removed once loaded)
+    extracted: list[Partition]  # the files this run read (and whose partitions it removed once loaded)
 
 
 def default_partitions_dir(db: Path) -> Path:
@@ -265,23 +266,25 @@ def dask_task_runner(workers: int, address: str | None = None):
 
 
 @task(name="extract-partition", task_run_name="extract {path}", cache_policy=NO_CACHE)
-def extract_task(source: str, path: str, out_dir: str, config_path: str, now: dt.datetime) -> str:
+def extract_task(source: str, path: str, out_dir: str, config_path: str, now: dt.datetime,
+                 known: frozenset[str]) -> str:
     # Only strings cross to the worker: it reads the config and the file itself.
     config = load_config(Path(config_path), required=True)
-    return str(extract_partition(source, Path(path), Path(out_dir), config, now=now))
+    return str(extract_partition(source, Path(path), Path(out_dir), config, now=now, known=known))
 
 
 @flow(name="extract-partitions", description="One extraction task per input file, on the flow's task runner.")
-def extract_partitions(source: str, paths: list[str], out_dir: str, config_path: str, now: dt.datetime) -> list[str]:
-    futures = extract_task.map(unmapped(source), paths, unmapped(out_dir), unmapped(config_path), unmapped(now))
+def extract_partitions(source: str, paths: list[str], out_dir: str, config_path: str, now: dt.datetime,
+                       known: frozenset[str] = frozenset()) -> list[str]:
+    futures = extract_task.map(unmapped(source), paths, unmapped(out_dir), unmapped(config_path), unmapped(now),
+                               unmapped(known))
     return [future.result() for future in futures]  # in input order; the first failure is raised
 
 
 @task(name="load-partitions", cache_policy=NO_CACHE)
-def load_task(source: str, manifests: list[str], unchanged: dict[Path, tuple[str, int]], db: Path,
-              config: Config) -> IngestSummary:
+def load_task(source: str, manifests: list[str], db: Path, config: Config) -> IngestSummary:
     with connect_writer(db, timezone=config.owner.timezone) as con:
-        summary = load_partitions(con, source, map(Path, manifests), unchanged=unchanged)
+        summary = load_partitions(con, source, map(Path, manifests))
         print(summary.line(), flush=True)
         print(refresh_people(con, config).line(), flush=True)
         print(refresh_metrics(con, config).line(), flush=True)
@@ -292,8 +295,9 @@ def load_task(source: str, manifests: list[str], unchanged: dict[Path, tuple[str
 def fan_out_ingest(source: str, paths: list[str], db_path: str, config_path: str = "tiekeeper.toml",
                    workers: int = 2, address: str | None = None, partitions_dir: str | None = None) -> FanOutResult:
     """Ingests `paths` of a file source (linkedin, mbox, ics; folders stand for their files):
-    the files not ingested before are extracted into Parquet partitions on a Dask cluster (a local
-    one of `workers` processes, or the one at `address`), then loaded by this process in one
+    the files are extracted into Parquet partitions on a Dask cluster (a local one of `workers`
+    processes, or the one at `address`; a file whose content was ingested before is only hashed
+    there, not read), then loaded by this process in one
     transaction, and people and metrics are refreshed. The partitions go to `partitions_dir`
     (default `<db>.partitions` beside the database; with remote workers, a folder every machine
     sees at the same path) and are removed once loaded. The run holds the database's writer lock
@@ -309,14 +313,14 @@ def fan_out_ingest(source: str, paths: list[str], db_path: str, config_path: str
 
     with writer_lock(db, wait=run_settings(config).wait_seconds):
         with connect_writer(db, timezone=config.owner.timezone) as con:
-            new, unchanged = split_new(con, source, files)
+            known = frozenset(known_contents(con, source))
         clear_partitions(out_dir)
         manifests = []
-        if new:
+        if files:
             extract = extract_partitions.with_options(task_runner=dask_task_runner(workers, address))
-            manifests = extract(source, [str(p) for p in new], str(out_dir), str(config_file), now)
-        summary = load_task(source, manifests, unchanged, db, config)
-        extracted = [read_partition(Path(m)) for m in manifests]
-        for partition in extracted:
+            manifests = extract(source, [str(p) for p in files], str(out_dir), str(config_file), now, known)
+        summary = load_task(source, manifests, db, config)
+        partitions = [read_partition(Path(m)) for m in manifests]
+        for partition in partitions:
             remove_partition(partition)
-    return FanOutResult(summary, extracted)
+    return FanOutResult(summary, [p for p in partitions if not p.known])

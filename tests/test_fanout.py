@@ -22,7 +22,7 @@ from connectors.demo import generate_world
 from connectors.mbox import BODY_FROM_LINE
 from pipelines.config import load_config
 from pipelines.fanout import TEMP_SUFFIX, default_partitions_dir, extract_partition, fan_out_ingest, load_partitions
-from pipelines.ingest import ingest
+from pipelines.ingest import fingerprint, ingest
 from pipelines.metrics import refresh_metrics
 from pipelines.people import refresh_people
 from pipelines.warehouse import connect_writer
@@ -218,3 +218,37 @@ def test_a_partition_a_killed_worker_left_half_written_is_never_loaded(world, ma
     plain_db = tmp_path / "plain.duckdb"
     plain_ingest(plain_db, mailboxes, config)
     assert contents(db) == contents(plain_db)
+
+
+def test_two_mailboxes_with_the_same_content_load_as_a_plain_ingest_loads_them(mailboxes, config, tmp_path):
+    copy = tmp_path / "ana-again.mbox"
+    copy.write_bytes(mailboxes[0].read_bytes())
+    paths = [mailboxes[0], copy, mailboxes[1]]
+    out = tmp_path / "partitions"
+    manifests = [extract_partition("mbox", path, out, config) for path in paths]
+    db = tmp_path / "tiekeeper.duckdb"
+    with connect_writer(db, timezone=config.owner.timezone) as con:
+        summary = load_partitions(con, "mbox", manifests)
+        refresh_people(con, config)
+        refresh_metrics(con, config)
+    plain_db = tmp_path / "plain.duckdb"
+    plain = plain_ingest(plain_db, paths, config)
+    assert len(set(manifests)) == 3 and summary.files_read == 3
+    assert without_seconds(summary.line()) == without_seconds(plain.line())
+    assert contents(db) == contents(plain_db)
+
+
+def test_a_partition_extracted_as_known_is_refused_by_a_database_that_does_not_know_it(mailboxes, config,
+                                                                                         tmp_path):
+    out = tmp_path / "partitions"
+    known = extract_partition("mbox", mailboxes[0], out, config, known={fingerprint(mailboxes[0])[0]})
+    fresh = extract_partition("mbox", mailboxes[1], out, config)
+    assert list(out.glob("raw_mbox__messages/*.parquet")) != [] and len(list(out.glob("manifests/*.json"))) == 2
+    db = tmp_path / "tiekeeper.duckdb"
+    with connect_writer(db, timezone=config.owner.timezone) as con:
+        con.execute("select 1")  # the schema, before the failed load
+    before = snapshot(db)
+    with connect_writer(db, timezone=config.owner.timezone) as con, \
+            pytest.raises(ValueError, match="ana.mbox: extracted as ingested before, but its content is not in"):
+        load_partitions(con, "mbox", [known, fresh])
+    assert snapshot(db) == before  # the good partition is not loaded either: one run, one transaction
