@@ -380,7 +380,7 @@ def _report(args, db: Path, config: Config) -> int:
 def _send(args, db: Path, config: Config) -> int:
     settings = smtp_settings(config)  # checked before anything is rendered
     files, message = make_report(db, config, _as_of(args, config), args.out, sender=settings.sender,
-                                    recipients=list(settings.to))
+                                 recipients=list(settings.to))
     try:
         answer = send(message, settings)
     except DeliveryError as exc:
@@ -392,8 +392,7 @@ def _send(args, db: Path, config: Config) -> int:
 
 
 def _run(args, db: Path, config: Config) -> int:
-    if config.path is None:
-        raise ConfigError("tiekeeper.toml: no such config file (write one as the README shows, or pass --config)")
+    _require_config_file(config)
     summary = _weekly_run(db, config, as_of=args.as_of, send_report=not args.no_send, resend=args.resend,
                           out=args.out, wait_seconds=args.wait, verbose=args.verbose)
     print(f"report: {summary.report or 'not written'}\ndelivery: {summary.delivery}\n{summary.timings()}")
@@ -403,19 +402,23 @@ def _run(args, db: Path, config: Config) -> int:
     return 0
 
 
-def _weekly_run(db: Path, config: Config, *, verbose: bool = False, **parameters):
+def _require_config_file(config: Config) -> None:
+    """The weekly commands run from a config file (a flow's parameters are its path)."""
+    if config.path is None:
+        raise ConfigError("tiekeeper.toml: no such config file (write one as the README shows, or pass --config)")
+
+
+def _weekly_run(db: Path, config: Config, *, out: Path | None, verbose: bool = False, **parameters):
     """The weekly flow, once, in this process: Prefect's temporary server unless PREFECT_API_URL
     names one. Prefect's state lives in `prefect/` beside the database."""
     use_local_prefect(db.parent, quiet=not verbose)
     from pipelines.flow import weekly_report
     _log_to_stderr()
-    out = parameters.pop("out")
     return weekly_report(config_path=str(config.path), db_path=str(db), out=str(out) if out else None, **parameters)
 
 
 def _serve(args, db: Path, config: Config) -> int:
-    if config.path is None:
-        raise ConfigError("tiekeeper.toml: no such config file (write one as the README shows, or pass --config)")
+    _require_config_file(config)
     home = use_local_prefect(db.parent, quiet=not args.verbose)
     from pipelines.flow import serve_weekly, weekly_schedule
     schedule = weekly_schedule(config)  # a bad cron is an error before anything starts
