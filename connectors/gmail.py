@@ -44,8 +44,13 @@ UNITS_GET = 5
 UNITS_LIST = 5
 UNITS_HISTORY = 2
 UNITS_PROFILE = 1
-# System label ids named as Takeout names them, for the warehouse's rules on 'Sent' and 'Spam'.
-LABEL_NAMES = {"INBOX": "Inbox", "SENT": "Sent", "SPAM": "Spam"}
+# System label ids named as Takeout names them, so that rules and models read one vocabulary
+# ('Sent', 'Spam', 'Important', 'Category Updates', ...) whichever way a message came.
+LABEL_NAMES = {"INBOX": "Inbox", "SENT": "Sent", "SPAM": "Spam", "TRASH": "Trash", "UNREAD": "Unread",
+               "IMPORTANT": "Important", "STARRED": "Starred", "DRAFT": "Draft", "CHAT": "Chat",
+               "CATEGORY_PERSONAL": "Category Personal", "CATEGORY_SOCIAL": "Category Social",
+               "CATEGORY_PROMOTIONS": "Category Promotions", "CATEGORY_UPDATES": "Category Updates",
+               "CATEGORY_FORUMS": "Category Forums"}
 
 DELETED = "deleted before it was fetched"
 ALREADY_STORED = "already stored"
@@ -254,6 +259,7 @@ def _message(message: dict, origin: str) -> MailMessage:
         has_list_unsubscribe="list-unsubscribe" in fields,
         precedence=(header_text(get("precedence")) or "").lower() or None,
         auto_submitted=(header_text(get("auto-submitted")) or "").lower() or None,
+        size_bytes=message.get("sizeEstimate"),
         origin=origin,
     )
 

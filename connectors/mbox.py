@@ -142,14 +142,16 @@ def _read_file(path: Path, progress: Callable[[int], None] | None
                 block_end += len(separator) // 2
                 scan = block_end + len(separator) // 2 - 1  # the `\n` that may precede the next From_
             from_line = bytes(buf[pos:eol - crlf])
-            yield _record(from_line, bytes(buf[block_start:block_end]), f"{name}@{base + pos}", at_file_start)
-            at_file_start = False
+            start = base + pos  # file offset of this message's From_ line
+            headers = bytes(buf[block_start:block_end])
 
-            # Skip the body: the next message starts at `From ` after an empty line.
+            # Skip the body: the next message starts at `From ` after an empty line. Its offset
+            # gives this message's size, the only thing of the body that is kept.
             while True:
                 found = buf.find(b"\nFrom ", scan, end)
                 if found < 0:
                     if eof:
+                        yield _record(from_line, headers, name, start, base + end - start, at_file_start)
                         return
                     scan = max(scan, end - 5)  # a separator may straddle the chunk boundary
                     scan -= refill(max(scan - 2, 0))
@@ -159,11 +161,15 @@ def _read_file(path: Path, progress: Callable[[int], None] | None
                     pos = found + 1
                     break
                 scan = found + 1
+            yield _record(from_line, headers, name, start, base + pos - start, at_file_start)
+            at_file_start = False
 
 
-def _record(from_line: bytes, block: bytes, origin: str, at_file_start: bool
+def _record(from_line: bytes, block: bytes, name: str, offset: int, size: int, at_file_start: bool
             ) -> MailMessage | Rejected | Skipped:
-    """The record for one candidate message: its From_ line and its raw header block."""
+    """The record for one candidate message of file `name`: its From_ line, its raw header block,
+    where it starts and how many bytes it takes (From_ line, headers, body and attachments)."""
+    origin = f"{name}@{offset}"
     if b"\r" in block:
         block = block.replace(b"\r\n", b"\n")
     lines = b"\n" + block
@@ -179,7 +185,7 @@ def _record(from_line: bytes, block: bytes, origin: str, at_file_start: bool
             return rejected(origin, 'no message headers after the "From " line', from_line + b"\n" + block)
         return Skipped(origin, BODY_FROM_LINE)
     try:
-        return _message(fields, lines, block, from_line, origin)
+        return _message(fields, lines, block, from_line, origin, size)
     except Exception as error:  # noqa: BLE001 - one unreadable message must not stop a whole mailbox
         return rejected(origin, f"cannot read the headers ({type(error).__name__}: {error})", block)
 
@@ -191,7 +197,7 @@ def _unfold(raw: bytes) -> str:
 
 
 def _message(fields: dict[bytes, list[str]], lines: bytes, block: bytes, from_line: bytes,
-             origin: str) -> MailMessage:
+             origin: str, size: int) -> MailMessage:
     get = fields.get
     date = get(b"date")
     sent_at = parse_date(date[0]) if date else None
@@ -221,6 +227,7 @@ def _message(fields: dict[bytes, list[str]], lines: bytes, block: bytes, from_li
         has_list_unsubscribe=b"list-unsubscribe" in fields,
         precedence=(header_text(get(b"precedence")) or "").lower() or None,
         auto_submitted=(header_text(get(b"auto-submitted")) or "").lower() or None,
+        size_bytes=size,
         origin=origin,
     )
 

@@ -113,6 +113,7 @@ class MailMessage(NamedTuple):
     has_list_unsubscribe: bool
     precedence: str | None  # lower-cased: bulk, list, junk, ...
     auto_submitted: str | None  # lower-cased: no, auto-generated, auto-replied, ...
+    size_bytes: int | None  # the whole message as stored (mbox: From_ line to the next; Gmail's sizeEstimate)
     origin: str  # "<file name>@<byte offset of the From_ line>"
 
 

@@ -146,6 +146,14 @@ def make_message(id: str, *, thread_id: str | None = None, subject: str = "Hello
     return message
 
 
+# Takeout's label names of Gmail's system labels (the API gives their ids).
+TAKEOUT_LABEL_IDS = {"Inbox": "INBOX", "Sent": "SENT", "Spam": "SPAM", "Trash": "TRASH", "Unread": "UNREAD",
+                     "Important": "IMPORTANT", "Starred": "STARRED", "Draft": "DRAFT",
+                     "Category Personal": "CATEGORY_PERSONAL", "Category Social": "CATEGORY_SOCIAL",
+                     "Category Promotions": "CATEGORY_PROMOTIONS", "Category Updates": "CATEGORY_UPDATES",
+                     "Category Forums": "CATEGORY_FORUMS"}
+
+
 def message_from_mbox(msg, *, labels: Iterable[str] | None = None) -> dict:
     """A message resource for a Takeout mbox message (`mailbox.mboxMessage`): the decimal id of its
     From_ line and X-GM-THRID become hex ids, its headers (except Takeout's X-GM-*/X-Gmail-*) are kept."""
@@ -156,9 +164,7 @@ def message_from_mbox(msg, *, labels: Iterable[str] | None = None) -> dict:
     thread = (msg.get("X-GM-THRID") or decimal_id).strip()
     if labels is None:
         names = [n.strip() for n in (msg.get("X-Gmail-Labels") or "").split(",") if n.strip()]
-        system = {"Inbox": "INBOX", "Sent": "SENT", "Spam": "SPAM", "Trash": "TRASH", "Unread": "UNREAD",
-                  "Important": "IMPORTANT", "Starred": "STARRED", "Draft": "DRAFT"}
-        labels = [system.get(n, n) for n in names if n != "Opened"]
+        labels = [TAKEOUT_LABEL_IDS.get(n, n) for n in names if n not in ("Opened", "Archived")]
     headers = [{"name": k, "value": str(v)} for k, v in msg.items()
                if not k.lower().startswith(("x-gm-", "x-gmail-"))]
     try:  # Gmail's internalDate is when it accepted the message; a broken Date says nothing of it
@@ -167,7 +173,7 @@ def message_from_mbox(msg, *, labels: Iterable[str] | None = None) -> dict:
         parsed = None
     millis = int(parsed.timestamp() * 1000) if parsed is not None and parsed.tzinfo else 0
     return {"id": format(int(decimal_id), "x"), "threadId": format(int(thread), "x"), "labelIds": list(labels),
-            "internalDate": str(millis), "sizeEstimate": 2048,
+            "internalDate": str(millis), "sizeEstimate": len(msg.as_bytes()),
             "payload": {"partId": "", "mimeType": msg.get_content_type(), "filename": "", "headers": headers}}
 
 

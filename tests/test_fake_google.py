@@ -102,7 +102,7 @@ def test_incremental_fetches_only_what_changed(clock):
     got = mail(records)
     assert set(got) == {str(int(new["id"], 16)), str(int(relabelled, 16))}
     assert got[str(int(new["id"], 16))].subject == "Café tomorrow"
-    assert "STARRED" in got[str(int(relabelled, 16))].labels
+    assert "Starred" in got[str(int(relabelled, 16))].labels
     assert records[-1] == GmailCursor(str(fake.history_id))
     assert fake.calls("history.list") == 1 and fake.calls("messages.get") == 2
     assert fake.calls("messages.list") == 0 and fake.calls("profile") == 0

@@ -91,11 +91,11 @@ def api_message(hex_id: str, headers: list[tuple[str, str]], *, labels=("INBOX",
 
 
 def mail(**fields) -> MailMessage:
-    """A MailMessage with the given fields and every other field empty (any header_hash)."""
+    """A MailMessage with the given fields and every other field empty (any header_hash and size)."""
     empty = dict(message_id=None, header_hash=ANY, gmail_id=None, thread_id=None, in_reply_to=None,
                  references=[], sent_at=None, from_addr=None, reply_to=[], to=[], cc=[], bcc=[],
                  subject=None, labels=[], list_id=None, has_list_unsubscribe=False, precedence=None,
-                 auto_submitted=None)
+                 auto_submitted=None, size_bytes=ANY)
     return MailMessage(**{**empty, **fields})
 
 
@@ -174,7 +174,8 @@ EXPECTED = [
          to=[Address("owner@example.com", "Owner")],
          cc=[Address("jane.doe@example.com", "Doe, Jane")],
          subject="Café on Friday?",
-         labels=["Inbox", "IMPORTANT", "CATEGORY_PERSONAL", "Label_12"],
+         labels=["Inbox", "Important", "Category Personal", "Label_12"],
+         size_bytes=4321,  # sizeEstimate: the message's size, though only its headers are fetched
          origin="gmail:1874a0c3e5f6b7d1"),
     mail(message_id="CAOwner7reply9@mail.gmail.com",
          gmail_id="1762210117445924818",
@@ -186,6 +187,7 @@ EXPECTED = [
          to=[Address("joerg.mueller@example.org", "Jörg Müller")],
          subject="Re: Café on Friday?",
          labels=["Sent"],
+         size_bytes=4321,  # sizeEstimate: the message's size, though only its headers are fetched
          origin="gmail:1874a0c3e5f6b7d2"),
     mail(message_id="20250312070002.1a2b3c@acme.example",
          gmail_id="1762210117445924819",
@@ -195,11 +197,12 @@ EXPECTED = [
          reply_to=[Address("support@acme.example", "Acme Support")],
          to=[Address("owner@example.com", None)],
          subject="Your weekly digest",
-         labels=["Spam", "UNREAD"],
+         labels=["Spam", "Unread"],
          list_id="Acme Wochenübersicht <weekly.acme.example>",
          has_list_unsubscribe=True,
          precedence="bulk",
          auto_submitted="auto-generated",
+         size_bytes=4321,  # sizeEstimate: the message's size, though only its headers are fetched
          origin="gmail:1874a0c3e5f6b7d3"),
 ]
 

@@ -18,11 +18,11 @@ UTC = dt.timezone.utc
 
 
 def mail(**fields) -> MailMessage:
-    """A MailMessage with the given fields and every other field empty (any header_hash)."""
+    """A MailMessage with the given fields and every other field empty (any header_hash and size)."""
     empty = dict(message_id=None, header_hash=ANY, gmail_id=None, thread_id=None, in_reply_to=None,
                  references=[], sent_at=None, from_addr=None, reply_to=[], to=[], cc=[], bcc=[],
                  subject=None, labels=[], list_id=None, has_list_unsubscribe=False, precedence=None,
-                 auto_submitted=None)
+                 auto_submitted=None, size_bytes=ANY)
     return MailMessage(**{**empty, **fields})
 
 
@@ -192,6 +192,27 @@ def test_message_without_message_id_is_keyed_by_the_hash_of_its_header_lines():
 
 # --- message boundaries ----------------------------------------------------------------------
 
+def test_each_message_knows_its_size_in_bytes_from_its_from_line_to_the_next(tmp_path):
+    first = "From a@example.org Mon Mar 10 09:00:00 2025\nSubject: one\n\nShort.\n\n"
+    second = ("From b@example.org Mon Mar 10 10:00:00 2025\nSubject: two\n\n"
+              + "A longer body, with an attachment.\n" * 1000 + "\n")
+    third = "From c@example.org Mon Mar 10 11:00:00 2025\nSubject: three\n\nNo newline at the end"
+    records = read(write(tmp_path, first + second + third))
+    assert [(r.subject, r.size_bytes) for r in records] == [
+        ("one", len(first)), ("two", len(second)), ("three", len(third))]
+    assert [r.origin for r in records] == [
+        "test.mbox@0", f"test.mbox@{len(first)}", f"test.mbox@{len(first) + len(second)}"]
+
+
+def test_sizes_hold_across_chunk_boundaries(tmp_path, monkeypatch):
+    monkeypatch.setattr(mbox, "CHUNK_SIZE", 64)
+    monkeypatch.setattr(mbox, "HEADER_LIMIT", 256)
+    messages = [f"From x@example.org Mon Mar 10 09:00:00 2025\nSubject: m{i}\n\n" + "body line\n" * (i * 7) + "\n"
+                for i in range(12)]
+    records = read(write(tmp_path, "".join(messages)))
+    assert [r.size_bytes for r in records] == [len(m) for m in messages]
+
+
 def test_from_line_after_a_blank_line_without_headers_is_counted_as_body():
     # "From the third session, only this:" follows an empty line but no header follows it.
     assert read(FIXTURES / "unescaped_from.mbox") == [
@@ -242,7 +263,7 @@ def test_unreadable_message_is_rejected_at_its_offset_and_its_neighbours_kept(tm
 
 
 def test_crlf_file_reads_like_the_lf_file(tmp_path):
-    # The same records, header hashes included; only the byte offsets differ.
+    # The same records, header hashes included; only the byte offsets and sizes differ.
     lf = FIXTURES / "takeout.mbox"
     content = lf.read_bytes()
     crlf = write(tmp_path, content.replace(b"\n", b"\r\n"), "takeout.mbox")
@@ -250,7 +271,9 @@ def test_crlf_file_reads_like_the_lf_file(tmp_path):
     for record in read(lf):
         offset = int(record.origin.rpartition("@")[2])
         lines_before = content[:offset].count(b"\n")
-        expected.append(record._replace(origin=f"takeout.mbox@{offset + lines_before}"))
+        lines_within = content[offset:offset + record.size_bytes].count(b"\n")
+        expected.append(record._replace(origin=f"takeout.mbox@{offset + lines_before}",
+                                        size_bytes=record.size_bytes + lines_within))
     assert read(crlf) == expected
 
 

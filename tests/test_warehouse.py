@@ -22,7 +22,7 @@ UTC = dt.timezone.utc
 def message(i: int) -> MailMessage:
     return MailMessage(f"m{i}@example.com", f"{i:064x}", None, "1", None, [], dt.datetime(2025, 1, 1, tzinfo=UTC),
                        Address("ann@example.com", "Ann"), [], [Address("bob@example.com", None)], [], [],
-                       "hello", ["Inbox"], None, False, None, None, f"x.mbox@{i}")
+                       "hello", ["Inbox"], None, False, None, None, 100 + i, f"x.mbox@{i}")
 
 
 @pytest.fixture
@@ -64,6 +64,18 @@ def test_reopening_keeps_data_and_schema(tmp_path):
         con.execute("insert into rejected_records values ('mbox', 'x.mbox@0', 'bad', 'raw', 1, now())")
     with connect_writer(db) as con:
         assert con.execute("select count(*) from rejected_records").fetchone() == (1,)
+
+
+def test_a_database_from_before_message_sizes_gains_the_column_and_keeps_its_messages(tmp_path, fake_mbox):
+    db = tmp_path / "t.duckdb"
+    with connect_writer(db) as con:
+        ingest_module.ingest(con, "mbox", [fake_mbox(lambda: iter([message(1)]))], Config())
+        for table in ("raw_mbox__messages", "raw_gmail__messages"):
+            con.execute(f"alter table {table} drop column size_bytes")  # as an older tiekeeper wrote it
+    with connect_writer(db) as con:
+        ingest_module.ingest(con, "mbox", [fake_mbox(lambda: iter([message(2)]))], Config())
+        assert con.execute("select message_id, size_bytes from stg_mbox__messages order by 1").fetchall() == [
+            ("m1@example.com", None), ("m2@example.com", 102)]
 
 
 def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path):

@@ -19,7 +19,10 @@ create table if not exists raw_mbox__messages (
     has_list_unsubscribe  boolean not null,
     precedence            varchar,
     auto_submitted        varchar,
+    size_bytes            bigint,                -- the whole message's size; its body is never read
     _origin               varchar not null,
     _run_id               bigint not null,
     _loaded_at            timestamptz not null
 );
+-- Databases created before the column existed (their older messages keep a null size).
+alter table raw_mbox__messages add column if not exists size_bytes bigint;

@@ -26,6 +26,7 @@ renamed as (
         has_list_unsubscribe,
         precedence,
         auto_submitted,
+        size_bytes,
         _origin as origin,
         _run_id as run_id
     from source
