@@ -435,3 +435,45 @@ def test_the_command_line_writes_a_world(tmp_path, capsys):
     assert (tmp_path / "w" / "truth.json").exists()
     assert "messages" in capsys.readouterr().out
     assert main([str(tmp_path / "x"), "--people", "10", "--end", "2025-06-02"]) == 2
+
+
+def _owner_habits_seen(owner_type: str) -> dict[str, float]:
+    """What an owner of `owner_type` did in a 150-people world: how often and how fast they answered
+    direct mail, whether they answered mail that asks nothing, how much they met and used LinkedIn."""
+    from connectors.demo.world import CLOSINGS, Simulation
+    sim = Simulation(150, 4, END, owner_type=owner_type)
+    meetings = sum(1 for m in sim.calendar() if not m.all_day and m.start < sim.now)
+    linkedin = sum(1 for m in sim.linkedin().messages if m.sender.who != "owner")
+    by_id, delays, answered, thanks_answered, inbound = {}, [], 0, 0, 0
+    direct = [m for m in sim.mail() if m.kind == "direct"]
+    for m in direct:
+        by_id[m.message_id] = m
+    replied_to = {m.in_reply_to: m for m in direct if m.direction == "out" and m.in_reply_to}
+    for m in direct:
+        if m.direction != "in":
+            continue
+        inbound += 1
+        reply = replied_to.get(m.message_id)
+        if reply is not None:
+            answered += 1
+            delays.append((reply.sent_at - m.sent_at).total_seconds() / 3600)
+            thanks_answered += m.text.startswith(CLOSINGS)
+    return {"answered": answered / inbound, "median_hours": statistics.median(delays),
+            "thanks_answered": thanks_answered, "meetings": meetings, "linkedin": linkedin,
+            "direct_mail": len(direct)}
+
+
+def test_owner_types_answer_mail_meet_and_network_as_their_habits_say():
+    seen = {t: _owner_habits_seen(t) for t in ("typical", "fast_replier", "slow_replier", "never_thanks",
+                                                "heavy_meeter", "linkedin_networker")}
+    assert seen["fast_replier"]["answered"] > seen["typical"]["answered"] > seen["slow_replier"]["answered"]
+    assert seen["slow_replier"]["median_hours"] > 8 * seen["fast_replier"]["median_hours"]
+    assert seen["typical"]["thanks_answered"] > 0 and seen["never_thanks"]["thanks_answered"] == 0
+    assert seen["heavy_meeter"]["meetings"] > 2 * seen["typical"]["meetings"]
+    assert seen["linkedin_networker"]["linkedin"] > 2 * seen["typical"]["linkedin"]
+    assert seen["linkedin_networker"]["direct_mail"] < 0.6 * seen["typical"]["direct_mail"]
+
+
+def test_an_unknown_owner_type_is_an_error(tmp_path):
+    with pytest.raises(ValueError, match="owner_type must be one of typical, fast_replier"):
+        generate_world(tmp_path, people=50, seed=1, end=END, owner_type="night_owl")

@@ -493,6 +493,7 @@ class OwnerTruth:
     emails: tuple
     linkedin_url: str
     timezone: str
+    owner_type: str = "typical"  # the owner's habits: a key of OWNER_TYPES
 
 
 @dataclass(frozen=True)
@@ -594,7 +595,8 @@ class World:
         return cls(
             seed=data["seed"], end=data["end"], now=data["now"],
             owner=OwnerTruth(data["owner"]["name"], tuple(data["owner"]["emails"]),
-                             data["owner"]["linkedin_url"], data["owner"]["timezone"]),
+                             data["owner"]["linkedin_url"], data["owner"]["timezone"],
+                             data["owner"].get("owner_type", "typical")),
             people=tuple(PersonTruth(**{**p, "latent_weekly": tuple(p["latent_weekly"])})
                          for p in data["people"]),
             identities=tuple(Identity(**i) for i in data["identities"]),
@@ -659,6 +661,30 @@ _MEET_PREF = {"close": 1.0, "collaborator": 1.0, "foci": 0.6, "acquaintance": 0.
               "linkedin_only": 0.0, "recruiter": 0.0}
 _OWNER_STARTS = {"close": 0.5, "collaborator": 0.5, "foci": 0.35, "acquaintance": 0.4, "event": 0.5}
 
+@dataclass(frozen=True)
+class OwnerHabits:
+    """How the owner mails, meets and answers: the behaviour that is the owner's own, so that worlds
+    can differ in it and a method fitted to one owner is tested on another."""
+
+    answers_questions: float = 0.55  # chance of answering a message that asks something, at tie strength 0
+    answers_per_strength: float = 0.4  # ... rising with the tie's strength (0..1)
+    answers_thanks: float = 0.08  # chance of answering a message that asks nothing ("Thanks!", an FYI)
+    reply_slowness: float = 1.0  # multiplies the owner's time to answer
+    email_rate: float = 1.0  # multiplies the direct and group e-mail threads
+    meeting_rate: float = 1.0  # multiplies the meetings
+    linkedin_rate: float = 1.0  # multiplies the LinkedIn conversations
+    initiative: float = 1.0  # multiplies the chance that the owner starts a direct thread
+
+
+OWNER_TYPES = {
+    "typical": OwnerHabits(),
+    "fast_replier": OwnerHabits(answers_questions=0.8, answers_per_strength=0.18, reply_slowness=0.25),
+    "slow_replier": OwnerHabits(answers_questions=0.45, answers_per_strength=0.35, reply_slowness=8.0),
+    "never_thanks": OwnerHabits(answers_thanks=0.0),
+    "heavy_meeter": OwnerHabits(meeting_rate=3.0, email_rate=0.6),
+    "linkedin_networker": OwnerHabits(email_rate=0.35, meeting_rate=0.4, linkedin_rate=4.0, initiative=1.3),
+}
+
 DIRECT_RATE = 1.1  # direct threads per week at latent 1.0 (times the group's email preference)
 LINKEDIN_RATE = 0.35
 MEETING_RATE = 0.2
@@ -673,12 +699,17 @@ class Simulation:
     exhausted.
     """
 
-    def __init__(self, people: int, seed: int, end: dt.date, mail_scale: float = 1.0):
+    def __init__(self, people: int, seed: int, end: dt.date, mail_scale: float = 1.0,
+                 owner_type: str = "typical"):
         if not MIN_PEOPLE <= people <= MAX_PEOPLE:
             raise ValueError(f"people must be between {MIN_PEOPLE} and {MAX_PEOPLE}, got {people}")
         if mail_scale <= 0:
             raise ValueError(f"mail_scale must be positive, got {mail_scale}")
+        if owner_type not in OWNER_TYPES:
+            raise ValueError(f"owner_type must be one of {', '.join(OWNER_TYPES)}, got {owner_type!r}")
         self.seed = seed
+        self.owner_type = owner_type
+        self.habits = OWNER_TYPES[owner_type]
         self.end = end
         self.mail_scale = mail_scale
         self.now = dt.datetime.combine(end, dt.time(), UTC)
@@ -1094,16 +1125,19 @@ class Simulation:
         expects = rng.random() < first_asks
         turns = [(side, t0, expects, False)]
         t = t0
+        habits = self.habits
         for depth in range(1, max_len):
             responder = "p" if side == "o" else "o"
-            if expects:
-                p_reply = 0.55 + 0.4 * strength if responder == "o" else 0.45 + 0.5 * strength
+            if responder == "o":
+                p_reply = (habits.answers_questions + habits.answers_per_strength * strength if expects
+                           else habits.answers_thanks)
             else:
-                p_reply = 0.08
+                p_reply = 0.45 + 0.5 * strength if expects else 0.08
             if rng.random() >= p_reply:
                 break
             tz = OWNER_TZ if responder == "o" else person.tz
-            t = self._business_shift(rng, t + self._reply_delay(rng, strength, slow), tz)
+            pace = slow * habits.reply_slowness if responder == "o" else slow
+            t = self._business_shift(rng, t + self._reply_delay(rng, strength, pace), tz)
             t = t.replace(microsecond=0)
             away = self.owner_vacation if responder == "o" else person.vacation_weeks
             if self._away(away, t):
@@ -1308,14 +1342,15 @@ class Simulation:
                 if value < 0.02 or (p.person_id in covered and
                                     any(a <= hw < b for a, b in covered[p.person_id])):
                     continue
-                rate = MEETING_RATE * value ** 1.5 * _MEET_PREF[p.group] * p.meet_habit * scheduled
+                rate = MEETING_RATE * value ** 1.5 * _MEET_PREF[p.group] * p.meet_habit * scheduled * \
+                    self.habits.meeting_rate
                 wanted += [p] * _poisson(rng, rate)
             if len(wanted) > MAX_ONE_ON_ONES_PER_WEEK:  # the owner's week is full: some never happen
                 wanted = rng.sample(wanted, MAX_ONE_ON_ONES_PER_WEEK)
             for p in wanted:
                 self._single(rng, meetings, w, [p], owner_zone, rooms)
             weights = [p.latent[hw] + (0.15 if p.group == "foci" else 0.0) for p in groupish]
-            for _ in range(_poisson(rng, 2.5 * scheduled) if groupish else 0):
+            for _ in range(_poisson(rng, 2.5 * scheduled * self.habits.meeting_rate) if groupish else 0):
                 anchor = rng.choices(groupish, weights)[0]
                 size = rng.randint(2, 9)
                 colleagues = [q for q in groupish if q.company is anchor.company and q is not anchor]
@@ -1499,7 +1534,8 @@ class Simulation:
                     value = p.latent[w]
                     if value < 0.01:
                         continue
-                    for _ in range(_poisson(rng, LINKEDIN_RATE * value ** 1.3 * pref * p.linkedin_habit)):
+                    rate = LINKEDIN_RATE * value ** 1.3 * pref * p.linkedin_habit * self.habits.linkedin_rate
+                    for _ in range(_poisson(rng, rate)):
                         starts.append(self._work_time(rng, w, p.tz))
             for t0 in sorted(starts):
                 if t0 < busy_until or t0 >= self.now:
@@ -1637,7 +1673,7 @@ class Simulation:
         awaiting = sorted(self.awaiting, key=lambda a: (a.since, a.thread))
         return World(
             seed=self.seed, end=self.end.isoformat(), now=self.now.isoformat(),
-            owner=OwnerTruth(o.full_name, o.emails, o.linkedin_url, o.tz),
+            owner=OwnerTruth(o.full_name, o.emails, o.linkedin_url, o.tz, self.owner_type),
             people=tuple(people), identities=tuple(identities), automated_senders=tuple(automated),
             shared_inboxes=tuple(self.shared_inboxes), resources=tuple(resources),
             awaiting_reply=tuple(awaiting), counts=dict(sorted(counts.items())))
@@ -1850,9 +1886,9 @@ class _MailStream:
             value = p.latent[w]
             if value < 0.004:
                 continue
-            rate = scale * DIRECT_RATE * value ** 1.4 * _EMAIL_PREF[p.group] * p.email_habit
+            rate = scale * DIRECT_RATE * value ** 1.4 * _EMAIL_PREF[p.group] * p.email_habit * self.sim.habits.email_rate
             for _ in range(_poisson(rng, rate)):
-                owner_first = rng.random() < _OWNER_STARTS[p.group]
+                owner_first = rng.random() < _OWNER_STARTS[p.group] * self.sim.habits.initiative
                 tz = OWNER_TZ if owner_first else p.tz
                 self._direct_thread(p, w, self.sim._work_time(rng, w, tz), owner_first)
 
@@ -1975,7 +2011,7 @@ class _MailStream:
             return
         weights = [p.latent[w] for p in self.project_people]
         total = sum(weights)
-        for _ in range(_poisson(rng, self.scale * 0.06 * total)):
+        for _ in range(_poisson(rng, self.scale * 0.06 * total * self.sim.habits.email_rate)):
             anchor = rng.choices(self.project_people, weights)[0]
             colleagues = [q for q in self.by_company.get(id(anchor.company), []) if q is not anchor]
             others = rng.sample(colleagues, min(len(colleagues), rng.randint(1, 6)))
