@@ -22,10 +22,11 @@ from pipelines.ingest import SOURCES, ingest, input_files
 from pipelines.metrics import refresh_metrics, set_as_of
 from pipelines.prefect_env import PrefectServerError, local_server, use_local_prefect
 from pipelines.people import append_merges, overrides_path, refresh_people
+from pipelines.progress import count_progress
 from pipelines.warehouse import WarehouseError, connect_reader, connect_writer, snapshot_path
 from pipelines.why import explain
 from reports.delivery import DeliveryError, send, smtp_settings
-from reports.weekly import make_report
+from reports.weekly import make_report, track_record
 
 USER_ERRORS = (SourceError, ConfigError, WarehouseError, DeliveryError, PrefectServerError)
 DEMO_DIR = Path("data/demo")
@@ -162,6 +163,14 @@ def _parser() -> argparse.ArgumentParser:
                                          "07:00 in your timezone), with a local Prefect server and its UI")
     serve_cmd.add_argument("--verbose", action="store_true", help="show Prefect's own log lines too")
     serve_cmd.set_defaults(run=_serve)
+
+    backtest_cmd = commands.add_parser(
+        "backtest", parents=[common], help="how well tiekeeper predicted your own past, against naive baselines",
+        description="At cuts every 8 weeks over your history, with only the data before each cut, tiekeeper "
+                    "fits its models and evaluates its follow-ups, replies owed and strength, then checks them "
+                    "against what happened next, beside a naive baseline. The figures are kept in the "
+                    "backtests table.")
+    backtest_cmd.set_defaults(run=_backtest)
 
     why_cmd = commands.add_parser("why", parents=[common],
                                   help="what a person's strength is made of, and what changed lately")
@@ -445,6 +454,16 @@ def _auth(args, db: Path, config: Config) -> int:
     secrets = args.client_secrets or token_path().parent / "client_secret.json"
     path = authorize(secrets, send=args.send, open_browser=not args.no_browser)
     print(f"Google authorization stored in {path} (readable only by you)")
+    return 0
+
+
+def _backtest(args, db: Path, config: Config) -> int:
+    from pipelines.backtest import run_backtest, table_lines
+    with _writer(args, db, config) as con, count_progress("backtest", "cuts") as progress:
+        result = run_backtest(con, config, as_of=_as_of(args, config), progress=progress.update)
+        print("\n".join(table_lines(result)))
+        if not result.note:
+            print("\n" + track_record(con))
     return 0
 
 

@@ -34,6 +34,7 @@ from connectors import SourceError, TransientSourceError
 from pipelines.config import Config, ConfigError, RunSettings, load_config, parse_as_of, run_settings
 from pipelines.deliveries import last_delivery, record_delivery
 from pipelines.ingest import SOURCES, IngestSummary, ingest
+from pipelines.backtest import run_backtest
 from pipelines.metrics import refresh_metrics
 from pipelines.people import refresh_people
 from pipelines.warehouse import WarehouseError, connect_writer, writer_lock
@@ -134,6 +135,14 @@ def refresh_relationships(db: Path, config: Config, as_of: dt.datetime | None) -
     return people, metrics.follow_ups, metrics.awaiting
 
 
+@task(name="backtest", cache_policy=NO_CACHE)
+def check_against_history(db: Path, config: Config, as_of: dt.datetime | None) -> int:
+    """The backtest's cuts that are new since the last run (or whose data changed), for the report's
+    sentence on how well tiekeeper predicted the owner's past."""
+    with connect_writer(db, timezone=config.owner.timezone) as con:
+        return len(run_backtest(con, config, as_of=as_of, only_new=True).cuts)
+
+
 @task(name="report", cache_policy=NO_CACHE)
 def render_report(db: Path, config: Config, as_of: dt.datetime | None, out: Path | None, problems: list[str],
                   recipients: list[str] | None, sender: str | None):
@@ -187,6 +196,11 @@ def weekly_report(config_path: str = "tiekeeper.toml", db_path: str = "data/tiek
             else:
                 summary.problems.append(f"people and metrics: {_reason(state)} (the report shows the last "
                                         "computed ones)")
+
+        with _timed(summary, "backtest"):
+            state = check_against_history(db, config, moment, return_state=True)
+            if not state.is_completed():
+                summary.problems.append(f"backtest: {_reason(state)} (the report's track record may be older)")
 
         delivery = _delivery_settings(config, send_report, summary)
         with _timed(summary, "report"):

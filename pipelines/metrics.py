@@ -1,28 +1,32 @@
-"""Relationship metrics: the constants of METRICS.md (overridable in `[metrics]`), and the weekly
-`strength_history` the trend views and "why did this drop" read. The metrics themselves are SQL
-views in `sql/30_marts/`, evaluated as of `as_of()` (now, or `--as-of`)."""
+"""Relationship metrics: the constants of docs/metrics.md (overridable in `[metrics]`), the models
+learned from the owner's history (pipelines/learning.py), and the weekly `strength_history` the
+trend views and "why did this drop" read. The metrics themselves are SQL views in `sql/30_marts/`,
+evaluated as of `as_of()` (now, or `--as-of`)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import pyarrow as pa
 
 from pipelines.config import Config, ConfigError
+from pipelines.learning import learn
 from pipelines.warehouse import transaction
 
 # Every constant of METRICS.md, by the name `[metrics]` in tiekeeper.toml overrides it with.
 METRIC_DEFAULTS = {
-    "half_life_days": 90.0,  # H of the decayed sum
-    "strength_saturation": 60.0,  # R at which strength reaches 100
+    "learn": 1,  # 1: learn strength, follow-ups and replies owed from your history where it supports it; 0: never
+    "half_life_days": 90.0,  # H of the published decayed sum
     "multiplexity_bonus": 0.1,  # per channel family beyond the first
-    "tier_inner": 5, "tier_close": 15, "tier_active": 50, "tier_network": 150,  # Dunbar's layers, by rank
+    "tier_inner": 5, "tier_close": 15, "tier_active": 50, "tier_network": 150,  # Dunbar's layers, by rank ...
+    # ... each with a floor: at least this many days of direct contact expected in the next 90
+    "tier_inner_min_days": 6, "tier_close_min_days": 3, "tier_active_min_days": 1, "tier_network_min_days": 0.25,
     "prior_gap_inner": 7, "prior_gap_close": 30, "prior_gap_active": 90, "prior_gap_network": 365,
     "prior_gap_peripheral": 365,  # the tier's usual cadence in days, before the person's own gaps
     "prior_pseudo_gaps": 3,  # how many gaps the prior is worth
     "min_gap_days": 3, "max_gap_days": 365,
-    "follow_up_ratio": 2, "fading_ratio": 4, "lapsed_ratio": 8,  # days since / usual gap
+    "follow_up_ratio": 2, "fading_ratio": 4, "lapsed_ratio": 8,  # days since / usual gap (published rule)
     "follow_up_min_strength": 25,  # follow-ups only for ties at least this strong (or Active and closer)
     "trend_days": 28,
     "warming_trend": 10,  # strength points over trend_days
@@ -34,6 +38,7 @@ METRIC_DEFAULTS = {
     "awaiting_max_days": 30,  # after this a thread is abandoned, not waiting
     "awaiting_min_known_replies": 5,  # from this many replies on, a person's own p90 pace counts
     "awaiting_max_meeting_headcount": 5,  # a meeting this small since your message ends the wait
+    "reply_precision_goal": 0.8,  # replies owed: listed from the probability whose past flags were this often right
     "use_reciprocity": 1, "use_group_weighting": 1,  # 0 switches a part off (for ablations only)
 }
 
@@ -57,10 +62,13 @@ class MetricsSummary:
     weeks: int
     follow_ups: int
     awaiting: int
+    fits: list = field(default_factory=list)  # pipelines.learning.Fit, one per model
 
     def line(self) -> str:
+        methods = ", ".join(f"{fit.model} {fit.method}" for fit in self.fits)
         return (f"metrics: {self.people_scored:,} people scored, {self.follow_ups:,} follow-ups due, "
-                f"{self.awaiting:,} threads awaiting a reply, {self.weeks} weeks of history")
+                f"{self.awaiting:,} threads awaiting a reply, {self.weeks} weeks of history"
+                + (f" ({methods})" if methods else ""))
 
 
 def write_settings(con: duckdb.DuckDBPyConnection, settings: dict[str, float]) -> None:
@@ -74,16 +82,25 @@ def write_settings(con: duckdb.DuckDBPyConnection, settings: dict[str, float]) -
 
 def refresh_metrics(con: duckdb.DuckDBPyConnection, config: Config, *,
                     as_of: dt.datetime | None = None) -> MetricsSummary:
-    """Writes the metric settings and rebuilds `strength_history`, in one transaction."""
+    """Writes the metric settings, fits the models as of the start of `as_of`'s day (now when None)
+    from the history before it, and rebuilds `strength_history`, in one transaction."""
     settings = metric_settings(config)
+    moment = as_of or dt.datetime.now(dt.timezone.utc)
     with transaction(con):
         write_settings(con, settings)
-        weeks = _rebuild_history(con, int(settings["history_weeks"]), as_of, config.owner.tz)
-    set_as_of(con, as_of)
+        fits = learn(con, settings, fit_day(moment, config.owner.tz), config.owner.tz)
+        set_as_of(con, as_of)
+        weeks = _rebuild_history(con, int(settings["history_weeks"]), moment, config.owner.tz)
     counts = con.execute("""select (select count(*) from relationship_strength),
                                    (select count(*) from follow_ups),
                                    (select count(*) from awaiting_reply)""").fetchall()[0]
-    return MetricsSummary(counts[0], weeks, counts[1], counts[2])
+    return MetricsSummary(counts[0], weeks, counts[1], counts[2], fits)
+
+
+def fit_day(moment: dt.datetime, tz) -> dt.datetime:
+    """The moment models are fitted as of for a run at `moment`: the start of its day in the owner's
+    timezone, so that every run of a day makes the same fit from the same data (and replaces it)."""
+    return dt.datetime.combine(moment.astimezone(tz).date(), dt.time(), tz).astimezone(dt.timezone.utc)
 
 
 def set_as_of(con: duckdb.DuckDBPyConnection, as_of: dt.datetime | None) -> None:
@@ -94,21 +111,20 @@ def set_as_of(con: duckdb.DuckDBPyConnection, as_of: dt.datetime | None) -> None
         con.execute("set variable as_of = ?::timestamptz", [as_of])
 
 
-def _rebuild_history(con, weeks: int, as_of: dt.datetime | None, tz) -> int:
+def _rebuild_history(con, weeks: int, now: dt.datetime, tz) -> int:
     """Scores as of the end of each of the last `weeks` ISO weeks (weeks end at Monday 00:00 in the
-    owner's timezone), from one snapshot of all interactions."""
-    now = as_of or dt.datetime.now(dt.timezone.utc)
+    owner's timezone), all with the models current as of `now`, so that the series shows how the
+    ties moved and not how the models did."""
     local = now.astimezone(tz)
     this_monday = dt.datetime.combine(local.date() - dt.timedelta(days=local.weekday()), dt.time(), tzinfo=tz)
-    con.execute("create or replace temp table history_events as select * from int_interactions")
+    week_ends = [this_monday - dt.timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
+    con.execute("create or replace temp table history_features as "
+                "select * from tie_features($ends::timestamptz[], events := 'int_interactions')", {"ends": week_ends})
     con.execute("delete from strength_history")
-    for back in range(weeks, 0, -1):
-        week_start = this_monday - dt.timedelta(weeks=back)
-        week_end = week_start + dt.timedelta(weeks=1)
-        con.execute("""
-            insert into strength_history
-            select ?::date, person_id, strength, tier, raw_score, decayed_sum, reciprocity, channels
-            from strength_at(?::timestamptz, events := 'history_events')""", [week_start.date(), week_end])
-    con.execute("drop table history_events")
+    con.execute("""
+        insert into strength_history by name
+        select local_day(cut_at) - 7 as week, person_id, strength, tier, published_score as raw_score, decayed_sum,
+               reciprocity, greatest(channels, 1) as channels, expected_contact_days
+        from tie_scores(features := 'history_features')""")
+    con.execute("drop table history_features")
     return weeks
-

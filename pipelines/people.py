@@ -19,7 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.config import Config, ConfigError
-from pipelines.warehouse import transaction
+from pipelines.warehouse import refresh_tables, transaction
 
 # Log2 likelihood ratios of each way two identities can agree (Fellegi-Sunter weights, set by hand
 # from how often each level occurs between one human's identities versus two humans', and checked
@@ -357,4 +357,6 @@ def refresh_people(con: duckdb.DuckDBPyConnection, config: Config) -> PeopleSumm
     """Re-resolves people from everything ingested and people.toml, in one transaction."""
     overrides = load_overrides(overrides_path(config))
     with transaction(con, memory_limit=BUILD_MEMORY_LIMIT):
-        return build_people(con, config, overrides)
+        summary = build_people(con, config, overrides)
+        refresh_tables(con)  # interactions and threads, from the identities just built
+        return summary

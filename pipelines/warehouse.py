@@ -224,12 +224,50 @@ def transaction(con: duckdb.DuckDBPyConnection, *, memory_limit: str | None = No
             con.execute("reset preserve_insertion_order")
 
 
+# An intermediate model written `create or replace table <name> as <query>` is materialised: a
+# table every writing run rebuilds (refresh_tables) so that views read it instead of recomputing
+# it from raw rows on every query.
+_MATERIALISED = re.compile(r"^create or replace table (\w+) as\b(.*)", re.I | re.M | re.S)
+
+
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Creates missing raw tables and (re)creates macros and views, layer by layer, atomically."""
+    """Creates missing raw tables and (re)creates macros and views, layer by layer, atomically.
+    A materialised model is built here only when it is missing or its columns changed."""
     with transaction(con):
         for layer in SCHEMA_LAYERS:
             for sql_text in _in_dependency_order(_sql_dir(layer)):
+                materialised = _MATERIALISED.search(sql_text)
+                if materialised is None:
+                    con.execute(sql_text)
+                elif _columns(con, materialised.group(1)) != _query_columns(con, materialised.group(2)):
+                    _drop_older_view(con, materialised.group(1))
+                    con.execute(sql_text)
+
+
+def refresh_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuilds every materialised model from what is in the database now (call it after anything
+    its inputs read changed: raw rows, identities), in the caller's transaction."""
+    for layer in SCHEMA_LAYERS:
+        for sql_text in _in_dependency_order(_sql_dir(layer)):
+            if _MATERIALISED.search(sql_text):
                 con.execute(sql_text)
+
+
+def _columns(con, table: str) -> list[tuple[str, str]]:
+    return con.execute("select column_name, data_type from duckdb_columns() where table_name = ? "
+                       "and schema_name = 'main' and database_name = current_database() order by column_index",
+                       [table]).fetchall()
+
+
+def _query_columns(con, query: str) -> list[tuple[str, str]]:
+    return [(name, kind) for name, kind, *_ in con.execute(f"describe {query.strip().rstrip(';')}").fetchall()]
+
+
+def _drop_older_view(con, name: str) -> None:
+    """Databases from before a model was materialised hold it as a view of the same name."""
+    if con.execute("select count(*) from duckdb_views() where view_name = ? and schema_name = 'main' "
+                   "and database_name = current_database()", [name]).fetchone()[0]:
+        con.execute(f"drop view {name}")
 
 
 def _in_dependency_order(folder) -> list[str]:

@@ -78,6 +78,7 @@ class FollowUp:
     usual_gap_days: float
     reason: str
     strength: float
+    lapse_risk: float | None  # the learned chance of no contact in the next 60 days; None: published rule
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ class WeeklyReport:
     growth: tuple[GrowthWeek, ...]
     new_connection_companies: tuple[tuple[str, int], ...]  # company, connections in the last 4 weeks
     coming_up: tuple[Meeting, ...]  # next week's meetings with people not seen for NOT_SEEN_DAYS
+    track_record: str  # one sentence: how well tiekeeper predicted this owner's own past year
     problems: tuple[str, ...] = ()  # what went wrong in the run that made the report: shown first
 
 
@@ -164,9 +166,9 @@ def gather(con: duckdb.DuckDBPyConnection) -> WeeklyReport:
         from awaiting_reply a join people p using (person_id) left join relationship_strength s using (person_id)
         order by a.days_waiting desc, coalesce(s.strength, 0) desc, p.full_name""").fetchall()]
     follow_ups = tuple(FollowUp(_person(row), *row[4:]) for row in con.execute(f"""
-        select {_PERSON_COLUMNS}, f.days_since, f.usual_gap_days, f.reason, f.strength
+        select {_PERSON_COLUMNS}, f.days_since, f.usual_gap_days, f.reason, f.strength, f.lapse_risk
         from follow_ups f join people p using (person_id)
-        order by f.strength * f.overdue_ratio desc, p.full_name""").fetchall())
+        order by f.priority desc, p.full_name""").fetchall())
     trends = [(row[0], Trend(_person(row[1:]), *row[5:])) for row in con.execute(f"""
         select s.direction, {_PERSON_COLUMNS}, s.strength, s.trend
         from relationship_strength s join people p using (person_id)
@@ -192,6 +194,7 @@ def gather(con: duckdb.DuckDBPyConnection) -> WeeklyReport:
             from upcoming_meetings u join people p using (person_id)
             where u.days_since_last_interaction is null or u.days_since_last_interaction >= ?
             order by u.start_at, p.full_name""", [NOT_SEEN_DAYS]).fetchall()),
+        track_record=track_record(con),
     )
 
 
@@ -210,6 +213,41 @@ def _is_linkedin_profile(url: str | None) -> bool:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     return parts.scheme in ("http", "https") and (host == "linkedin.com" or host.endswith(".linkedin.com"))
+
+
+TRACK_RECORD_DAYS = 455  # the cuts whose 90 days of outcome ended in the last year
+
+
+def track_record(con: duckdb.DuckDBPyConnection) -> str:
+    """One plain sentence on how well tiekeeper predicted the owner's own past year, from the
+    `backtests` table (`tiekeeper backtest`, and every weekly run): the cuts whose outcome was known
+    by the connection's as_of(), their figures pooled."""
+    figures = {measure: (value, baseline, listed) for measure, value, baseline, listed in con.execute("""
+        select measure, sum(numerator) / nullif(sum(denominator), 0),
+               sum(baseline_numerator) / nullif(sum(baseline_denominator), 0), sum(denominator)
+        from backtests
+        where cut_at + interval 90 days <= as_of() and cut_at >= as_of() - to_days(?)
+          and measure in ('follow-ups: lapse precision', 'replies owed: precision (answered within 14 days)')
+        group by measure""", [TRACK_RECORD_DAYS]).fetchall()}
+    if not figures:
+        return ("There is not enough history yet to check tiekeeper's suggestions against what you then did "
+                "(it needs nine months of mail or meetings).")
+    parts = []
+    follow = figures.get("follow-ups: lapse precision")
+    if follow and follow[2]:
+        base = f" (a fixed 30-day reminder: {_in_ten(follow[1])} in 10)" if follow[1] is not None else ""
+        parts.append(f"of the follow-ups it would have suggested, {_in_ten(follow[0])} in 10 were ties you then did "
+                     f"not hear from for two months{base}")
+    replies = figures.get("replies owed: precision (answered within 14 days)")
+    if replies and replies[2]:
+        parts.append(f"of the replies it said you owed, you answered {_in_ten(replies[0])} in 10 within two weeks")
+    if not parts:
+        return "Over the past year tiekeeper listed nothing it could check against what you then did."
+    return "Checked against your own past year: " + ", and ".join(parts) + "."
+
+
+def _in_ten(share: float) -> int:
+    return int(round(share * 10))
 
 
 def _count_replies_owed(con, moment: dt.datetime | None = None) -> int:

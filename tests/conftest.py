@@ -66,9 +66,16 @@ def run_tiekeeper(*args: str, cwd: Path, timeout: float = 300) -> subprocess.Com
 
 
 def snapshot(db: Path) -> dict[str, list]:
-    """Every table's rows, sorted: equal snapshots mean the database did not change."""
+    """Every table's rows, sorted: equal snapshots mean the database did not change. Floats are
+    compared to 10 significant digits: DuckDB adds them up in parallel, in no fixed order, so a
+    recomputation from the same rows (a score, a fitted coefficient) may differ in the last bits."""
     with duckdb.connect(str(db), read_only=True) as con:
         tables = [t for (t,) in con.execute(
             "select table_name from duckdb_tables() where database_name = current_database() order by 1"
         ).fetchall()]
-        return {t: sorted(map(repr, con.execute(f'select * from "{t}"').fetchall())) for t in tables}
+        return {t: sorted(repr(tuple(_rounded(v) for v in row)) for row in con.execute(f'select * from "{t}"').fetchall())
+                for t in tables}
+
+
+def _rounded(value):
+    return float(f"{value:.10g}") if isinstance(value, float) else value

@@ -26,16 +26,12 @@ XSS_SUBJECT = "<img src=x onerror=alert(2)> budget"
 
 
 def _xss_thread(owner: str) -> str:
-    """The owner asks x@y.com something; the answer, with a hostile display name and subject,
-    has waited longest for a reply (so it is listed first)."""
-    return (f"From 1@xxx Mon Oct 19 10:00:00 +0000 2026\n"
+    """The owner asks x@y.com something, whose display name and the subject are hostile, and no
+    answer comes: the thread waits on them (their display name comes from the owner's To)."""
+    return (f"From 1@xxx Mon Oct 26 10:00:00 +0000 2026\n"
             f"X-GM-THRID: 1999000000000000001\nX-Gmail-Labels: Sent\nMIME-Version: 1.0\n"
-            f"Date: Mon, 19 Oct 2026 10:00:00 +0000\nMessage-ID: <q1@brightwave.example>\n"
-            f"Subject: {XSS_SUBJECT}\nFrom: <{owner}>\nTo: <x@y.com>\nContent-Type: text/plain\n\nHi\n\n"
-            f"From 2@xxx Mon Oct 26 10:00:00 +0000 2026\n"
-            f"X-GM-THRID: 1999000000000000001\nX-Gmail-Labels: Inbox\nMIME-Version: 1.0\n"
-            f"Date: Mon, 26 Oct 2026 10:00:00 +0000\nMessage-ID: <a1@y.com>\nIn-Reply-To: <q1@brightwave.example>\n"
-            f"Subject: {XSS_SUBJECT}\nFrom: \"{XSS_NAME}\" <x@y.com>\nTo: <{owner}>\n"
+            f"Date: Mon, 26 Oct 2026 10:00:00 +0000\nMessage-ID: <q1@brightwave.example>\n"
+            f"Subject: {XSS_SUBJECT}\nFrom: <{owner}>\nTo: \"{XSS_NAME}\" <x@y.com>\n"
             f"Content-Type: text/plain\n\nCould you confirm?\n\n")
 
 
@@ -146,8 +142,8 @@ def test_the_text_part_is_the_text_rendering(message, rendered):
 
 
 def test_a_hostile_display_name_and_subject_arrive_as_text(report, message):
-    owed, = [t for t in report.replies_owed if t.person.name == XSS_NAME]
-    assert owed.subject == XSS_SUBJECT
+    waiting, = [t for t in report.waiting_on_them if t.person.name == XSS_NAME]
+    assert waiting.subject == XSS_SUBJECT
     html, text = _html_of(message), message.get_payload()[0].get_content()
     assert "<script" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;img src=x onerror=alert(2)&gt; budget" in html

@@ -47,12 +47,12 @@ connections as (
              else 'linkedin_name:' || fold_name(full_name) end,
         case when linkedin_slug(profile_url) is not null then 'linkedin_url' else 'linkedin_name' end,
         coalesce(profile_url, full_name), full_name, 'linkedin', 'connection', connection_key,
-        connected_on::timestamptz, false, company, position, connected_on
+        local_midnight(connected_on), false, company, position, connected_on
     from stg_linkedin__connections
     where not is_hidden_member
     union all  -- an address the connection shares is the same person by LinkedIn's own word
     select 'email:' || email_key(email), 'email', email, full_name, 'linkedin', 'connection_email', connection_key,
-           connected_on::timestamptz, false, company, position, connected_on
+           local_midnight(connected_on), false, company, position, connected_on
     from stg_linkedin__connections
     where email_key(email) is not null
 ),

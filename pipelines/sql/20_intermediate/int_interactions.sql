@@ -2,7 +2,8 @@
 -- at any time (the public `interactions` view keeps what came before as_of()). What is left out
 -- (automated mail, declined and cancelled meetings, mail only between the owner's addresses) is
 -- counted in `interactions_excluded`.
-create or replace view int_interactions as
+-- Materialised: a table every writing run rebuilds (warehouse.refresh_tables), read by the views.
+create or replace table int_interactions as
 with identities as (
     select identity_key, role, person_id from main.identities
 ),
@@ -153,7 +154,7 @@ linkedin_messages as (
 ),
 
 connections as (
-    select c.connected_on::timestamptz, i.person_id, 'linkedin_connection', 'both', c.connection_key, null,
+    select local_midnight(c.connected_on), i.person_id, 'linkedin_connection', 'both', c.connection_key, null,
            2, null, 'connection', false, 0.5, 0.5, 'LinkedIn connection made'
     from stg_linkedin__connections as c
     join identities as i on i.identity_key = 'linkedin:' || linkedin_slug(c.profile_url)
@@ -198,7 +199,7 @@ named as (
         weight_reason,
         undiscounted_weight,  -- the weight without the cc, group and large-meeting discounts (for ablations)
         -- at most one event per person, channel, direction and day counts (guards against reply storms)
-        row_number() over (partition by person_id, channel, direction, date_trunc('day', sent_at)
+        row_number() over (partition by person_id, channel, direction, local_day(sent_at)
                            order by weight desc, message_key) = 1 as counts_toward_score
     from unioned
     where person_id is not null

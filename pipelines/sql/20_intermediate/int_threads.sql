@@ -2,7 +2,8 @@
 -- drafts, spam nor ads) in its thread, with its sender and recipients resolved to identities.
 -- Threads: the Gmail thread id, else the root of the In-Reply-To/References chain, else the
 -- message itself; on LinkedIn the conversation.
-create or replace view int_threads as
+-- Materialised: a table every writing run rebuilds (warehouse.refresh_tables), read by the views.
+create or replace table int_threads as
 with mail as (
     select * from int_mail_messages_classified where not is_automated
 ),
@@ -38,7 +39,9 @@ mail_threaded as (
             list_transform(m.cc_addresses, lambda a: {'field': 'cc', 'identity_key': 'email:' || email_key(a.email)}),
             list_transform(m.bcc_addresses, lambda a: {'field': 'bcc', 'identity_key': 'email:' || email_key(a.email)})
         ) as recipient_keys,
-        m.recipient_count as direct_recipients
+        m.recipient_count as direct_recipients,
+        m.labels,
+        m.size_bytes
     from mail as m
     left join chain_roots as r using (message_id)
 ),
@@ -64,7 +67,9 @@ linkedin_threaded as (
              -- exports before 2024 name the recipients without profile URLs
              else [{'field': 'to', 'identity_key': 'linkedin_name:' || fold_name(recipient_names)}]
         end,
-        greatest(len(recipient_urls), 1)
+        greatest(len(recipient_urls), 1),
+        []::varchar[],   -- LinkedIn has no labels, and says nothing of a message's size
+        null::bigint
     from linkedin
 ),
 

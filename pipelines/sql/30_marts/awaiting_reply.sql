@@ -12,7 +12,7 @@ with constants as (
         to_days(metric('awaiting_max_days')::integer) as max_age,  -- older is abandoned, not pending
         metric('awaiting_min_known_replies') as min_known_replies,  -- a person's own pace counts from here
         metric('awaiting_max_meeting_headcount') as max_meeting_headcount,  -- a meeting to talk in
-        coalesce((select any_value(timezone) from owner_settings), 'UTC') as timezone
+        owner_tz() as timezone
 ),
 
 messages as (  -- mail only between the owner's own addresses is nobody's turn
@@ -79,22 +79,40 @@ heard_from as (  -- a person's direct word since: a message on any channel, or a
     where i.role = 'person' and len(m.present_keys) <= c.max_meeting_headcount
 ),
 
-waiting_on_me as (
+reply_fit as (
+    select * from current_fits() where model = 'reply'
+),
+
+learned_on_me as (  -- where the owner's history supports it: what the reply model says they will answer
+    select person_id, channel, thread_ref, 'me' as waiting_on, since, message_ref as last_message_ref,
+           answer_probability
+    from reply_scores([as_of()])
+    where answer_probability >= (select threshold from reply_fit)
+),
+
+published_on_me as (  -- else METRICS.md's rules
     select l.sender_person_id as person_id, l.channel, l.thread_ref, 'me' as waiting_on, l.sent_at as since,
-           l.message_ref as last_message_ref
+           l.message_ref as last_message_ref, null::double as answer_probability
     from last_messages as l
     cross join constants as c
     left join written_to as w on w.person_id = l.sender_person_id
-    where l.sender_role = 'person'
+    where coalesce((select method from reply_fit), 'published') = 'published'
+      and l.sender_role = 'person'
       and l.is_owner_in_to
       and l.direct_recipients <= c.max_direct_recipients
       and (w.first_written_at < l.sent_at or l.replies_to_owner)
       and business_days(l.sent_at, as_of(), tz := c.timezone) >= c.min_business_days_on_me
 ),
 
+waiting_on_me as (
+    select * from learned_on_me
+    union all
+    select * from published_on_me
+),
+
 waiting_on_them as (
     select t.person_id, l.channel, l.thread_ref, 'them' as waiting_on, l.sent_at as since,
-           l.message_ref as last_message_ref
+           l.message_ref as last_message_ref, null::double as answer_probability
     from last_messages as l
     cross join constants as c
     cross join unnest(l.to_person_ids) as t(person_id)
@@ -123,7 +141,8 @@ final as (
         w.since,
         floor(business_days(w.since, as_of(), tz := c.timezone))::integer as days_waiting,
         s.subject,
-        w.last_message_ref
+        w.last_message_ref,
+        w.answer_probability
     from waiting as w
     cross join constants as c
     left join thread_subjects as s using (channel, thread_ref)

@@ -1,80 +1,70 @@
--- Every person's cadence (METRICS.md "Cadence and follow-up"): the gap they usually have with you,
--- their own median gap shrunk toward their tier's cadence, and how long they have been silent.
+-- Every tie's cadence and how likely it is to lapse (docs/metrics.md "Follow-ups"): the gap between
+-- days of direct contact the person usually has with you (their own median, shrunk toward their
+-- tier's cadence), how long it has been, and the learned risk that there is no contact at all in
+-- the next 60 days.
 create or replace view cadence as
-with strength as (
-    select * from relationship_strength
+with scores as (
+    select * from tie_scores() where cut_at = as_of()
 ),
 
-active_days as (  -- days with a real exchange (weight >= active_weight) in the last 365 days
-    select distinct person_id, date_trunc('day', occurred_at) as day
-    from interactions
-    where weight >= metric('active_weight') and occurred_at >= as_of() - interval 365 days
-),
-
-gaps as (
-    select person_id, day, date_diff('day', lag(day) over (partition by person_id order by day), day) as gap
-    from active_days
-),
-
-cadence as (
-    select person_id, max(day) as last_active_day, count(gap) as gap_count, median(gap) as median_gap
-    from gaps
-    group by person_id
+lapse_fit as (
+    select * from current_fits() where model = 'lapse'
 ),
 
 shrunk as (
     select
-        c.*,
-        s.strength,
-        s.tier,
-        s.direction as trend_direction,
-        case s.tier when 'Inner' then metric('prior_gap_inner') when 'Close' then metric('prior_gap_close')
-                    when 'Active' then metric('prior_gap_active') when 'Network' then metric('prior_gap_network')
-                    else metric('prior_gap_peripheral') end as prior_gap
-    from cadence as c
-    join strength as s using (person_id)
-),
-
-scored as (
-    select
-        person_id,
-        strength,
-        tier,
-        last_active_day as last_interaction,
+        s.*,
         greatest(metric('min_gap_days'), least(metric('max_gap_days'),
-            (gap_count * coalesce(median_gap, 0) + metric('prior_pseudo_gaps') * prior_gap)
-            / (gap_count + metric('prior_pseudo_gaps')))) as usual_gap_days,
-        date_diff('second', last_active_day, as_of()) / 86400.0 as days_since,
-        gap_count,
-        median_gap,
-        -- follow-ups are only suggested for ties that matter
-        strength >= metric('follow_up_min_strength') or tier in ('Inner', 'Close', 'Active') as is_eligible
-    from shrunk
-),
-
-due as (
-    select
-        person_id,
-        last_interaction,
-        round(days_since, 1) as days_since,
-        round(usual_gap_days, 1) as usual_gap_days,
-        round(days_since - usual_gap_days, 1) as overdue_days,
-        round(days_since / usual_gap_days, 2) as overdue_ratio,
-        case
-            when days_since / usual_gap_days >= metric('lapsed_ratio') then 'likely lapsed'
-            when days_since / usual_gap_days >= metric('fading_ratio') then 'fading'
-            when days_since / usual_gap_days >= metric('follow_up_ratio') then 'follow up'
-        end as reason,
-        strength,
-        tier,
-        gap_count,
-        median_gap,
-        is_eligible
-    from scored
+            (s.gap_count * coalesce(s.median_gap_days, 0) + metric('prior_pseudo_gaps') * case s.tier
+                when 'Inner' then metric('prior_gap_inner') when 'Close' then metric('prior_gap_close')
+                when 'Active' then metric('prior_gap_active') when 'Network' then metric('prior_gap_network')
+                else metric('prior_gap_peripheral') end)
+            / (s.gap_count + metric('prior_pseudo_gaps')))) as usual_gap_days
+    from scores as s
 )
 
-select * from due;
+select
+    person_id,
+    last_contact_at as last_interaction,
+    round(days_since_contact, 1) as days_since,
+    round(days_since_direct, 1) as days_since_direct,
+    round(usual_gap_days, 1) as usual_gap_days,
+    round(days_since_direct - usual_gap_days, 1) as overdue_days,
+    round(days_since_direct / usual_gap_days, 2) as overdue_ratio,
+    lapse_risk,
+    strength,
+    tier,
+    gap_count,
+    median_gap_days as median_gap,
+    active_days_180,
+    -- a tie that is active: at least 2 days of direct contact or meetings in the last 180 days ...
+    active_days_180 >= 2
+    -- ... and not in touch this week: nobody contacted in the last 7 days is listed
+    and days_since_contact >= 7 as is_eligible,
+    case
+        when (select method from lapse_fit) = 'learned' then
+            case when lapse_risk >= (select threshold from lapse_fit) then
+                case when lapse_risk >= 0.9 then 'likely lapsed' when lapse_risk >= 0.75 then 'fading'
+                     else 'follow up' end
+            end
+        -- the published rule, for a short history: silent for 2x (follow up), 4x (fading) or 8x
+        -- (likely lapsed) the usual gap, for ties that matter
+        when strength >= metric('follow_up_min_strength') or tier in ('Inner', 'Close', 'Active') then
+            case
+                when days_since_direct / usual_gap_days >= metric('lapsed_ratio') then 'likely lapsed'
+                when days_since_direct / usual_gap_days >= metric('fading_ratio') then 'fading'
+                when days_since_direct / usual_gap_days >= metric('follow_up_ratio') then 'follow up'
+            end
+    end as reason,
+    coalesce((select method from lapse_fit), 'published') as method,
+    -- who first: the risk of losing the tie times what it is worth (the contact it holds), or for
+    -- the published rule how overdue it is times its strength
+    coalesce(lapse_risk * expected_contact_days, days_since_direct / usual_gap_days * strength) as priority
+from shrunk;
 
--- People due for a follow-up: ties that matter, silent for at least twice their usual gap.
+-- Ties to follow up with: active ties that are likely to lapse without a nudge, the ones that
+-- matter most first (lapse risk times expected contact).
 create or replace view follow_ups as
-select * exclude (is_eligible) from cadence where is_eligible and reason is not null;
+select * exclude (is_eligible)
+from cadence
+where is_eligible and reason is not null;

@@ -2,8 +2,8 @@
 -- (>= 2 real exchanges in the 4 weeks to the week's end), strong ties (from strength_history).
 create or replace view network_growth as
 with weeks as (
-    select unnest(generate_series(date_trunc('week', as_of() - interval 52 weeks), date_trunc('week', as_of()),
-                                  interval 1 week))::date as week
+    select unnest(generate_series(date_trunc('week', local_day(as_of()) - interval 52 weeks),
+                                  date_trunc('week', local_day(as_of())), interval 1 week))::date as week
 ),
 
 events as (
@@ -13,7 +13,7 @@ events as (
 connected as (
     select date_trunc('week', connected_on)::date as week, count(*) as new_connections
     from stg_linkedin__connections
-    where connected_on < as_of()
+    where local_midnight(connected_on) < as_of()
     group by all
 ),
 
@@ -31,14 +31,14 @@ first_met as (  -- the first reciprocated contact: a meeting, or an exchange in 
 ),
 
 met as (
-    select date_trunc('week', met_at)::date as week, count(*) as new_people_met from first_met group by all
+    select date_trunc('week', local_day(met_at))::date as week, count(*) as new_people_met from first_met group by all
 ),
 
 active_people as (
     select w.week, count(*) as active_people
     from weeks as w,
          lateral (select person_id from events as e
-                  where e.occurred_at < w.week + interval 7 days and e.occurred_at >= w.week - interval 21 days
+                  where e.occurred_at < local_midnight(w.week + 7) and e.occurred_at >= local_midnight(w.week - 21)
                     and e.weight >= metric('active_weight')
                   group by person_id having count(*) >= 2)
     group by w.week

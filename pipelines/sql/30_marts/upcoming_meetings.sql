@@ -50,7 +50,7 @@ select
     m.duration_minutes,
     h.headcount,
     l.last_interaction,
-    date_diff('day', l.last_interaction, as_of()) as days_since_last_interaction
+    date_diff('day', local_day(l.last_interaction), local_day(as_of())) as days_since_last_interaction
 from people_in as m
 join headcounts as h using (event_key)
 left join last_seen as l using (person_id)

@@ -1,0 +1,465 @@
+"""What tiekeeper learns from the owner's own history (docs/metrics.md "Learned from your own history").
+
+People differ in how they mail, meet and answer, so fixed constants cannot fit every owner. Three
+small models are fitted at every run, from what happened before the run's as-of moment:
+
+- `strength`: Poisson regression of the days with direct contact in the next 90 days;
+- `lapse`: logistic regression of "no contact at all in the next 60 days", for active ties (the
+  follow-up list);
+- `reply`: logistic regression of "the owner answers within 14 days", for direct messages that have
+  waited on the owner for two business days (replies you owe).
+
+Each learns from cuts spread over the history (features from before a cut, the outcome after it,
+only cuts whose outcome was complete before the as-of moment), on the inputs the SQL macros
+`tie_inputs` and `reply_candidates` compute, so that fitting and scoring read the same numbers.
+The latest cuts are held out first: the learned model is kept only where it does better there than
+the published method (METRICS.md's formula and rules), and a history too short to tell keeps the
+published method. The fits are stored in `model_fits` / `model_coefficients`, where the views find
+the latest one made before the moment they are evaluated at.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+log = logging.getLogger("tiekeeper.learning")
+
+# Cuts fall on the owner's local midnights every `step_days` from this Monday, whatever the as-of
+# moment, so the same cut means the same thing in every run.
+GRID_EPOCH = dt.date(2000, 1, 3)
+MIN_HISTORY_DAYS = 90  # a cut needs this much history before it to say anything
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    horizon_days: int  # the outcome is what happens in the days after a cut
+    step_days: int  # one training cut every this many days ...
+    max_cuts: int  # ... the latest this many
+    min_rows: int  # fewer training rows than this: too little history to learn from
+    min_positives: int  # ... or fewer than this of either outcome
+    held_out_cuts: int  # the latest training cuts, held out to compare learned and published
+
+
+STRENGTH = ModelSpec("strength", horizon_days=90, step_days=28, max_cuts=39, min_rows=300, min_positives=50,
+                     held_out_cuts=3)
+LAPSE = ModelSpec("lapse", horizon_days=60, step_days=28, max_cuts=39, min_rows=200, min_positives=30,
+                  held_out_cuts=3)
+REPLY = ModelSpec("reply", horizon_days=14, step_days=7, max_cuts=104, min_rows=150, min_positives=30,
+                  held_out_cuts=12)
+MODELS = (STRENGTH, LAPSE, REPLY)
+
+@dataclass
+class Fit:
+    """One model as fitted as of a moment: learned (with its coefficients) or the published method."""
+
+    model: str
+    fitted_as_of: dt.datetime
+    method: str  # "learned" or "published"
+    reason: str  # why, in words
+    training_cuts: int = 0
+    training_rows: int = 0
+    intercept: float | None = None
+    threshold: float | None = None
+    features: list[str] = field(default_factory=list)
+    means: list[float] = field(default_factory=list)
+    scales: list[float] = field(default_factory=list)
+    coefficients: list[float] = field(default_factory=list)
+    validation_measure: str | None = None
+    validation_learned: float | None = None
+    validation_published: float | None = None
+
+    def line(self) -> str:
+        return f"{self.model}: {self.method} ({self.reason})"
+
+
+@dataclass
+class Panels:
+    """Training data: tie rows (person x cut) and reply rows (candidate x cut), with outcomes."""
+
+    ties: dict[str, np.ndarray]
+    tie_inputs: list[str]
+    replies: dict[str, np.ndarray]
+    reply_inputs: list[str]
+
+
+# --- cuts -----------------------------------------------------------------------------------------
+
+def grid_cuts(start: dt.datetime, end: dt.datetime, step_days: int, tz: ZoneInfo) -> list[dt.datetime]:
+    """The grid's cuts (local midnights, every `step_days` from GRID_EPOCH) in [start, end]."""
+    first_day = start.astimezone(tz).date()
+    offset = (first_day - GRID_EPOCH).days
+    day = GRID_EPOCH + dt.timedelta(days=-(-offset // step_days) * step_days)
+    cuts = []
+    while True:
+        cut = dt.datetime.combine(day, dt.time(), tz)
+        if cut > end:
+            return cuts
+        if cut >= start:
+            cuts.append(cut.astimezone(dt.timezone.utc))
+        day += dt.timedelta(days=step_days)
+
+
+def training_cuts(spec: ModelSpec, first_contact: dt.datetime, as_of: dt.datetime, tz: ZoneInfo) -> list[dt.datetime]:
+    """The cuts a fit as of `as_of` learns from: enough history before each, the whole outcome
+    window before `as_of`, the latest `max_cuts`."""
+    cuts = grid_cuts(first_contact + dt.timedelta(days=MIN_HISTORY_DAYS),
+                     as_of - dt.timedelta(days=spec.horizon_days), spec.step_days, tz)
+    return cuts[-spec.max_cuts:]
+
+
+# --- training data ----------------------------------------------------------------------------------
+
+def first_exchange(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
+    """When the history to learn from starts: the first message or meeting (a LinkedIn connection
+    made years before is no history), None without any."""
+    return con.execute("select min(occurred_at) from int_interactions "
+                       "where weight > 0 and channel <> 'linkedin_connection'").fetchone()[0]
+
+
+def build_panels(con: duckdb.DuckDBPyConnection, tie_cuts: list[dt.datetime],
+                 reply_cuts: list[dt.datetime]) -> Panels:
+    """The tie and reply panels at these cuts."""
+    con.execute("create or replace temp table panel_features as "
+                "select * from tie_features($cuts::timestamptz[], events := 'int_interactions')", {"cuts": tie_cuts})
+    ties = con.execute("""
+        select i.*, coalesce(o.contacted_next_60, false) as contacted_next_60,
+               coalesce(o.direct_days_next_90, 0) as direct_days_next_90
+        from tie_inputs(features := 'panel_features') as i
+        left join tie_outcomes($cuts::timestamptz[], events := 'int_interactions') as o using (person_id, cut_at)
+        order by i.cut_at, i.person_id""", {"cuts": tie_cuts}).fetchnumpy()
+    con.execute("drop table panel_features")
+    replies = con.execute("select * from reply_candidates($cuts::timestamptz[], messages := 'int_reply_messages') "
+                          "order by cut_at, channel, message_ref", {"cuts": reply_cuts}).fetchnumpy()
+    return Panels(_plain(ties), _inputs(ties), _plain(replies), _inputs(replies))
+
+
+def _inputs(columns) -> list[str]:
+    """The model inputs among a relation's columns: the SQL names them x_..."""
+    return [name for name in columns if name.startswith("x_")]
+
+
+def _plain(columns: dict) -> dict[str, np.ndarray]:
+    """fetchnumpy's columns as plain arrays: SQL nulls as NaN (numbers) or None, cuts as epoch seconds."""
+    out = {}
+    for name, values in columns.items():
+        if isinstance(values, np.ma.MaskedArray):
+            values = values.astype(float).filled(np.nan) if values.dtype.kind in "biuf" else values.filled(None)
+        values = np.asarray(values)
+        if name == "cut_at":
+            values = values.astype("datetime64[s]").astype(np.int64)
+        out[name] = values
+    return out
+
+
+# --- fitting ----------------------------------------------------------------------------------------
+
+def fit_models(panels: Panels, first_contact: dt.datetime | None, as_of: dt.datetime, tz: ZoneInfo,
+               settings: dict[str, float]) -> list[Fit]:
+    """The three fits as of `as_of`, each from the panel rows whose outcome was complete by then."""
+    fits = []
+    for spec in MODELS:
+        cuts = [] if first_contact is None else training_cuts(spec, first_contact, as_of, tz)
+        if not settings.get("learn", 1):
+            fits.append(Fit(spec.name, as_of, "published", "learning is switched off ([metrics] learn = 0)"))
+            continue
+        fitter = {"strength": _fit_strength, "lapse": _fit_lapse, "reply": _fit_reply}[spec.name]
+        fits.append(fitter(spec, panels, cuts, as_of, settings))
+    return fits
+
+
+def _rows(panel: dict[str, np.ndarray], cuts: list[dt.datetime], keep: np.ndarray | None = None) -> np.ndarray:
+    """Indices of the panel rows at these cuts (and where `keep`)."""
+    wanted = np.isin(panel["cut_at"], [int(c.timestamp()) for c in cuts])
+    if keep is not None:
+        wanted &= keep
+    return np.flatnonzero(wanted)
+
+
+def _too_little(spec: ModelSpec, cuts: list, y: np.ndarray, positive_label: str) -> str | None:
+    if len(cuts) < spec.held_out_cuts + 2:
+        return f"too little history: {len(cuts)} cuts of {spec.step_days} days with a full {spec.horizon_days}-day outcome"
+    if len(y) < spec.min_rows:
+        return f"too little history: {len(y)} examples"
+    positives = int((y > 0).sum())
+    if min(positives, len(y) - positives) < spec.min_positives:
+        return f"too little history: {positives} {positive_label} in {len(y)} examples"
+    return None
+
+
+def _split(spec: ModelSpec, cuts: list[dt.datetime]) -> tuple[list[dt.datetime], list[dt.datetime]]:
+    """Held-out cuts (the latest), and the cuts a model validated on them may learn from (those
+    whose outcome was complete before the first held-out cut)."""
+    held_out = cuts[-spec.held_out_cuts:]
+    train = [c for c in cuts if c + dt.timedelta(days=spec.horizon_days) <= held_out[0]]
+    return train, held_out
+
+
+def _too_little_to_validate(spec: ModelSpec, y_train: np.ndarray, y_held_out: np.ndarray) -> str | None:
+    """Why the held-out comparison cannot be made (too few examples, or only one outcome), if so."""
+    for y in (y_train, y_held_out):
+        positives = int((y > 0).sum())
+        if len(y) < spec.min_rows // 4 or min(positives, len(y) - positives) < spec.min_positives // 4:
+            return f"too little history to compare with the published method ({len(y_train)} earlier examples)"
+    return None
+
+
+def _standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    return (x - mean) / scale, mean, scale
+
+
+# How each tie input moves with a stronger tie: +1 more of it, -1 less of it, 0 either way. The
+# strength model keeps these signs and the lapse model their opposites, so that every coefficient
+# reads as common sense ("more direct contact lately holds the score up") and `why` can say it.
+TIE_SIGNS = {"x_days_since_contact": -1, "x_days_since_direct": -1, "x_overdue": -1, "x_usual_gap": -1,
+             "x_days_known": 0, "x_group_only_days_365": 0}
+ALPHA = 1e-3  # L2 penalty on the standardised coefficients
+
+
+def _regression(kind: str, x: np.ndarray, y: np.ndarray, signs: np.ndarray | None = None):
+    """A generalised linear model (Poisson with log link, or logistic) on standardised inputs,
+    fitted by penalised maximum likelihood (scipy's L-BFGS-B), each coefficient kept to its sign in
+    `signs` (+1, -1, 0 for free). Returns (intercept, coefficients, means, scales)."""
+    from scipy.optimize import minimize
+    from scipy.special import expit
+    from threadpoolctl import threadpool_limits
+    z, mean, scale = _standardise(x)
+    n, k = z.shape
+    y = y.astype(float)
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        eta = w[0] + z @ w[1:]
+        if kind == "poisson":
+            eta = np.minimum(eta, 30.0)
+            mu = np.exp(eta)
+            value, residual = np.mean(mu - y * eta), mu - y
+        else:
+            value, residual = np.mean(np.logaddexp(0.0, eta) - y * eta), expit(eta) - y
+        penalty = w[1:]
+        return (value + ALPHA / 2 * penalty @ penalty,
+                np.concatenate([[residual.mean()], z.T @ residual / n + ALPHA * penalty]))
+
+    signs = np.zeros(k) if signs is None else signs
+    bounds = [(None, None)] + [(0, None) if sign > 0 else (None, 0) if sign < 0 else (None, None) for sign in signs]
+    rate = min(max(y.mean(), 1e-6), 1 - 1e-6) if kind == "logistic" else max(y.mean(), 1e-6)
+    start = np.zeros(k + 1)
+    start[0] = math.log(rate) if kind == "poisson" else math.log(rate / (1 - rate))
+    # Problems this small are fastest on one thread; more only fight DuckDB's for the cores.
+    with threadpool_limits(1):
+        fitted = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": 1000})
+    return float(fitted.x[0]), fitted.x[1:], mean, scale
+
+
+def _predict(kind: str, params, x: np.ndarray) -> np.ndarray:
+    intercept, coef, mean, scale = params
+    linear = intercept + ((x - mean) / scale) @ coef
+    return np.exp(np.minimum(linear, 30.0)) if kind == "poisson" else 1 / (1 + np.exp(-linear))
+
+
+def _tie_signs(features: list[str], direction: int) -> np.ndarray:
+    return np.array([direction * TIE_SIGNS.get(name, 1) for name in features], dtype=float)
+
+
+def _learned(spec: ModelSpec, as_of, features, params, cuts, rows, reason, **extra) -> Fit:
+    intercept, coef, mean, scale = params
+    return Fit(spec.name, as_of, "learned", reason, len(cuts), rows, _digits(intercept), features=list(features),
+               means=[_digits(v) for v in mean], scales=[_digits(v) for v in scale],
+               coefficients=[_digits(v) for v in coef], **extra)
+
+
+def _digits(value: float) -> float:
+    """Seven significant digits: far finer than what the data can tell, and coarse enough that a fit
+    from the same rows is the same fit although DuckDB sums them in no fixed order."""
+    return float(f"{float(value):.7g}")
+
+
+def _fit_strength(spec, panels, cuts, as_of, settings) -> Fit:
+    """Learned on ties with contact in the last year: a tie silent for a year is dormant (strength 0
+    when learned; what little the data says of its coming back is noise)."""
+    ties = panels.ties
+    x_all = np.column_stack([ties[f] for f in panels.tie_inputs])
+    y_all = ties["direct_days_next_90"].astype(float)
+    recent = ties["contact_days_365"] > 0
+    rows = _rows(ties, cuts, recent)
+    if reason := _too_little(spec, cuts, y_all[rows], "people with direct contact afterwards"):
+        return Fit(spec.name, as_of, "published", reason, len(cuts), len(rows))
+    train, held_out = _split(spec, cuts)
+    if reason := _too_little_to_validate(spec, y_all[_rows(ties, train, recent)], y_all[_rows(ties, held_out)]):
+        return Fit(spec.name, as_of, "published", reason, len(cuts), len(rows))
+    signs = _tie_signs(panels.tie_inputs, +1)
+    params = _regression("poisson", x_all[_rows(ties, train, recent)], y_all[_rows(ties, train, recent)], signs)
+    learned, published = [], []
+    for cut in held_out:  # judged on everybody known, the dormant at 0
+        r = _rows(ties, [cut])
+        learned.append(_spearman(np.where(recent[r], _predict("poisson", params, x_all[r]), 0.0), y_all[r]))
+        published.append(_spearman(ties["published_score"][r], y_all[r]))
+    pairs = [(a, b) for a, b in zip(learned, published) if not (math.isnan(a) or math.isnan(b))]
+    score = sum(a for a, _ in pairs) / len(pairs) if pairs else float("nan")
+    baseline = sum(b for _, b in pairs) / len(pairs) if pairs else float("nan")
+    measure = "Spearman with direct-contact days in the next 90 days"
+    if not score > baseline:  # (false as well when the held-out cuts could not tell)
+        return Fit(spec.name, as_of, "published", f"the published formula predicted as well on the latest cuts "
+                   f"(Spearman {baseline:.2f} vs {score:.2f} learned)", len(cuts), len(rows),
+                   validation_measure=measure, validation_learned=score, validation_published=baseline)
+    params = _regression("poisson", x_all[rows], y_all[rows], signs)
+    return _learned(spec, as_of, panels.tie_inputs, params, cuts, len(rows),
+                    f"learned from {len(cuts)} cuts: Spearman {score:.2f} vs {baseline:.2f} published on the latest",
+                    validation_measure=measure, validation_learned=score, validation_published=baseline)
+
+
+def _fit_lapse(spec, panels, cuts, as_of, settings) -> Fit:
+    ties = panels.ties
+    population = (ties["active_days_180"] >= 2) & (ties["days_since_contact"] >= 7)
+    x_all = np.column_stack([ties[f] for f in panels.tie_inputs])
+    y_all = ~ties["contacted_next_60"].astype(bool)
+    weight = ties["contact_days_180"].astype(float)
+    rows = _rows(ties, cuts, population)
+    if reason := _too_little(spec, cuts, y_all[rows], "lapsed ties"):
+        return Fit(spec.name, as_of, "published", reason, len(cuts), len(rows), threshold=0.5)
+    train, held_out = _split(spec, cuts)
+    t, r = _rows(ties, train, population), _rows(ties, held_out, population)
+    if reason := _too_little_to_validate(spec, y_all[t], y_all[r]):
+        return Fit(spec.name, as_of, "published", reason, len(cuts), len(rows), threshold=0.5)
+    signs = _tie_signs(panels.tie_inputs, -1)
+    params = _regression("logistic", x_all[t], y_all[t], signs)
+    published_score = ties["days_since_direct"][r] / np.maximum(np.nan_to_num(ties["median_gap_days"][r], nan=365.0), 3)
+    score = _average_precision(_predict("logistic", params, x_all[r]), y_all[r], weight[r])
+    baseline = _average_precision(published_score, y_all[r], weight[r])
+    measure = "weighted average precision for ties that lapse in 60 days"
+    if not score > baseline:
+        return Fit(spec.name, as_of, "published", f"the published rule ranked lapses as well on the latest cuts "
+                   f"({baseline:.2f} vs {score:.2f} learned)", len(cuts), len(rows), threshold=0.5,
+                   validation_measure=measure, validation_learned=score, validation_published=baseline)
+    params = _regression("logistic", x_all[rows], y_all[rows], signs)
+    return _learned(spec, as_of, panels.tie_inputs, params, cuts, len(rows),
+                    f"learned from {len(cuts)} cuts: {score:.2f} vs {baseline:.2f} published on the latest",
+                    threshold=0.5, validation_measure=measure, validation_learned=score,
+                    validation_published=baseline)
+
+
+def _fit_reply(spec, panels, cuts, as_of, settings) -> Fit:
+    replies = panels.replies
+    x_all = np.column_stack([replies[f].astype(float) for f in panels.reply_inputs]) if len(replies["cut_at"]) \
+        else np.zeros((0, len(panels.reply_inputs)))
+    y_all = replies["answered_next_14"].astype(bool)
+    rows = _rows(replies, cuts)
+    if reason := _too_little(spec, cuts, y_all[rows], "answered messages"):
+        return Fit(spec.name, as_of, "published", reason, len(cuts), len(rows))
+    train, held_out = _split(spec, cuts)
+    train_rows, held_rows = _rows(replies, train), _rows(replies, held_out)
+    if reason := _too_little_to_validate(spec, y_all[train_rows], y_all[held_rows]):
+        return Fit(spec.name, as_of, "published", reason, len(cuts), len(rows))
+    params = _regression("logistic", x_all[train_rows], y_all[train_rows])
+    p = _predict("logistic", params, x_all[held_rows])
+    goal = settings.get("reply_precision_goal", 0.8)
+    threshold, precision, recall = _threshold(p, y_all[held_rows], goal)
+    measure = f"precision / recall on the latest cuts at probability {threshold:.2f}"
+    params = _regression("logistic", x_all[rows], y_all[rows])
+    return _learned(spec, as_of, panels.reply_inputs, params, cuts, len(rows),
+                    f"learned from {len(cuts)} cuts: precision {precision:.2f}, recall {recall:.2f} on the latest",
+                    threshold=threshold, validation_measure=measure, validation_learned=precision,
+                    validation_published=recall)
+
+
+def _threshold(p: np.ndarray, y: np.ndarray, goal: float) -> tuple[float, float, float]:
+    """The lowest probability from 0.5 up whose flags were right at least `goal` of the time on the
+    held-out cuts; if none is, the one with the best F0.5 (precision counting twice)."""
+    best = (0.5, *_precision_recall(p >= 0.5, y))
+    best_f = -1.0
+    for threshold in np.arange(0.5, 0.96, 0.01):
+        precision, recall = _precision_recall(p >= threshold, y)
+        if precision >= goal and recall > 0:
+            return float(round(threshold, 2)), precision, recall
+        f = 1.25 * precision * recall / (0.25 * precision + recall) if precision + recall else 0.0
+        if f > best_f:
+            best_f, best = f, (float(round(threshold, 2)), precision, recall)
+    return best
+
+
+def _precision_recall(flagged: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    hits = float((flagged & y).sum())
+    return (hits / flagged.sum() if flagged.sum() else 0.0), (hits / y.sum() if y.sum() else 0.0)
+
+
+def _spearman(a: np.ndarray, b: np.ndarray) -> float:
+    from scipy.stats import spearmanr
+    if len(a) < 3 or np.all(a == a[0]) or np.all(b == b[0]):
+        return float("nan")
+    return float(spearmanr(a, b).statistic)
+
+
+def _average_precision(score: np.ndarray, y: np.ndarray, weight: np.ndarray) -> float:
+    """Weighted average precision of ranking by `score` for `y` (ties broken against us)."""
+    if y.sum() == 0 or y.sum() == len(y):
+        return float("nan")
+    order = np.lexsort((y, -score))  # highest score first; among equal scores, negatives first
+    hits = np.cumsum(weight[order] * y[order])
+    listed = np.cumsum(weight[order])
+    return float(np.sum((hits / listed) * weight[order] * y[order]) / np.sum(weight * y))
+
+
+# --- storing ----------------------------------------------------------------------------------------
+
+def store_fits(con: duckdb.DuckDBPyConnection, fits: list[Fit]) -> None:
+    """Writes the fits (replacing any made as of the same moment), in the caller's transaction."""
+    for fit in fits:
+        con.execute("delete from model_fits where model = ? and fitted_as_of = ?", [fit.model, fit.fitted_as_of])
+        con.execute("delete from model_coefficients where model = ? and fitted_as_of = ?",
+                    [fit.model, fit.fitted_as_of])
+    con.register("fits_arrow", pa.table({
+        "model": [f.model for f in fits],
+        "fitted_as_of": pa.array([f.fitted_as_of for f in fits], pa.timestamp("us", tz="UTC")),
+        "method": [f.method for f in fits],
+        "reason": [f.reason for f in fits],
+        "intercept": pa.array([f.intercept for f in fits], pa.float64()),
+        "threshold": pa.array([f.threshold for f in fits], pa.float64()),
+        "training_cuts": [f.training_cuts for f in fits],
+        "training_rows": [f.training_rows for f in fits],
+        "validation_measure": pa.array([f.validation_measure for f in fits], pa.string()),
+        "validation_learned": pa.array([_digits_or_none(f.validation_learned) for f in fits], pa.float64()),
+        "validation_published": pa.array([_digits_or_none(f.validation_published) for f in fits], pa.float64()),
+    }))
+    learned = [(f, i) for f in fits for i in range(len(f.features))]
+    con.register("coefficients_arrow", pa.table({
+        "model": [f.model for f, _ in learned],
+        "fitted_as_of": pa.array([f.fitted_as_of for f, _ in learned], pa.timestamp("us", tz="UTC")),
+        "feature": pa.array([f.features[i] for f, i in learned], pa.string()),
+        "mean": pa.array([f.means[i] for f, i in learned], pa.float64()),
+        "scale": pa.array([f.scales[i] for f, i in learned], pa.float64()),
+        "coefficient": pa.array([f.coefficients[i] for f, i in learned], pa.float64()),
+    }))
+    try:
+        con.execute("insert into model_fits by name select * from fits_arrow")
+        con.execute("insert into model_coefficients by name select * from coefficients_arrow")
+    finally:
+        con.unregister("fits_arrow")
+        con.unregister("coefficients_arrow")
+
+
+def _digits_or_none(value: float | None) -> float | None:
+    return None if value is None or math.isnan(value) else _digits(value)
+
+
+def learn(con: duckdb.DuckDBPyConnection, settings: dict[str, float], as_of: dt.datetime, tz: ZoneInfo) -> list[Fit]:
+    """Fits every model as of `as_of` from the history before it and stores the fits."""
+    first = first_exchange(con)
+    tie_cuts, reply_cuts = [], []
+    if first is not None:
+        tie_cuts = sorted(set(training_cuts(STRENGTH, first, as_of, tz)) | set(training_cuts(LAPSE, first, as_of, tz)))
+        reply_cuts = training_cuts(REPLY, first, as_of, tz)
+    panels = build_panels(con, tie_cuts, reply_cuts)
+    fits = fit_models(panels, first, as_of, tz, settings)
+    store_fits(con, fits)
+    for fit in fits:
+        log.debug("%s", fit.line())
+    return fits
