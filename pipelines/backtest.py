@@ -140,7 +140,7 @@ def _cuts_to_check(con, cuts: list[dt.datetime]) -> list[dt.datetime]:
     current = dict(con.execute("""
         select c.cut_at, count(e.occurred_at)
         from (select unnest($cuts::timestamptz[]) as cut_at) as c
-        left join int_interactions as e on e.occurred_at < c.cut_at + interval 90 days
+        left join int_interactions as e on e.occurred_at < days_after(c.cut_at, 90)
         group by c.cut_at""", {"cuts": cuts}).fetchall())
     stored = dict(con.execute("select cut_at, any_value(events_seen) from backtests group by cut_at").fetchall())
     return [c for c in cuts if stored.get(c) != current.get(c)]
@@ -216,7 +216,7 @@ def _replies(con, cut, method) -> list[Row]:
 
         owner_after as (  -- what the owner wrote in the 14 days after the cut
             select channel, thread_ref, to_person_ids from int_reply_messages
-            where is_from_owner and sent_at >= as_of() and sent_at < as_of() + interval 14 days
+            where is_from_owner and sent_at >= as_of() and sent_at < days_after(as_of(), 14)
         ),
 
         judged as (
@@ -252,7 +252,7 @@ def _strength(con, cut, method) -> list[Row]:
         join cut_features as f using (person_id)
         left join tie_outcomes([as_of()], events := 'int_interactions') as o using (person_id)
         left join (select person_id, count(*) as raw_count from interactions
-                   where weight > 0 and occurred_at >= as_of() - interval 365 days group by person_id) as r
+                   where weight > 0 and occurred_at >= days_after(as_of(), -365) group by person_id) as r
             using (person_id)""").fetchnumpy().values()
     ours = _spearman(strength, future)
     return [
@@ -288,7 +288,7 @@ def _store(con, cuts: list[dt.datetime], rows: list[Row]) -> None:
     seen = dict(con.execute("""
         select c.cut_at, count(e.occurred_at)
         from (select unnest($cuts::timestamptz[]) as cut_at) as c
-        left join int_interactions as e on e.occurred_at < c.cut_at + interval 90 days
+        left join int_interactions as e on e.occurred_at < days_after(c.cut_at, 90)
         group by c.cut_at""", {"cuts": cuts}).fetchall())
     columns = {name: [getattr(r, name) for r in rows] for name in Row.__dataclass_fields__}
     table = pa.table({**columns, "cut_at": pa.array(columns["cut_at"], pa.timestamp("us", tz="UTC")),

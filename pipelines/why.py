@@ -95,7 +95,7 @@ def explain(con: duckdb.DuckDBPyConnection, person_id: str, *, top: int = 8) -> 
         select count(*), coalesce(string_agg(distinct weight_reason, ', '), '')
         from interactions
         where person_id = ? and counts_toward_score and weight > 0
-          and occurred_at >= as_of() - to_days(metric('trend_days')::integer)""", [person_id]).fetchall()[0]
+          and occurred_at >= days_after(as_of(), -metric('trend_days'))""", [person_id]).fetchall()[0]
     lines.append(f"\n  In the last {trend_days:.0f} days:")
     lines.append(f"    strength {strength - trend:.0f} -> {strength:.0f}; {new[0]} new interaction{'s' * (new[0] != 1)}"
                  + (f": {new[1]}" if new[0] else ""))

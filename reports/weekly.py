@@ -226,7 +226,7 @@ def track_record(con: duckdb.DuckDBPyConnection) -> str:
         select measure, sum(numerator) / nullif(sum(denominator), 0),
                sum(baseline_numerator) / nullif(sum(baseline_denominator), 0), sum(denominator)
         from backtests
-        where cut_at + interval 90 days <= as_of() and cut_at >= as_of() - to_days(?)
+        where days_after(cut_at, 90) <= as_of() and cut_at >= days_after(as_of(), -?)
           and measure in ('follow-ups: lapse precision', 'replies owed: precision (answered within 14 days)')
         group by measure""", [TRACK_RECORD_DAYS]).fetchall()}
     if not figures:

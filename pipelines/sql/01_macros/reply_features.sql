@@ -20,7 +20,7 @@ cut_list as (
 inbound as (  -- direct messages from people to the owner, each with whether it was answered in 14 days
     select
         *,
-        least(owner_next_in_thread_at, owner_next_to_sender_at) <= sent_at + interval 14 days as was_answered
+        least(owner_next_in_thread_at, owner_next_to_sender_at) <= sent_at + interval 336 hours as was_answered
     from all_messages
     where sender_role = 'person' and is_owner_in_to
       and direct_recipients <= metric('awaiting_max_recipients')
@@ -29,7 +29,7 @@ inbound as (  -- direct messages from people to the owner, each with whether it 
 sender_history as (  -- running counts per sender, for "how often has the owner answered them"
     select
         sender_person_id,
-        sent_at + interval 14 days as known_at,  -- whether it was answered is known 14 days on
+        sent_at + interval 336 hours as known_at,  -- whether it was answered is known 14 days on
         count(*) over running as received,
         sum(was_answered::int) over running as answered
     from inbound
@@ -51,7 +51,7 @@ pending as (  -- the thread's last message at the cut, waiting long enough and n
     select c.cut_at, i.*
     from cut_list as c
     join inbound as i
-      on i.sent_at < c.cut_at and i.sent_at >= c.cut_at - to_days(metric('awaiting_max_days')::integer)
+      on i.sent_at < c.cut_at and i.sent_at >= days_after(c.cut_at, -metric('awaiting_max_days'))
      and coalesce(i.next_at, 'infinity'::timestamptz) >= c.cut_at
     where business_days(i.sent_at, c.cut_at, tz := owner_tz()) >= metric('awaiting_on_me_business_days')
 ),
@@ -80,12 +80,12 @@ with_sent as (  -- how much the owner and the sender wrote to each other lately:
     from with_sender as w
     asof left join owner_sent as now_ on now_.person_id = w.sender_person_id and now_.sent_at < w.cut_at
     asof left join owner_sent as month_ago
-      on month_ago.person_id = w.sender_person_id and month_ago.sent_at < w.cut_at - interval 30 days
+      on month_ago.person_id = w.sender_person_id and month_ago.sent_at < days_after(w.cut_at, -30)
     asof left join owner_sent as year_ago
-      on year_ago.person_id = w.sender_person_id and year_ago.sent_at < w.cut_at - interval 365 days
+      on year_ago.person_id = w.sender_person_id and year_ago.sent_at < days_after(w.cut_at, -365)
     asof left join sender_sent as in_now on in_now.person_id = w.sender_person_id and in_now.sent_at < w.cut_at
     asof left join sender_sent as in_month_ago
-      on in_month_ago.person_id = w.sender_person_id and in_month_ago.sent_at < w.cut_at - interval 30 days
+      on in_month_ago.person_id = w.sender_person_id and in_month_ago.sent_at < days_after(w.cut_at, -30)
 ),
 
 answered as (  -- the owner's first word after the cut: in the thread, or to the sender anywhere
@@ -129,7 +129,7 @@ select
     sign(coalesce(size_over_replied, 0)) * ln(1 + abs(coalesce(size_over_replied, 0)) / 1024.0) as x_size_over_replied_kb,
     (channel = 'linkedin')::int as x_is_linkedin,
     -- what happened next: the owner wrote in the thread, or to the sender, within 14 days
-    coalesce(owner_answered_at < cut_at + interval 14 days, false) as answered_next_14
+    coalesce(owner_answered_at < days_after(cut_at, 14), false) as answered_next_14
 from answered;
 
 -- The reply model's answer to every candidate: how likely the owner is to answer it, from the fit

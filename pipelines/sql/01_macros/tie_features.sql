@@ -30,7 +30,8 @@ days as (
         bool_or(channel = 'linkedin_message') as is_linkedin,
         count(*) filter (where is_direct and direction = 'out' and counts_toward_score) as direct_out,
         count(*) filter (where is_direct and direction = 'in' and counts_toward_score) as direct_in,
-        coalesce(sum(score_weight) filter (where counts_toward_score), 0) as score_weight
+        coalesce(sum(score_weight order by occurred_at, channel, direction) filter (where counts_toward_score), 0)
+            as score_weight  -- (sums in a fixed order: a fit from the same rows is the same fit)
     from events
     group by person_id, local_day(occurred_at)
 )
@@ -62,7 +63,7 @@ known as (  -- everybody with any contact before the cut, however long ago
 windowed as (
     select c.cut_at, d.*, (epoch(c.cut_at) - epoch(d.first_at)) / 86400.0 as age
     from cut_list as c
-    join days as d on d.first_at < c.cut_at and d.first_at >= c.cut_at - interval 730 days
+    join days as d on d.first_at < c.cut_at and d.first_at >= days_after(c.cut_at, -730)
 ),
 
 counted as (
@@ -93,11 +94,11 @@ counted as (
         count(direct_gap_days) filter (where age <= 365) as gap_count,
         bool_or(is_email and age <= 365)::int + bool_or(is_meeting and age <= 365)::int
             + bool_or(is_linkedin and age <= 365)::int as channels,
-        sum(score_weight * pow(2, -age / 30)) as decayed_30,
-        sum(score_weight * pow(2, -age / 90)) as decayed_90,
-        sum(score_weight * pow(2, -age / 180)) as decayed_180,
-        sum(score_weight * pow(2, -age / 365)) as decayed_365,
-        sum(score_weight * pow(2, -age / metric('half_life_days'))) as decayed_sum
+        sum(score_weight * pow(2, -age / 30) order by first_at, person_id) as decayed_30,
+        sum(score_weight * pow(2, -age / 90) order by first_at, person_id) as decayed_90,
+        sum(score_weight * pow(2, -age / 180) order by first_at, person_id) as decayed_180,
+        sum(score_weight * pow(2, -age / 365) order by first_at, person_id) as decayed_365,
+        sum(score_weight * pow(2, -age / metric('half_life_days')) order by first_at, person_id) as decayed_sum
     from windowed
     group by person_id, cut_at
 ),
@@ -166,7 +167,7 @@ cut_list as (
 ahead as (
     select c.cut_at, d.*, (epoch(d.first_at) - epoch(c.cut_at)) / 86400.0 as days_ahead
     from cut_list as c
-    join days as d on d.first_at >= c.cut_at and d.first_at < c.cut_at + interval 90 days
+    join days as d on d.first_at >= c.cut_at and d.first_at < days_after(c.cut_at, 90)
 )
 
 select

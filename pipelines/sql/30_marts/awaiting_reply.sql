@@ -146,7 +146,7 @@ final as (
     from waiting as w
     cross join constants as c
     left join thread_subjects as s using (channel, thread_ref)
-    where w.since >= as_of() - c.max_age
+    where w.since >= days_after(as_of(), -metric('awaiting_max_days'))
 )
 
 select * from final;

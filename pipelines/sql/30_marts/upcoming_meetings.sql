@@ -8,7 +8,7 @@ with owner_keys as (
 events as (
     select * from int_calendar_events
     where not is_cancelled and not is_all_day
-      and start_at >= as_of() and start_at < as_of() + interval 7 days
+      and start_at >= as_of() and start_at < days_after(as_of(), 7)
 ),
 
 parties as (
