@@ -86,7 +86,8 @@ def _read_gmail(paths, config: Config, now, progress, cursor, known):
     from connectors.gmail import sync_gmail
     service, section = _google_service(config, "gmail", "gmail", "v1")
     limiter = RateLimiter(float(section.get("quota_units_per_second", GMAIL_QUOTA_UNITS_PER_SECOND)))
-    return sync_gmail(service, cursor=cursor, limiter=limiter, progress=progress, known_ids=known)
+    return sync_gmail(service, cursor=cursor, limiter=limiter, progress=progress, known_ids=known,
+                      mirrored_ids=getattr(known, "mirrored", None))
 
 
 def _read_gcal(paths, config: Config, now, progress, cursor, known):
@@ -127,6 +128,7 @@ class IngestSummary:
     loaded: int = 0
     updated: int = 0
     duplicates: int = 0
+    removed: int = 0  # API sources: rows removed because the source deleted them
     skipped_by_reason: Counter = field(default_factory=Counter)
     rejected: int = 0
     seconds: float = 0.0
@@ -144,6 +146,8 @@ class IngestSummary:
         figures = [f"{self.loaded:,} loaded"]
         if self.updated:
             figures.append(f"{self.updated:,} updated")
+        if self.removed:
+            figures.append(f"{self.removed:,} removed")
         figures += [f"{self.duplicates:,} duplicates", f"{self.skipped:,} skipped", f"{self.rejected:,} rejected"]
         reasons = "; ".join(f"{n:,} {reason}" for reason, n in self.skipped_by_reason.most_common())
         return (f"{self.source}: {self.records_read:,} {self.noun} from {files}: {', '.join(figures)}"
@@ -204,11 +208,7 @@ def _ingest_api(con, source: Source, config: Config, *, now: dt.datetime | None,
     cursor = next(iter(con.execute("select \"cursor\" from ingest_runs where source = ? and \"cursor\" is not null "
                                    "order by run_id desc limit 1", [source.name]).fetchall()), (None,))[0]
 
-    def known(ids: list[str]) -> set[str]:  # Gmail ids already stored, from the API or a Takeout export
-        return {i for (i,) in con.execute("""
-            select gmail_id from raw_gmail__messages where gmail_id in (select unnest(?::varchar[]))
-            union select gmail_id from raw_mbox__messages where gmail_id in (select unnest(?::varchar[]))""",
-                                          [ids, ids]).fetchall()}
+    known = _StoredGmailIds(con)
 
     with transaction(con, memory_limit=INGEST_MEMORY_LIMIT):
         summary.run_id = con.execute("select nextval('ingest_run_ids')").fetchall()[0][0]
@@ -222,11 +222,29 @@ def _ingest_api(con, source: Source, config: Config, *, now: dt.datetime | None,
     return summary
 
 
+class _StoredGmailIds:
+    """What the Gmail connector asks of the database: `known(ids)`, the ids stored from the API or a
+    Takeout export (not fetched again); `mirrored()`, every id stored from the API."""
+
+    def __init__(self, con):
+        self.con = con
+
+    def __call__(self, ids: list[str]) -> set[str]:
+        return {i for (i,) in self.con.execute("""
+            select gmail_id from raw_gmail__messages where gmail_id in (select unnest(?::varchar[]))
+            union select gmail_id from raw_mbox__messages where gmail_id in (select unnest(?::varchar[]))""",
+                                               [ids, ids]).fetchall()}
+
+    def mirrored(self) -> set[str]:
+        return {i for (i,) in self.con.execute(
+            "select gmail_id from raw_gmail__messages where gmail_id is not null").fetchall()}
+
+
 def _load(con, source: Source, records: Iterator, summary: IngestSummary, loaded_at: dt.datetime, *,
           checkpoint: bool = False) -> None:
     pending: dict[type, list] = {record_type: [] for record_type in source.tables}
     rejected: list[Rejected] = []
-    cancelled: list = []
+    changes: dict[str, list] = {"cancelled": [], "deleted": [], "relabelled": []}
     ordinal = 0
     markers = _api_markers() if source.api else ()
 
@@ -239,7 +257,7 @@ def _load(con, source: Source, records: Iterator, summary: IngestSummary, loaded
 
     for record in records:
         if isinstance(record, markers):
-            _api_marker(con, record, summary, cancelled, flush=lambda: [flush(t) for t, r in pending.items() if r])
+            _api_marker(con, record, summary, changes, flush=lambda: [flush(t) for t, r in pending.items() if r])
             continue
         summary.records_read += 1
         if isinstance(record, Rejected):
@@ -260,8 +278,12 @@ def _load(con, source: Source, records: Iterator, summary: IngestSummary, loaded
     summary.rejected = len(rejected)
     if rejected:
         record_rejects(con, source.name, to_arrow(Rejected, rejected), summary.run_id, loaded_at)
-    if cancelled:
-        _cancel_occurrences(con, cancelled, summary, loaded_at)
+    if changes["cancelled"]:
+        _cancel_occurrences(con, changes["cancelled"], summary, loaded_at)
+    if changes["relabelled"]:
+        _relabel_gmail(con, changes["relabelled"], summary, loaded_at)
+    if changes["deleted"]:
+        _delete_gmail(con, changes["deleted"], summary, loaded_at)
 
 
 def merge_batch(con, table: str, records: pa.Table, summary: IngestSummary, loaded_at: dt.datetime,
@@ -284,15 +306,20 @@ def merge_batch(con, table: str, records: pa.Table, summary: IngestSummary, load
 
 def _api_markers() -> tuple[type, ...]:
     from connectors.gcal import CancelledOccurrence, FullResync, SyncToken
-    from connectors.gmail import GmailCursor
-    return GmailCursor, SyncToken, FullResync, CancelledOccurrence
+    from connectors.gmail import GmailCursor, LabelsChanged, MessageDeleted
+    return GmailCursor, SyncToken, FullResync, CancelledOccurrence, MessageDeleted, LabelsChanged
 
 
-def _api_marker(con, record, summary: IngestSummary, cancelled: list, flush: Callable[[], object]) -> None:
-    """Cursors, resyncs and cancellations from an API source: not rows, but what to do with them."""
+def _api_marker(con, record, summary: IngestSummary, changes: dict[str, list], flush: Callable[[], object]) -> None:
+    """Cursors, resyncs, cancellations, deletions and label changes from an API source: not rows, but
+    what to do with them (changes are applied once the run's rows are loaded)."""
     import json
-    gmail_cursor, sync_token, full_resync, _ = _api_markers()
-    if isinstance(record, gmail_cursor):
+    gmail_cursor, sync_token, full_resync, _, message_deleted, labels_changed = _api_markers()
+    if isinstance(record, message_deleted):
+        changes["deleted"].append(record.gmail_id)
+    elif isinstance(record, labels_changed):
+        changes["relabelled"].append(record)
+    elif isinstance(record, gmail_cursor):
         summary.cursor = record.history_id
     elif isinstance(record, sync_token):  # one token per calendar, kept together as a JSON object
         tokens = json.loads(summary.cursor) if summary.cursor else {}
@@ -303,7 +330,36 @@ def _api_marker(con, record, summary: IngestSummary, cancelled: list, flush: Cal
         con.execute("delete from raw_gcal__events where _origin like ?", [f"gcal:{record.calendar_id}:%"])
         summary.skipped_by_reason[f"full resync of {record.calendar_id} ({record.reason})"] += 1
     else:
-        cancelled.append(record)
+        changes["cancelled"].append(record)
+
+
+def _relabel_gmail(con, relabelled: list, summary: IngestSummary, loaded_at: dt.datetime) -> None:
+    """Stored Gmail messages take their current labels (the last change of each wins)."""
+    latest = {change.gmail_id: change.labels for change in relabelled}
+    con.register("relabelled", pa.table({"gmail_id": list(latest), "labels": list(latest.values())},
+                                        schema=pa.schema([("gmail_id", pa.string()), ("labels", pa.list_(pa.string()))])))
+    try:
+        changed = con.execute("""
+            update raw_gmail__messages as t set labels = r.labels, _run_id = ?, _loaded_at = ?
+            from relabelled as r
+            where t.gmail_id = r.gmail_id and list_sort(t.labels) is distinct from list_sort(r.labels)
+            returning 1""", [summary.run_id, loaded_at]).fetchall()
+    finally:
+        con.unregister("relabelled")
+    summary.updated += len(changed)
+
+
+def _delete_gmail(con, gmail_ids: list[str], summary: IngestSummary, loaded_at: dt.datetime) -> None:
+    """Messages deleted in Gmail: their rows go, and a deletion record hides any Takeout copy."""
+    con.register("deleted", pa.table({"gmail_id": pa.array(sorted(set(gmail_ids)), pa.string())}))
+    try:
+        removed = con.execute("delete from raw_gmail__messages where gmail_id in (select gmail_id from deleted) "
+                              "returning 1").fetchall()
+        con.execute("insert or ignore into raw_gmail__deletions select gmail_id, ?, ? from deleted",
+                    [loaded_at, summary.run_id])
+    finally:
+        con.unregister("deleted")
+    summary.removed += len(removed)
 
 
 def _cancel_occurrences(con, cancelled: list, summary: IngestSummary, loaded_at: dt.datetime) -> None:
@@ -399,8 +455,10 @@ def _record_files(con, source_name: str, fingerprints: dict[Path, tuple[str, int
 def _record_run(con, s: IngestSummary, started_at: dt.datetime) -> None:
     reasons = sorted(s.skipped_by_reason.items())
     con.execute(
-        """insert into ingest_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                                           map(?::varchar[], ?::bigint[]), ?, ?)""",
+        """insert into ingest_runs (run_id, source, inputs, started_at, finished_at, seconds, files_read,
+                                    files_unchanged, records_read, loaded, updated, duplicates, skipped,
+                                    skipped_by_reason, rejected, "cursor", removed)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, map(?::varchar[], ?::bigint[]), ?, ?, ?)""",
         [s.run_id, s.source, s.inputs, started_at, started_at + dt.timedelta(seconds=s.seconds), s.seconds,
          s.files_read, s.files_unchanged, s.records_read, s.loaded, s.updated, s.duplicates, s.skipped,
-         [r for r, _ in reasons], [n for _, n in reasons], s.rejected, s.cursor])
+         [r for r, _ in reasons], [n for _, n in reasons], s.rejected, s.cursor, s.removed])
