@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 import webbrowser
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +26,7 @@ from google.oauth2.credentials import Credentials
 from google_auth_oauthlib.flow import InstalledAppFlow
 
 from connectors import SourceError
+from connectors.token_files import config_folder, readable_by_others, write_private
 
 GMAIL_METADATA = "https://www.googleapis.com/auth/gmail.metadata"
 CALENDAR_READONLY = "https://www.googleapis.com/auth/calendar.readonly"
@@ -41,13 +41,8 @@ _PROMPT = ("Open this address in a browser to let tiekeeper read your Gmail head
 
 
 def token_path() -> Path:
-    """`$XDG_CONFIG_HOME/tiekeeper/google-token.json`, by default under `~/.config`.
-
-    A relative XDG_CONFIG_HOME is ignored, as the XDG spec says, so the token never lands in
-    whatever folder tiekeeper was started from (such as the repository)."""
-    base = os.environ.get("XDG_CONFIG_HOME", "")
-    folder = Path(base) if base and os.path.isabs(base) else Path.home() / ".config"
-    return folder / "tiekeeper" / "google-token.json"
+    """`$XDG_CONFIG_HOME/tiekeeper/google-token.json`, by default under `~/.config` (`config_folder`)."""
+    return config_folder() / "google-token.json"
 
 
 def scopes_for(*, send: bool = False) -> tuple[str, ...]:
@@ -113,11 +108,11 @@ def load_credentials(*, need_send: bool = False) -> Credentials:
     been copied; the user checks, runs `chmod 600`, and revokes if in doubt."""
     path = token_path()
     try:
-        mode = path.stat().st_mode
+        mode = readable_by_others(path)
     except FileNotFoundError:
         raise SourceError(f"{path}: no Google authorization yet; run `{auth_command(send=need_send)}`") from None
-    if os.name == "posix" and stat.S_IMODE(mode) & 0o077:
-        raise SourceError(f"{path}: readable by other users (mode {stat.S_IMODE(mode):04o}); this token is a password: "
+    if mode is not None:
+        raise SourceError(f"{path}: readable by other users (mode {mode:04o}); this token is a password: "
                           f"run `chmod 600 {path}` (and if someone may have copied it, revoke it at {REVOKE_URL})")
     try:
         credentials = Credentials.from_authorized_user_file(str(path))
@@ -158,24 +153,10 @@ def _check_granted(granted, asked: tuple[str, ...], *, send: bool) -> None:
 
 
 def _write_token(path: Path, credentials: Credentials, *, granted) -> None:
-    """Writes the authorized-user JSON atomically, created 0600 in a 0700 folder, so that it is
-    never readable by others, even for a moment, and never half-written."""
+    """Writes the authorized-user JSON, readable by the user alone (`write_private`)."""
     info = json.loads(credentials.to_json())
     info["scopes"] = sorted(granted)  # what Google granted, not what was asked
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(path.parent, 0o700)
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            if hasattr(os, "fchmod"):  # a temporary file left by a crashed run may predate us
-                os.fchmod(file.fileno(), 0o600)
-            json.dump(info, file, indent=2)
-            file.write("\n")
-        os.replace(temporary, path)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise SourceError(f"{path}: cannot write the Google authorization ({_one_line(exc)})") from None
+    write_private(path, json.dumps(info, indent=2) + "\n", what="Google authorization")
 
 
 @contextmanager
