@@ -310,7 +310,48 @@ class _Calendar:
         self.changed: dict[str, int] = {}  # event id -> change sequence of its last change
 
 
-class FakeGoogle:
+class LoopbackServer:
+    """Serves `handle_http(method, target, headers, body)` on 127.0.0.1 from a background thread."""
+
+    host: str
+    port: int
+    _server = None
+    _thread = None
+
+    def start(self) -> str:
+        """Starts serving on a background thread; returns the base URL."""
+        fake = self
+
+        class Handler(_Handler):
+            pass
+        Handler.fake = fake
+        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=type(self).__name__, daemon=True)
+        self._thread.start()
+        return self.url
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(5)
+            self._server = self._thread = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/"
+
+    def __enter__(self) -> str:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+class FakeGoogle(LoopbackServer):
     """The fake server and its data. Use it as a context manager (`with FakeGoogle(...) as url:`)
     or `start()` / `stop()`. All methods are thread-safe.
 
@@ -373,42 +414,6 @@ class FakeGoogle:
         self._fault_rng = random.Random(fault_seed)
         self._fresh = itertools.count(1)
         self.reset_stats()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle --------------------------------------------------------------------------
-
-    def start(self) -> str:
-        """Starts serving on a background thread; returns the base URL `http://127.0.0.1:<port>/`."""
-        fake = self
-
-        class Handler(_Handler):
-            pass
-        Handler.fake = fake
-        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fake-google", daemon=True)
-        self._thread.start()
-        return self.url
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(5)
-            self._server = self._thread = None
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}/"
-
-    def __enter__(self) -> str:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     # -- stats and faults ---------------------------------------------------------------------
 
@@ -908,7 +913,7 @@ def _json_answer(status: int, payload: dict, extra: dict | None = None) -> tuple
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as httplib2 uses it
-    fake: FakeGoogle
+    fake: LoopbackServer
 
     def setup(self) -> None:
         super().setup()
