@@ -109,8 +109,7 @@ class FakeGraph(LoopbackServer):
             self.put_event(event)
         self.masters = dict(masters or {})
         self.max_page_size, self.retry_after, self._clock = max_page_size, retry_after, clock
-        self.requests_per_second, self._burst = requests_per_second, burst or requests_per_second or 0
-        self._bucket, self._bucket_at = self._burst, clock()
+        self.set_limit(requests_per_second, burst)
         self.fault_rate, self._fault_rng = fault_rate, random.Random(fault_seed)
         self._tokens_valid_from = 0
         self._pages: dict[str, tuple[list, str]] = {}
@@ -199,6 +198,13 @@ class FakeGraph(LoopbackServer):
         with self._lock:
             del self.events[event_id]
             self.event_removed[event_id] = self._tick()
+
+    def set_limit(self, requests_per_second: float | None, burst: float | None = None) -> None:
+        """Sets (None: removes) the request rate; the bucket starts full, one second's worth by default."""
+        with self._lock:
+            self.requests_per_second = requests_per_second
+            self._burst = burst or requests_per_second or 0
+            self._bucket, self._bucket_at = self._burst, self._clock()
 
     def expire_delta_tokens(self) -> None:
         """Every delta token handed out so far answers 410 from now on."""

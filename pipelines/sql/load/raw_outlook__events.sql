@@ -13,6 +13,10 @@ when matched and (t.summary, t.start_at, t.end_at, t.is_all_day, t.timezone, t.s
                   t.last_modified, t._origin)
         is distinct from (s.summary, s.start_at, s.end_at, s.is_all_day, s.timezone, s.status, s.organizer,
                           s.attendees, s.last_modified, s._origin)
-    then update set *
+    then update set uid = s.uid, recurrence_id = s.recurrence_id, calendar = s.calendar, summary = s.summary,
+                    start_at = s.start_at, end_at = s.end_at, is_all_day = s.is_all_day,
+                    timezone = s.timezone, status = s.status, organizer = s.organizer,
+                    attendees = s.attendees, sequence = s.sequence, last_modified = s.last_modified,
+                    _origin = s._origin, _run_id = s._run_id, _loaded_at = s._loaded_at
 when not matched then insert by name
 returning merge_action;
