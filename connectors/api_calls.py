@@ -8,6 +8,8 @@ Retry-After), and `retry_in_batches` drives any batch endpoint through a `send(c
 from __future__ import annotations
 
 import collections
+import heapq
+import itertools
 import random
 import time
 from collections.abc import Callable, Hashable, Iterable, Iterator
@@ -85,16 +87,18 @@ class Retry(NamedTuple):
 
 
 def retry_in_batches(work: Iterable[K], send: Callable[[list[K]], dict[K, Any]], *, batch_size: int,
-                     sleep: Callable[[float], None] = time.sleep, tries: int | None = None,
-                     jitter: Callable[[], float] = random.random) -> Iterator[tuple[K, Any]]:
+                     sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic,
+                     tries: int | None = None, jitter: Callable[[], float] = random.random) -> Iterator[tuple[K, Any]]:
     """Yields `(key, answer)` for every key of `work`, sending them `batch_size` at a time.
 
     `send(chunk)` makes one batch request and returns each key's answer, or a `Retry` for a part
-    that failed transiently. Failed parts go at the head of the next batch instead of being retried
-    one by one: a part that fails once costs no wait of its own, since the next batch is paced like
-    any other. The run backs off (`backoff_delay`) only when it is told to (Retry-After), when a part
-    fails again, or when most of a batch failed, which says the server is struggling rather than
-    unlucky. A part that failed `tries` times raises its error.
+    that failed transiently. Failed parts go into a later batch instead of being retried one by one,
+    and none of them holds up the others: a part that failed once goes into the very next batch (the
+    batches are paced like any other request), one that failed again waits out its own backoff
+    (`backoff_delay`) while the batches go on with other work. The whole run pauses only when the
+    server says so (Retry-After), or when most of a batch failed, which says the server is
+    struggling rather than unlucky (longer with each such batch in a row), or when nothing is left
+    but parts waiting. A part that failed `tries` times raises its error.
 
     `work` is read lazily, between batches: when it is a `collections.deque`, keys appended to it
     while the answers are consumed (the next page of a listing, say) are sent in a later batch.
@@ -105,16 +109,23 @@ def retry_in_batches(work: Iterable[K], send: Callable[[list[K]], dict[K, Any]],
     tries = tries or RETRY_TRIES
     source = work if isinstance(work, collections.deque) else iter(work)
     failures: collections.Counter = collections.Counter()
-    again: list[K] = []
+    waiting: list[tuple[float, int, K]] = []  # failed parts: (when they may go again, order, key)
+    order = itertools.count()
+    struggling = 0  # batches in a row most of whose parts failed
     while True:
-        chunk, again = again[:batch_size], again[batch_size:]
+        now = clock()
+        chunk = [heapq.heappop(waiting)[2] for _ in range(batch_size) if waiting and waiting[0][0] <= now]
         while len(chunk) < batch_size:
             key = _next(source)
             if key is _DONE:
                 break
             chunk.append(key)
         if not chunk:
-            return
+            if not waiting:
+                return
+            ready = waiting[0][0]
+            sleep(max(0.0, ready - now))
+            chunk = [heapq.heappop(waiting)[2] for _ in range(batch_size) if waiting and waiting[0][0] <= ready]
         answers = send(chunk)
         failed: list[tuple[K, Retry]] = []
         for key in chunk:
@@ -127,13 +138,14 @@ def retry_in_batches(work: Iterable[K], send: Callable[[list[K]], dict[K, Any]],
             else:
                 failures.pop(key, None)
                 yield key, answer
-        if not failed:
-            continue
-        worst = max(failures[key] for key, _ in failed)
+        struggling = struggling + 1 if 2 * len(failed) > len(chunk) else 0
         told = max((answer.retry_after or 0.0 for _, answer in failed), default=0.0)
-        if worst > 1 or told or 2 * len(failed) > len(chunk):
-            sleep(backoff_delay(worst - 1, retry_after=told or None, jitter=jitter))
-        again = [key for key, _ in failed] + again
+        if told or struggling:
+            sleep(backoff_delay(max(struggling - 1, 0), retry_after=told or None, jitter=jitter))
+        now = clock()
+        for key, _ in failed:
+            delay = 0.0 if failures[key] == 1 else backoff_delay(failures[key] - 2, jitter=jitter)
+            heapq.heappush(waiting, (now + delay, next(order), key))
 
 
 _DONE = object()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import webbrowser
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from google.oauth2.credentials import Credentials
 from google_auth_oauthlib.flow import InstalledAppFlow
 
 from connectors import SourceError
-from connectors.token_files import config_folder, readable_by_others, write_private
+from connectors.token_files import browser_available, config_folder, one_line, readable_by_others, write_private
 
 GMAIL_METADATA = "https://www.googleapis.com/auth/gmail.metadata"
 CALENDAR_READONLY = "https://www.googleapis.com/auth/calendar.readonly"
@@ -73,22 +72,22 @@ def authorize(client_secrets: Path, *, send: bool = False, open_browser: bool = 
                           f"\"Desktop app\" from the Google Cloud console (APIs & Services > Credentials)") from None
     except (ValueError, KeyError, UnicodeDecodeError) as exc:  # json.JSONDecodeError is a ValueError
         raise SourceError(f"{client_secrets}: not the client secrets JSON of a \"Desktop app\" OAuth client "
-                          f"({_one_line(exc)})") from None
-    if open_browser and not _browser_available():
+                          f"({one_line(exc)})") from None
+    if open_browser and not browser_available():
         open_browser = False
     try:
         with _scope_changes_allowed():
             credentials = flow.run_local_server(host="localhost", port=port, open_browser=open_browser,
                                                 authorization_prompt_message=_PROMPT, prompt="consent")
     except oauthlib.oauth2.OAuth2Error as exc:
-        raise SourceError(f"Google did not authorize tiekeeper ({_one_line(exc.description or exc.error)}); "
+        raise SourceError(f"Google did not authorize tiekeeper ({one_line(exc.description or exc.error)}); "
                           f"run `{auth_command(send=send)}` again and allow access") from None
     except requests.exceptions.RequestException as exc:
-        raise SourceError(f"cannot reach Google to finish the authorization ({_one_line(exc)}); "
+        raise SourceError(f"cannot reach Google to finish the authorization ({one_line(exc)}); "
                           f"check the network and run `{auth_command(send=send)}` again") from None
     except OSError as exc:
         where = f"localhost:{port}" if port else "localhost"
-        raise SourceError(f"cannot listen on {where} for Google's redirect ({_one_line(exc)})") from None
+        raise SourceError(f"cannot listen on {where} for Google's redirect ({one_line(exc)})") from None
     _check_granted(credentials.granted_scopes or scopes, scopes, send=send)
     if not credentials.refresh_token:
         raise SourceError(f"Google returned no refresh token; revoke tiekeeper's access at {REVOKE_URL} "
@@ -117,7 +116,7 @@ def load_credentials(*, need_send: bool = False) -> Credentials:
     try:
         credentials = Credentials.from_authorized_user_file(str(path))
     except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
-        raise SourceError(f"{path}: not a Google authorization tiekeeper can use ({_one_line(exc)}); "
+        raise SourceError(f"{path}: not a Google authorization tiekeeper can use ({one_line(exc)}); "
                           f"run `{auth_command(send=need_send)}` again") from None
     granted = set(credentials.scopes or ())
     send = need_send or SCOPE_SEND in granted  # re-authorizing must not drop a send scope held
@@ -174,13 +173,6 @@ def _scope_changes_allowed():
             os.environ["OAUTHLIB_RELAX_TOKEN_SCOPE"] = previous
 
 
-def _browser_available() -> bool:
-    try:
-        webbrowser.get()
-    except webbrowser.Error:
-        return False
-    return True
-
 
 def _short(scope: str) -> str:
     return scope.rsplit("/", 1)[-1] or scope
@@ -188,8 +180,5 @@ def _short(scope: str) -> str:
 
 def _reason(error: google.auth.exceptions.GoogleAuthError) -> str:
     """google-auth errors carry the message first and the server's answer after it."""
-    return _one_line(error.args[0] if error.args else error)
+    return one_line(error.args[0] if error.args else error)
 
-
-def _one_line(error: object) -> str:
-    return " ".join(str(error).split())

@@ -16,14 +16,13 @@ token), `openid` and `profile` itself and refuses them when asked for explicitly
 """
 from __future__ import annotations
 
-import webbrowser
 from collections.abc import Callable
 from pathlib import Path
 
 import msal
 
 from connectors import SourceError
-from connectors.token_files import config_folder, readable_by_others, write_private
+from connectors.token_files import browser_available, config_folder, one_line, readable_by_others, write_private
 
 SCOPES = ("Mail.ReadBasic", "Calendars.Read", "User.Read")
 LOGIN = "https://login.microsoftonline.com"
@@ -48,7 +47,7 @@ def authorize(client_id: str, *, tenant: str = DEFAULT_TENANT, device_code: bool
     kind of account, or Microsoft grants fewer permissions than asked."""
     cache = msal.SerializableTokenCache()
     app = _app(client_id, tenant, cache, http_client, authority)
-    if device_code or not open_browser or not _browser_available():
+    if device_code or not open_browser or not browser_available():
         flow = app.initiate_device_flow(scopes=list(SCOPES))
         if "user_code" not in flow:
             raise SourceError(f"Microsoft refused to start the sign-in ({_reason(flow)}); check the client id and "
@@ -84,7 +83,7 @@ def access_token(client_id: str, *, tenant: str = DEFAULT_TENANT, http_client=No
     except FileNotFoundError:
         raise SourceError(f"{path}: no Microsoft authorization yet; run `{AUTH_COMMAND}`") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise SourceError(f"{path}: cannot read the Microsoft authorization ({_one_line(exc)})") from None
+        raise SourceError(f"{path}: cannot read the Microsoft authorization ({one_line(exc)})") from None
     if mode is not None:
         raise SourceError(f"{path}: readable by other users (mode {mode:04o}); this token cache is a password: run "
                           f"`chmod 600 {path}` (and if someone may have copied it, revoke tiekeeper's access at "
@@ -93,7 +92,7 @@ def access_token(client_id: str, *, tenant: str = DEFAULT_TENANT, http_client=No
     try:
         cache.deserialize(text)
     except ValueError as exc:
-        raise SourceError(f"{path}: not a Microsoft authorization tiekeeper can use ({_one_line(exc)}); "
+        raise SourceError(f"{path}: not a Microsoft authorization tiekeeper can use ({one_line(exc)}); "
                           f"run `{AUTH_COMMAND}` again") from None
     app = _app(client_id, tenant, cache, http_client, authority)
     accounts = app.get_accounts()
@@ -114,21 +113,11 @@ def _app(client_id: str, tenant: str, cache, http_client, authority: str | None)
         return msal.PublicClientApplication(client_id, authority=authority or f"{LOGIN}/{tenant}", token_cache=cache,
                                             http_client=http_client)
     except ValueError as exc:  # a malformed authority or tenant
-        raise SourceError(f"cannot use the Microsoft tenant {tenant!r} ({_one_line(exc)})") from None
+        raise SourceError(f"cannot use the Microsoft tenant {tenant!r} ({one_line(exc)})") from None
 
 
 def _reason(result: dict) -> str:
     text = result.get("error_description") or result.get("error") or "no reason given"
-    return _one_line(str(text).split("\n")[0].split(" Trace ID:")[0])
+    return one_line(str(text).split("\n")[0].split(" Trace ID:")[0])
 
 
-def _browser_available() -> bool:
-    try:
-        webbrowser.get()
-    except webbrowser.Error:
-        return False
-    return True
-
-
-def _one_line(error: object) -> str:
-    return " ".join(str(error).split())

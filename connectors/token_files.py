@@ -1,9 +1,11 @@
 """Where tiekeeper keeps the user's authorizations (Google's token, Microsoft's token cache), and
-how: outside the repository, in the XDG config folder, readable by the user alone."""
+how: outside the repository, in the XDG config folder, readable by the user alone; and the little
+the two sign-in flows share."""
 from __future__ import annotations
 
 import os
 import stat
+import webbrowser
 from pathlib import Path
 
 from connectors import SourceError
@@ -42,3 +44,16 @@ def readable_by_others(path: Path) -> int | None:
     Raises FileNotFoundError when there is no such file."""
     mode = stat.S_IMODE(path.stat().st_mode)
     return mode if os.name == "posix" and mode & 0o077 else None
+
+
+def browser_available() -> bool:
+    """Whether a web browser can be opened here (not on a server over SSH, say)."""
+    try:
+        webbrowser.get()
+    except webbrowser.Error:
+        return False
+    return True
+
+
+def one_line(error: object) -> str:
+    return " ".join(str(error).split())

@@ -954,10 +954,17 @@ def main(argv: list[str] | None = None) -> int:
     fake = FakeGoogle(messages=synthetic_messages(args.messages, seed=args.seed),
                       calendars={"primary": synthetic_events(args.events, seed=args.seed)},
                       quota=args.quota, burst=args.burst, port=args.port)
+    serve_until_interrupted(fake, lambda url: [
+        f"fake Google APIs at {url} ({args.messages} messages, {args.events} events in 'primary', "
+        f"quota {args.quota or 'unlimited'} units/s); Ctrl-C stops",
+        f'  [sources.gmail] api_endpoint = "{url}"  credentials = "anonymous"'])
+    return 0
+
+
+def serve_until_interrupted(fake: LoopbackServer, banner: Callable[[str], list[str]]) -> None:
+    """Serves until Ctrl-C, having printed `banner(url)`; then the calls each endpoint had."""
     url = fake.start()
-    print(f"fake Google APIs at {url} ({args.messages} messages, {args.events} events in 'primary', "
-          f"quota {args.quota or 'unlimited'} units/s); Ctrl-C stops", flush=True)
-    print(f'  [sources.gmail] api_endpoint = "{url}"  credentials = "anonymous"', flush=True)
+    print("\n".join(banner(url)), flush=True)
     try:
         while True:
             time.sleep(3600)
@@ -966,7 +973,6 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         fake.stop()
         print(f"stopped; calls: {dict(fake.counts)}", flush=True)
-    return 0
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ import urllib.parse
 from collections import Counter
 from collections.abc import Callable, Iterable
 
-from tests.fake_google import LoopbackServer, _json_answer
+from tests.fake_google import LoopbackServer, _json_answer, serve_until_interrupted
 
 UTC = dt.timezone.utc
 MAX_BATCH = 20
@@ -559,17 +559,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     folders, messages = load_graph_mailbox(args.world / "Outlook")
     fake = FakeGraph(folders=folders, messages=messages, requests_per_second=args.requests_per_second, port=args.port)
-    root = fake.start()
-    print(f"fake Microsoft Graph at {root} ({len(messages)} messages); Ctrl-C stops", flush=True)
-    print(f'  [sources.outlook] api_endpoint = "{root}"  credentials = "anonymous"', flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        fake.stop()
-        print(f"stopped; calls: {dict(fake.counts)}", flush=True)
+    serve_until_interrupted(fake, lambda root: [
+        f"fake Microsoft Graph at {root} ({len(messages)} messages); Ctrl-C stops",
+        f'  [sources.outlook] api_endpoint = "{root}"  credentials = "anonymous"'])
     return 0
 
 

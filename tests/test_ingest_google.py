@@ -66,7 +66,8 @@ def test_gmail_incremental_fetches_only_new_messages_in_at_most_three_calls(cli,
         assert "1 loaded" in result.out and fake.calls("messages.get") == 1
 
 
-def test_a_message_from_takeout_and_from_the_api_is_one_message(cli, tmp_path):
+def takeout_and_api_copy(tmp_path: Path) -> tuple[Path, dict]:
+    """A Takeout mbox of one message, and the same message as the API gives it."""
     mbox_path = tmp_path / "takeout.mbox"
     mbox_path.write_bytes(
         b"From 1823459434534554253@xxx Tue Mar 11 01:31:25 +0000 2025\nX-GM-THRID: 1823459434534554253\n"
@@ -75,6 +76,11 @@ def test_a_message_from_takeout_and_from_the_api_is_one_message(cli, tmp_path):
     box = mailbox.mbox(mbox_path, create=False)
     api_copy = message_from_mbox(box[0])
     box.close()
+    return mbox_path, api_copy
+
+
+def test_a_message_from_takeout_and_from_the_api_is_one_message(cli, tmp_path):
+    mbox_path, api_copy = takeout_and_api_copy(tmp_path)
     db = tmp_path / "t.duckdb"
     with FakeGoogle(messages=[api_copy]) as url:
         assert cli("--db", db, "--config", config(tmp_path, url), "ingest", "mbox", mbox_path).code == 0
@@ -157,14 +163,7 @@ def test_a_gmail_deletion_and_a_label_change_reach_the_database_on_the_next_run(
 
 
 def test_a_message_deleted_in_gmail_is_gone_from_its_takeout_copy_too(cli, tmp_path):
-    mbox_path = tmp_path / "takeout.mbox"
-    mbox_path.write_bytes(
-        b"From 1823459434534554253@xxx Tue Mar 11 01:31:25 +0000 2025\nX-GM-THRID: 1823459434534554253\n"
-        b"X-Gmail-Labels: Inbox\nMessage-ID: <same@example.org>\nDate: Tue, 11 Mar 2025 02:31:25 +0100\n"
-        b"From: Anna Schmidt <anna.schmidt@example.org>\nTo: owner@example.com\nSubject: Hello\n\nbody\n")
-    box = mailbox.mbox(mbox_path, create=False)
-    api_copy = message_from_mbox(box[0])
-    box.close()
+    mbox_path, api_copy = takeout_and_api_copy(tmp_path)
     db = tmp_path / "t.duckdb"
     fake = FakeGoogle(messages=[api_copy])
     with fake as url:
