@@ -71,7 +71,15 @@ def authorize(client_id: str, *, tenant: str = DEFAULT_TENANT, device_code: bool
 
 
 def access_token(client_id: str, *, tenant: str = DEFAULT_TENANT, http_client=None, authority: str | None = None) -> str:
-    """A valid access token from the stored cache, refreshed by MSAL when it has expired.
+    """A valid access token from the stored cache (see `token_provider`)."""
+    return token_provider(client_id, tenant=tenant, http_client=http_client, authority=authority)()
+
+
+def token_provider(client_id: str, *, tenant: str = DEFAULT_TENANT, http_client=None,
+                   authority: str | None = None) -> Callable[[], str]:
+    """A function giving a valid access token whenever called: MSAL hands out the cached one and
+    refreshes it when it is about to expire (a long first sync outlives an hour's token), and the
+    cache is written back when it changed.
 
     Raises `SourceError` (one line naming the command to run) when there is no authorization yet,
     the cache is readable by other users (refused, not fixed: it may have been copied), or Microsoft
@@ -98,14 +106,19 @@ def access_token(client_id: str, *, tenant: str = DEFAULT_TENANT, http_client=No
     accounts = app.get_accounts()
     if not accounts:
         raise SourceError(f"{path}: no signed-in account for client {client_id}; run `{AUTH_COMMAND}`")
-    result = app.acquire_token_silent_with_error(list(SCOPES), account=accounts[0])
-    if not result or "access_token" not in result:
-        reason = _reason(result) if result else "no usable token left"
-        raise SourceError(f"{path}: the Microsoft authorization has expired or was revoked ({reason}); "
-                          f"run `{AUTH_COMMAND}` again")
-    if cache.has_state_changed:
-        write_private(path, cache.serialize(), what="Microsoft authorization")
-    return result["access_token"]
+
+    def token() -> str:
+        result = app.acquire_token_silent_with_error(list(SCOPES), account=accounts[0])
+        if not result or "access_token" not in result:
+            reason = _reason(result) if result else "no usable token left"
+            raise SourceError(f"{path}: the Microsoft authorization has expired or was revoked ({reason}); "
+                              f"run `{AUTH_COMMAND}` again")
+        if cache.has_state_changed:
+            write_private(path, cache.serialize(), what="Microsoft authorization")
+            cache.has_state_changed = False
+        return result["access_token"]
+
+    return token
 
 
 def _app(client_id: str, tenant: str, cache, http_client, authority: str | None) -> msal.PublicClientApplication:

@@ -123,10 +123,9 @@ def _graph_client(config: Config, source: str):
     section = _microsoft_section(config, source)
     token = None
     if section.get("credentials") != ANONYMOUS:
-        from connectors.microsoft_auth import access_token
+        from connectors.microsoft_auth import token_provider
         client_id, tenant = microsoft_client(config)
-        token = access_token(client_id, tenant=tenant)
-        token = (lambda value: lambda: value)(token)
+        token = token_provider(client_id, tenant=tenant)
     limiter = RateLimiter(float(section.get("requests_per_second", REQUESTS_PER_SECOND)))
     return GraphClient(section.get("api_endpoint", GRAPH_ROOT), token, limiter=limiter), section
 

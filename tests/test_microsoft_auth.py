@@ -13,7 +13,7 @@ import urllib.parse
 import pytest
 
 from connectors import SourceError
-from connectors.microsoft_auth import SCOPES, access_token, authorize, token_path
+from connectors.microsoft_auth import SCOPES, access_token, authorize, token_path, token_provider
 
 CLIENT = "11111111-2222-3333-4444-555555555555"
 TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad"
@@ -162,3 +162,11 @@ def test_a_damaged_cache_says_to_authorize_again():
     os.chmod(token_path(), 0o600)
     with pytest.raises(SourceError, match=r"not a Microsoft authorization tiekeeper can use .*auth microsoft` again$"):
         access_token(CLIENT, http_client=FakeLogin())
+
+
+def test_a_long_sync_gets_a_fresh_token_whenever_the_last_one_is_about_to_expire():
+    login = FakeLogin(expires_in=60)  # each token is within MSAL's 5 minutes of expiry at once
+    sign_in(login)
+    token = token_provider(CLIENT, http_client=login)
+    assert [token(), token()] == ["access-2", "access-3"]
+    assert "refresh-3" in token_path().read_text()
