@@ -28,7 +28,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterator
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from connectors import SourceError
 from connectors.api_calls import Retry, retry_in_batches

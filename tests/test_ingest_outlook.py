@@ -1,7 +1,6 @@
 """`tiekeeper ingest outlook|outlook-calendar` end to end against the local fake Graph: Outlook's
 state read as labels, the same message or meeting from Outlook and from exports as one, changes and
 removals reaching the database, and configuration errors in one line."""
-import datetime as dt
 from pathlib import Path
 
 import duckdb
