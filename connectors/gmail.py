@@ -6,8 +6,15 @@ the metrics need, never `full` or `raw`, and `q` is never sent (that scope rejec
 - First run (no cursor): `users.getProfile` gives the historyId to store (taken before listing, so
   no change falls in a gap), `users.messages.list` pages through every id (spam and trash
   included, as in a Takeout export), and the messages are fetched by batch requests.
-- Later runs: `users.history.list` from the stored historyId; only added messages and messages whose
-  labels changed are fetched. An expired historyId (404) falls back to a full sync.
+- Later runs: `users.history.list` from the stored historyId: added messages are fetched; a message
+  whose labels changed is fetched only if it is not stored yet, else its new labels (which the history
+  entry carries) are yielded as `LabelsChanged`; a deleted message is yielded as `MessageDeleted`. An
+  expired historyId (404) falls back to a full sync.
+- A full sync that finds messages stored by an earlier run of this connector (a resumed sync, or a
+  resync after an expired historyId) does not fetch them again: their labels are reconciled from
+  one listing per label (`messages.list?labelIds=`, 500 ids for 5 units, where fetching costs 5 units
+  a message), and those no longer listed are yielded as `MessageDeleted`.
+- Failed parts of a batch go into the next batch (`api_calls.retry_in_batches`), not one by one.
 
 Records are those of the mbox connector, so a message seen both in a Takeout export and through
 the API is one message: `gmail_id` and `thread_id` are the API's hex ids in decimal, as Takeout
@@ -24,7 +31,9 @@ from typing import Any, Callable, Iterator, NamedTuple
 
 from googleapiclient.errors import HttpError
 
-from connectors.google_api import API_FAILURES, api_error, backoff_delay, is_retryable, new_batch, with_backoff
+from connectors import google_api
+from connectors.api_calls import Retry, retry_in_batches
+from connectors.google_api import API_FAILURES, api_error, is_retryable, new_batch, retry_after, with_backoff
 from connectors.mail_headers import (first_message_id, header_addresses, header_text, message_ids,
                                      parse_date)
 from connectors.records import MailMessage, Rejected, Skipped, rejected
@@ -38,12 +47,13 @@ METADATA_HEADERS = ["From", "To", "Cc", "Bcc", "Reply-To", "Date", "Subject", "M
                     "Auto-Submitted", "Delivered-To"]
 PAGE_SIZE = 500  # the maximum for messages.list and history.list
 MAX_BATCH = 50  # Gmail allows 100 calls per batch but advises against more than 50
-HISTORY_TYPES = ["messageAdded", "labelAdded", "labelRemoved"]
+HISTORY_TYPES = ["messageAdded", "messageDeleted", "labelAdded", "labelRemoved"]
 # Quota units per call (Gmail "Usage limits"); a batch costs the sum of its parts.
 UNITS_GET = 5
 UNITS_LIST = 5
 UNITS_HISTORY = 2
 UNITS_PROFILE = 1
+UNITS_LABELS = 1
 # System label ids named as Takeout names them, so that rules and models read one vocabulary
 # ('Sent', 'Spam', 'Important', 'Category Updates', ...) whichever way a message came.
 LABEL_NAMES = {"INBOX": "Inbox", "SENT": "Sent", "SPAM": "Spam", "TRASH": "Trash", "UNREAD": "Unread",
@@ -65,11 +75,25 @@ class GmailCursor(NamedTuple):
     history_id: str
 
 
-Record = MailMessage | Rejected | Skipped | GmailCursor
+class MessageDeleted(NamedTuple):
+    """A message deleted for good in Gmail (not moved to Trash): remove it from what is stored."""
+
+    gmail_id: str  # decimal, as `MailMessage.gmail_id`
+
+
+class LabelsChanged(NamedTuple):
+    """The whole current label set of a stored message (Takeout's names, as `MailMessage.labels`)."""
+
+    gmail_id: str
+    labels: list[str]
+
+
+Record = MailMessage | Rejected | Skipped | GmailCursor | MessageDeleted | LabelsChanged
 
 
 def sync_gmail(service, *, cursor: str | None, limiter, progress: Callable[[int, int], None] | None = None,
                batch_size: int = MAX_BATCH, known_ids: Callable[[list[str]], set[str]] | None = None,
+               mirrored_ids: Callable[[], set[str]] | None = None,
                sleep: Callable[[float], None] = time.sleep) -> Iterator[Record]:
     """Yields the Gmail messages that are new or changed since `cursor` (all of them when `cursor`
     is None), then one `GmailCursor` to store for the next run.
@@ -78,38 +102,47 @@ def sync_gmail(service, *, cursor: str | None, limiter, progress: Callable[[int,
     asked for the quota units of every call before it is made (`RateLimiter`). A message deleted
     between listing and fetching is `Skipped`; one whose headers cannot be read is `Rejected`.
     On a full sync, `known_ids(decimal ids)` returns those already stored, which are then
-    `Skipped` instead of fetched, so an interrupted run resumes where it stopped. `progress(fetched,
+    `Skipped` instead of fetched, so an interrupted run resumes where it stopped. `mirrored_ids()`
+    returns the decimal ids stored from this API before: their label changes and deletions are
+    yielded as `LabelsChanged` and `MessageDeleted` instead of fetching them. `progress(fetched,
     total)` is called after each batch. `sleep` is the backoff's sleep. Raises `SourceError` when
     the API refuses the run (scope, authorization, retries exhausted).
     """
     if not 1 <= batch_size <= MAX_BATCH:
         raise ValueError(f"batch_size must be between 1 and {MAX_BATCH}")
-    sync = _Sync(service, limiter, progress, batch_size, known_ids, sleep)
+    sync = _Sync(service, limiter, progress, batch_size, known_ids, mirrored_ids, sleep)
     try:
         if cursor is not None:
             changes = sync.history(cursor)
             if changes is not None:
-                ids, history_id = changes
-                yield from sync.fetch(ids)
-                yield GmailCursor(history_id)
+                yield from changes.labels_changed
+                yield from sync.fetch(changes.fetch)
+                yield from changes.deleted
+                yield GmailCursor(changes.history_id)
                 return
             log.warning("Gmail historyId %s has expired: doing a full sync", cursor)
             yield Skipped("gmail:history", HISTORY_EXPIRED)
-            # Everything is fetched again: stored messages may have changed labels in the gap.
-            sync.known_ids = None
         yield from sync.full()
     except API_FAILURES as error:
         raise api_error(API, error) from None
 
 
+class _Changes(NamedTuple):
+    fetch: list[str]  # hex ids, in the order the history gave them
+    labels_changed: list[LabelsChanged]
+    deleted: list[MessageDeleted]
+    history_id: str
+
+
 class _Sync:
-    def __init__(self, service, limiter, progress, batch_size, known_ids, sleep):
+    def __init__(self, service, limiter, progress, batch_size, known_ids, mirrored_ids, sleep):
         self.service = service
         self.messages = service.users().messages()
         self.limiter = limiter
         self.progress = progress
         self.batch_size = batch_size
         self.known_ids = known_ids
+        self.mirrored_ids = mirrored_ids
         self.sleep = sleep
 
     def call(self, request, units: int) -> Any:
@@ -122,11 +155,13 @@ class _Sync:
     def full(self) -> Iterator[Record]:
         profile = self.call(self.service.users().getProfile(userId=USER), UNITS_PROFILE)
         ids: dict[str, None] = {}  # in listing order; a message moved while paging is listed twice
+        listed_ids: set[str] = set()
         page_token = None
         while True:
             page = self.call(self.messages.list(userId=USER, maxResults=PAGE_SIZE, pageToken=page_token,
                                                 includeSpamTrash=True), UNITS_LIST)
-            listed = [message["id"] for message in page.get("messages", []) if message["id"] not in ids]
+            listed = [message["id"] for message in page.get("messages", []) if message["id"] not in listed_ids]
+            listed_ids.update(listed)
             known = self.known_ids([_decimal(i) for i in listed]) if self.known_ids and listed else set()
             for hex_id in listed:
                 if _decimal(hex_id) in known:
@@ -136,13 +171,47 @@ class _Sync:
             page_token = page.get("nextPageToken")
             if not page_token:
                 break
+        yield from self.reconcile(listed_ids)
         yield from self.fetch(list(ids))
         yield GmailCursor(str(profile["historyId"]))
 
-    def history(self, cursor: str) -> tuple[list[str], str] | None:
-        """The ids of messages added or relabelled since `cursor`, in order, and the new historyId;
-        None when the cursor has expired."""
-        ids: dict[str, None] = {}
+    def reconcile(self, listed: set[str]) -> Iterator[LabelsChanged | MessageDeleted]:
+        """For the messages stored by earlier runs: their current labels, from one listing per label,
+        and a deletion for each that is no longer listed."""
+        mirrored = self.mirrored_ids() if self.mirrored_ids else set()
+        if not mirrored:
+            return
+        present = {_decimal(hex_id): hex_id for hex_id in listed}
+        stored = [decimal for decimal in mirrored if decimal in present]
+        if stored:
+            labelled = self.labelled()
+            for decimal in sorted(stored):
+                labels = labelled.get(present[decimal], [])
+                yield LabelsChanged(decimal, [LABEL_NAMES.get(label, label) for label in labels])
+        for decimal in sorted(mirrored - present.keys()):
+            yield MessageDeleted(decimal)
+
+    def labelled(self) -> dict[str, list[str]]:
+        """Hex message id -> its label ids, from `labels.list` and one `messages.list` per label."""
+        answer = self.call(self.service.users().labels().list(userId=USER), UNITS_LABELS)
+        labels: dict[str, list[str]] = {}
+        for label in answer.get("labels", []):
+            page_token = None
+            while True:
+                page = self.call(self.messages.list(userId=USER, labelIds=[label["id"]], maxResults=PAGE_SIZE,
+                                                    pageToken=page_token, includeSpamTrash=True), UNITS_LIST)
+                for message in page.get("messages", []):
+                    labels.setdefault(message["id"], []).append(label["id"])
+                page_token = page.get("nextPageToken")
+                if not page_token:
+                    break
+        return labels
+
+    def history(self, cursor: str) -> _Changes | None:
+        """What changed since `cursor`; None when the cursor has expired."""
+        added: dict[str, None] = {}  # hex ids, in order
+        relabelled: dict[str, list[str] | None] = {}  # hex id -> its labels after the last change, if given
+        deleted: dict[str, None] = {}
         history_id = cursor
         page_token = None
         while True:
@@ -156,31 +225,47 @@ class _Sync:
                     return None
                 raise
             for entry in page.get("history", []):
-                for key in ("messagesAdded", "labelsAdded", "labelsRemoved"):
+                for change in entry.get("messagesAdded", []):
+                    added[change["message"]["id"]] = None
+                for key in ("labelsAdded", "labelsRemoved"):
                     for change in entry.get(key, []):
-                        ids[change["message"]["id"]] = None
+                        message = change["message"]
+                        relabelled[message["id"]] = message.get("labelIds")
+                for change in entry.get("messagesDeleted", []):
+                    deleted[change["message"]["id"]] = None
             history_id = str(page.get("historyId", history_id))
             page_token = page.get("nextPageToken")
             if not page_token:
-                return list(ids), history_id
+                break
+        mirrored = self.mirrored_ids() if self.mirrored_ids and relabelled else set()
+        fetch = dict(added)
+        labels_changed = []
+        for hex_id, labels in relabelled.items():
+            if hex_id in added or hex_id in deleted:
+                continue
+            if labels is not None and _decimal(hex_id) in mirrored:
+                labels_changed.append(LabelsChanged(_decimal(hex_id), [LABEL_NAMES.get(x, x) for x in labels]))
+            else:
+                fetch[hex_id] = None
+        return _Changes([i for i in fetch if i not in deleted], labels_changed,
+                        [MessageDeleted(_decimal(i)) for i in deleted], history_id)
 
     def fetch(self, ids: list[str]) -> Iterator[MailMessage | Rejected | Skipped]:
-        """The records of messages `ids` (hex), fetched `batch_size` at a time, in order."""
-        total = len(ids)
-        for start in range(0, total, self.batch_size):
-            chunk = ids[start:start + self.batch_size]
-            results = self.fetch_batch(chunk)
-            for hex_id in chunk:
-                result = results[hex_id]
-                yield result if isinstance(result, Skipped) else _record(result)
-            if self.progress is not None:
-                self.progress(start + len(chunk), total)
+        """The records of messages `ids` (hex), fetched `batch_size` at a time; the parts of a batch that
+        fail go into the next one."""
+        total, done = len(ids), 0
+        batches = retry_in_batches(ids, self.fetch_batch, batch_size=self.batch_size, sleep=self.sleep,
+                                   tries=google_api.RETRY_TRIES)
+        for hex_id, result in batches:
+            yield result if isinstance(result, Skipped) else _record(result)
+            done += 1
+            if self.progress is not None and (done % self.batch_size == 0 or done == total):
+                self.progress(done, total)
 
-    def fetch_batch(self, chunk: list[str]) -> dict[str, dict | Skipped]:
-        """The message resources of `chunk`, by id: one batch request, then its failed parts one
-        by one (the client library does not retry parts of a batch)."""
-        results: dict[str, dict | Skipped] = {}
-        failed: list[str] = []
+    def fetch_batch(self, chunk: list[str]) -> dict[str, dict | Skipped | Retry]:
+        """One batch request for the message resources of `chunk`, by id. A batch refused as a whole
+        is sent again (`with_backoff`); a part that failed transiently is a `Retry`."""
+        results: dict[str, dict | Skipped | Retry] = {}
 
         def collect(hex_id: str, response: Any, error: HttpError | None) -> None:
             if error is None:
@@ -188,13 +273,12 @@ class _Sync:
             elif error.resp.status == 404:
                 results[hex_id] = Skipped(_origin(hex_id), DELETED)
             elif is_retryable(error):
-                failed.append(hex_id)
+                results[hex_id] = Retry(error, retry_after(error))
             else:
                 raise api_error(API, error)
 
         def attempt():
             results.clear()
-            failed.clear()
             self.limiter.acquire(UNITS_GET * len(chunk))
             batch = new_batch(self.service, collect)
             for hex_id in chunk:
@@ -202,15 +286,6 @@ class _Sync:
             batch.execute()
 
         with_backoff(attempt, sleep=self.sleep)
-        if failed:
-            self.sleep(backoff_delay(0))
-        for hex_id in failed:
-            try:
-                results[hex_id] = self.call(self.get(hex_id), UNITS_GET)
-            except HttpError as error:
-                if error.resp.status != 404:
-                    raise
-                results[hex_id] = Skipped(_origin(hex_id), DELETED)
         return results
 
     def get(self, hex_id: str):

@@ -3,7 +3,8 @@
 Services are built from the discovery documents shipped inside google-api-python-client (no
 network call for discovery), against Google or any local emulator given as `api_endpoint`.
 Every call goes through a `RateLimiter` (the per-user quota, in quota units) and `with_backoff`
-(truncated exponential backoff with jitter on the errors Google says to retry).
+(truncated exponential backoff with jitter on the errors Google says to retry); both, and the
+retrying of failed batch parts, are shared with the Microsoft Graph connectors (`api_calls`).
 """
 from __future__ import annotations
 
@@ -21,10 +22,10 @@ from googleapiclient.errors import HttpError
 from googleapiclient.http import BatchHttpRequest, build_http
 
 from connectors import SourceError, TransientSourceError
+from connectors import api_calls
+from connectors.api_calls import MAX_DELAY, RETRY_TRIES, RateLimiter, backoff_delay  # noqa: F401 - shared
 
 ANONYMOUS = "anonymous"  # credentials for a local emulator: no Authorization header at all
-RETRY_TRIES = 8  # delays of about 1, 2, 4 ... 64 s: some 2 minutes before giving up
-MAX_DELAY = 64.0
 _RATE_LIMIT_REASONS = {"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"}
 # Connection faults worth another try; a refused connection or an unknown host is not retried.
 _TRANSIENT = (TimeoutError, ConnectionResetError, ConnectionAbortedError, BrokenPipeError)
@@ -66,37 +67,6 @@ def new_batch(service, callback: Callable[[str, Any, HttpError | None], None]) -
                             batch_uri=urllib.parse.urljoin(root, document.get("batchPath", "batch")))
 
 
-class RateLimiter:
-    """A token bucket in quota units: `acquire(units)` returns once the call may be made.
-
-    Tokens accrue at `units_per_second` (Gmail: 250 units/s is its 15,000 units per user per
-    minute) up to `burst` (default: one second's worth), starting empty so the first second is not
-    a burst on top of the previous run. A request larger than the bucket waits for its whole cost.
-    """
-
-    def __init__(self, units_per_second: float, *, burst: float | None = None,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
-        if units_per_second <= 0:
-            raise ValueError("units_per_second must be positive")
-        self.rate = float(units_per_second)
-        self.burst = float(burst if burst is not None else units_per_second)
-        self._clock = clock
-        self._sleep = sleep
-        self._tokens = 0.0
-        self._last = clock()
-
-    def acquire(self, units: float) -> None:
-        """Waits (sleeps) until `units` of quota are available, and takes them."""
-        now = self._clock()
-        self._tokens = min(self.burst, self._tokens + (now - self._last) * self.rate) - units
-        self._last = now
-        if self._tokens < 0:
-            wait = -self._tokens / self.rate
-            self._sleep(wait)
-            self._tokens = 0.0
-            self._last = now + wait
-
-
 def error_reasons(error: HttpError) -> set[str]:
     """The `reason`s in a Google error body: `errors[].reason` (classic) and `details[].reason`."""
     try:
@@ -122,30 +92,19 @@ def is_retryable(error: BaseException) -> bool:
     return isinstance(error, _TRANSIENT)
 
 
-def backoff_delay(attempt: int, *, retry_after: float | None = None,
-                  jitter: Callable[[], float] = random.random) -> float:
-    """Seconds to wait before retry number `attempt` (0-based): 2**attempt plus up to a second of
-    jitter, capped at `MAX_DELAY`; never less than the server's Retry-After."""
-    delay = min(MAX_DELAY, 2.0 ** attempt + jitter())
-    return max(delay, retry_after) if retry_after else delay
-
-
 def with_backoff(call: Callable[[], T], *, sleep: Callable[[float], None] = time.sleep,
                  tries: int | None = None, jitter: Callable[[], float] = random.random) -> T:
     """`call()`, retried with `backoff_delay` while it fails with a retryable error; after `tries`
     attempts, or on any other error, the error is raised as it is."""
-    tries = tries or RETRY_TRIES
-    for attempt in range(tries):
-        try:
-            return call()
-        except (HttpError, *_TRANSIENT) as error:
-            if attempt == tries - 1 or not is_retryable(error):
-                raise
-            sleep(backoff_delay(attempt, retry_after=_retry_after(error), jitter=jitter))
-    raise AssertionError("unreachable")
+    def when(error: BaseException) -> float | None | bool:
+        if not isinstance(error, (HttpError, *_TRANSIENT)) or not is_retryable(error):
+            return False
+        return retry_after(error)
+    return api_calls.with_backoff(call, retry_after=when, sleep=sleep, tries=tries or RETRY_TRIES, jitter=jitter)
 
 
-def _retry_after(error: BaseException) -> float | None:
+def retry_after(error: BaseException) -> float | None:
+    """The Retry-After of an HTTP error answer, in seconds; None when absent."""
     value = error.resp.get("retry-after") if isinstance(error, HttpError) else None
     try:
         return float(value) if value else None

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import stat
-import webbrowser
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,6 +25,7 @@ from google.oauth2.credentials import Credentials
 from google_auth_oauthlib.flow import InstalledAppFlow
 
 from connectors import SourceError
+from connectors.token_files import browser_available, config_folder, one_line, readable_by_others, write_private
 
 GMAIL_METADATA = "https://www.googleapis.com/auth/gmail.metadata"
 CALENDAR_READONLY = "https://www.googleapis.com/auth/calendar.readonly"
@@ -41,13 +40,8 @@ _PROMPT = ("Open this address in a browser to let tiekeeper read your Gmail head
 
 
 def token_path() -> Path:
-    """`$XDG_CONFIG_HOME/tiekeeper/google-token.json`, by default under `~/.config`.
-
-    A relative XDG_CONFIG_HOME is ignored, as the XDG spec says, so the token never lands in
-    whatever folder tiekeeper was started from (such as the repository)."""
-    base = os.environ.get("XDG_CONFIG_HOME", "")
-    folder = Path(base) if base and os.path.isabs(base) else Path.home() / ".config"
-    return folder / "tiekeeper" / "google-token.json"
+    """`$XDG_CONFIG_HOME/tiekeeper/google-token.json`, by default under `~/.config` (`config_folder`)."""
+    return config_folder() / "google-token.json"
 
 
 def scopes_for(*, send: bool = False) -> tuple[str, ...]:
@@ -78,22 +72,22 @@ def authorize(client_secrets: Path, *, send: bool = False, open_browser: bool = 
                           f"\"Desktop app\" from the Google Cloud console (APIs & Services > Credentials)") from None
     except (ValueError, KeyError, UnicodeDecodeError) as exc:  # json.JSONDecodeError is a ValueError
         raise SourceError(f"{client_secrets}: not the client secrets JSON of a \"Desktop app\" OAuth client "
-                          f"({_one_line(exc)})") from None
-    if open_browser and not _browser_available():
+                          f"({one_line(exc)})") from None
+    if open_browser and not browser_available():
         open_browser = False
     try:
         with _scope_changes_allowed():
             credentials = flow.run_local_server(host="localhost", port=port, open_browser=open_browser,
                                                 authorization_prompt_message=_PROMPT, prompt="consent")
     except oauthlib.oauth2.OAuth2Error as exc:
-        raise SourceError(f"Google did not authorize tiekeeper ({_one_line(exc.description or exc.error)}); "
+        raise SourceError(f"Google did not authorize tiekeeper ({one_line(exc.description or exc.error)}); "
                           f"run `{auth_command(send=send)}` again and allow access") from None
     except requests.exceptions.RequestException as exc:
-        raise SourceError(f"cannot reach Google to finish the authorization ({_one_line(exc)}); "
+        raise SourceError(f"cannot reach Google to finish the authorization ({one_line(exc)}); "
                           f"check the network and run `{auth_command(send=send)}` again") from None
     except OSError as exc:
         where = f"localhost:{port}" if port else "localhost"
-        raise SourceError(f"cannot listen on {where} for Google's redirect ({_one_line(exc)})") from None
+        raise SourceError(f"cannot listen on {where} for Google's redirect ({one_line(exc)})") from None
     _check_granted(credentials.granted_scopes or scopes, scopes, send=send)
     if not credentials.refresh_token:
         raise SourceError(f"Google returned no refresh token; revoke tiekeeper's access at {REVOKE_URL} "
@@ -113,16 +107,16 @@ def load_credentials(*, need_send: bool = False) -> Credentials:
     been copied; the user checks, runs `chmod 600`, and revokes if in doubt."""
     path = token_path()
     try:
-        mode = path.stat().st_mode
+        mode = readable_by_others(path)
     except FileNotFoundError:
         raise SourceError(f"{path}: no Google authorization yet; run `{auth_command(send=need_send)}`") from None
-    if os.name == "posix" and stat.S_IMODE(mode) & 0o077:
-        raise SourceError(f"{path}: readable by other users (mode {stat.S_IMODE(mode):04o}); this token is a password: "
+    if mode is not None:
+        raise SourceError(f"{path}: readable by other users (mode {mode:04o}); this token is a password: "
                           f"run `chmod 600 {path}` (and if someone may have copied it, revoke it at {REVOKE_URL})")
     try:
         credentials = Credentials.from_authorized_user_file(str(path))
     except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
-        raise SourceError(f"{path}: not a Google authorization tiekeeper can use ({_one_line(exc)}); "
+        raise SourceError(f"{path}: not a Google authorization tiekeeper can use ({one_line(exc)}); "
                           f"run `{auth_command(send=need_send)}` again") from None
     granted = set(credentials.scopes or ())
     send = need_send or SCOPE_SEND in granted  # re-authorizing must not drop a send scope held
@@ -158,24 +152,10 @@ def _check_granted(granted, asked: tuple[str, ...], *, send: bool) -> None:
 
 
 def _write_token(path: Path, credentials: Credentials, *, granted) -> None:
-    """Writes the authorized-user JSON atomically, created 0600 in a 0700 folder, so that it is
-    never readable by others, even for a moment, and never half-written."""
+    """Writes the authorized-user JSON, readable by the user alone (`write_private`)."""
     info = json.loads(credentials.to_json())
     info["scopes"] = sorted(granted)  # what Google granted, not what was asked
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.chmod(path.parent, 0o700)
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            if hasattr(os, "fchmod"):  # a temporary file left by a crashed run may predate us
-                os.fchmod(file.fileno(), 0o600)
-            json.dump(info, file, indent=2)
-            file.write("\n")
-        os.replace(temporary, path)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise SourceError(f"{path}: cannot write the Google authorization ({_one_line(exc)})") from None
+    write_private(path, json.dumps(info, indent=2) + "\n", what="Google authorization")
 
 
 @contextmanager
@@ -193,13 +173,6 @@ def _scope_changes_allowed():
             os.environ["OAUTHLIB_RELAX_TOKEN_SCOPE"] = previous
 
 
-def _browser_available() -> bool:
-    try:
-        webbrowser.get()
-    except webbrowser.Error:
-        return False
-    return True
-
 
 def _short(scope: str) -> str:
     return scope.rsplit("/", 1)[-1] or scope
@@ -207,8 +180,5 @@ def _short(scope: str) -> str:
 
 def _reason(error: google.auth.exceptions.GoogleAuthError) -> str:
     """google-auth errors carry the message first and the server's answer after it."""
-    return _one_line(error.args[0] if error.args else error)
+    return one_line(error.args[0] if error.args else error)
 
-
-def _one_line(error: object) -> str:
-    return " ".join(str(error).split())

@@ -136,3 +136,41 @@ class CalendarEvent(NamedTuple):
     sequence: int
     last_modified: dt.datetime | None  # UTC: LAST-MODIFIED, else DTSTAMP
     origin: str  # "<file name>:<line of BEGIN:VEVENT>"
+
+
+# --- Outlook (Microsoft Graph) -----------------------------------------------------------------
+
+# A message in an Outlook mailbox: the header fields of `MailMessage` (built from its annotations, so
+# the two never drift apart; `thread_id` holds Outlook's conversationId) without the Gmail-only
+# `gmail_id` and `labels`, plus where the item lives and Outlook's own state. The warehouse turns
+# that state into `labels` in Takeout's vocabulary (pipelines/sql/10_staging/stg_outlook__messages.sql).
+_MAIL_FIELDS = [(name, hint) for name, hint in MailMessage.__annotations__.items()
+                if name not in ("gmail_id", "labels", "origin")]
+OutlookMessage = NamedTuple("OutlookMessage", [
+    *_MAIL_FIELDS,
+    ("item_id", "str"),  # Graph's immutable id of the item (it survives moves between folders)
+    ("folder_id", "str"),  # the folder holding it (parentFolderId)
+    ("folder", "str | None"),  # that folder as a label: 'Inbox', 'Sent', 'Archive', or its display name
+    ("received_at", "dt.datetime | None"),  # UTC
+    ("importance", "str | None"),  # low, normal, high
+    ("is_read", "bool | None"),
+    ("flag_status", "str | None"),  # notFlagged, flagged, complete
+    ("categories", "list[str] | None"),  # the user's Outlook categories, as named
+    ("inference_classification", "str | None"),  # focused, other (the Focused Inbox)
+    ("has_attachments", "bool | None"),
+    ("origin", "str"),  # "outlook:<item id>"
+])
+
+
+class OutlookMessageChange(NamedTuple):
+    """A change of a stored Outlook message's state: Graph's delta sends only what changed, so a
+    None field is one that did not change (not one that was cleared)."""
+
+    item_id: str
+    folder_id: str | None
+    importance: str | None
+    is_read: bool | None
+    flag_status: str | None
+    categories: list[str] | None
+    inference_classification: str | None
+    origin: str

@@ -104,7 +104,8 @@ def _parser() -> argparse.ArgumentParser:
     ingest_cmd.add_argument("source", choices=sorted(SOURCES), help="which kind of input")
     ingest_cmd.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                             help="files or folders (default: the [sources] entry of the config); "
-                                 "gmail and gcal take none: they sync from where the last run stopped")
+                                 "gmail, gcal, outlook and outlook-calendar take none: they sync from where the "
+                                 "last run stopped")
     ingest_cmd.set_defaults(run=_ingest)
 
     sql_cmd = commands.add_parser("sql", parents=[common], help="run a read-only SQL query")
@@ -132,13 +133,16 @@ def _parser() -> argparse.ArgumentParser:
     show.add_argument("name", help="part of a name, an e-mail address or a LinkedIn URL")
     show.set_defaults(run=_people_show)
 
-    auth_cmd = commands.add_parser("auth", parents=[common], help="authorize tiekeeper to read your Google data")
-    auth_cmd.add_argument("provider", choices=["google"])
+    auth_cmd = commands.add_parser("auth", parents=[common],
+                                   help="authorize tiekeeper to read your Google or Microsoft (Outlook) data")
+    auth_cmd.add_argument("provider", choices=["google", "microsoft"])
     auth_cmd.add_argument("--client-secrets", type=Path,
                           help="the OAuth client (a 'Desktop app' client_secret.json from Google Cloud; default: "
                                "client_secret.json in the token's folder)")
     auth_cmd.add_argument("--send", action="store_true", help="also allow sending the report through Gmail")
     auth_cmd.add_argument("--no-browser", action="store_true", help="print the URL instead of opening a browser")
+    auth_cmd.add_argument("--device-code", action="store_true",
+                          help="microsoft: sign in with a code typed on any device (the default without a browser)")
     auth_cmd.set_defaults(run=_auth)
 
     report_cmd = commands.add_parser("report", parents=[common],
@@ -450,10 +454,21 @@ def _stop(signum, frame):
 
 
 def _auth(args, db: Path, config: Config) -> int:
+    if args.provider == "microsoft":
+        return _auth_microsoft(args, config)
     from connectors.google_auth import authorize, token_path
     secrets = args.client_secrets or token_path().parent / "client_secret.json"
     path = authorize(secrets, send=args.send, open_browser=not args.no_browser)
     print(f"Google authorization stored in {path} (readable only by you)")
+    return 0
+
+
+def _auth_microsoft(args, config: Config) -> int:
+    from connectors.microsoft_auth import authorize, token_path
+    from pipelines.ingest import microsoft_client
+    client_id, tenant = microsoft_client(config)
+    account = authorize(client_id, tenant=tenant, device_code=args.device_code, open_browser=not args.no_browser)
+    print(f"Microsoft authorization for {account} stored in {token_path()} (readable only by you)")
     return 0
 
 

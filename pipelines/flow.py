@@ -42,7 +42,7 @@ from reports.delivery import DeliveryError, send, smtp_settings
 from reports.weekly import make_report
 
 FILE_SOURCES = ("linkedin", "mbox", "ics")
-API_SOURCES = ("gmail", "gcal")
+API_SOURCES = ("gmail", "gcal", "outlook", "outlook-calendar")
 USER_ERRORS = (SourceError, ConfigError, WarehouseError, DeliveryError)  # their messages are for the user
 SUMMARY_ARTIFACT = "weekly-run-summary"
 

@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from connectors import SourceError
 from connectors.records import (CalendarEvent, LinkedInConnection, LinkedInInvitation, LinkedInMessage,
-                                MailMessage, Rejected, Skipped)
+                                MailMessage, OutlookMessage, Rejected, Skipped)
 from pipelines.batches import to_arrow, with_constants
 from pipelines.config import Config
 from pipelines.progress import byte_progress, count_progress
@@ -86,7 +86,8 @@ def _read_gmail(paths, config: Config, now, progress, cursor, known):
     from connectors.gmail import sync_gmail
     service, section = _google_service(config, "gmail", "gmail", "v1")
     limiter = RateLimiter(float(section.get("quota_units_per_second", GMAIL_QUOTA_UNITS_PER_SECOND)))
-    return sync_gmail(service, cursor=cursor, limiter=limiter, progress=progress, known_ids=known)
+    return sync_gmail(service, cursor=cursor, limiter=limiter, progress=progress, known_ids=known,
+                      mirrored_ids=getattr(known, "mirrored", None))
 
 
 def _read_gcal(paths, config: Config, now, progress, cursor, known):
@@ -100,6 +101,68 @@ def _read_gcal(paths, config: Config, now, progress, cursor, known):
                                  window=window, progress=progress)
 
 
+def _microsoft_section(config: Config, source: str) -> dict:
+    """[sources.<source>] of an Outlook source, checked: `api_endpoint` must name Graph's version root."""
+    from pipelines.config import ConfigError
+    section = config.sections.get("sources", {}).get(source, {})
+    where = f"{config.path or 'tiekeeper.toml'}: [sources.{source}]"
+    if not isinstance(section, dict):
+        raise ConfigError(f"{where} must be a table")
+    endpoint = section.get("api_endpoint")
+    if endpoint is not None and (not isinstance(endpoint, str) or not endpoint.rstrip("/").endswith("/v1.0")):
+        raise ConfigError(f"{where} api_endpoint must be a URL ending in /v1.0, such as \"http://127.0.0.1:8766/v1.0\"")
+    return section
+
+
+def _graph_client(config: Config, source: str):
+    """A Graph client as [sources.<source>] says: Microsoft with the user's token (the app
+    registration's `client_id`), or a local emulator (`api_endpoint`, `credentials = "anonymous"`)."""
+    from connectors.api_calls import RateLimiter
+    from connectors.google_api import ANONYMOUS
+    from connectors.graph_api import GRAPH_ROOT, REQUESTS_PER_SECOND, GraphClient
+    section = _microsoft_section(config, source)
+    token = None
+    if section.get("credentials") != ANONYMOUS:
+        from connectors.microsoft_auth import token_provider
+        client_id, tenant = microsoft_client(config)
+        token = token_provider(client_id, tenant=tenant)
+    limiter = RateLimiter(float(section.get("requests_per_second", REQUESTS_PER_SECOND)))
+    return GraphClient(section.get("api_endpoint", GRAPH_ROOT), token, limiter=limiter), section
+
+
+def microsoft_client(config: Config) -> tuple[str, str]:
+    """(client id, tenant) of the user's app registration: `client_id` and `tenant` in [sources.outlook]
+    or [sources.outlook-calendar] (the first that has a client id)."""
+    from connectors.microsoft_auth import DEFAULT_TENANT
+    from pipelines.config import ConfigError
+    for source in ("outlook", "outlook-calendar"):
+        section = _microsoft_section(config, source)
+        if section.get("client_id"):
+            if not isinstance(section["client_id"], str):
+                raise ConfigError(f"{config.path or 'tiekeeper.toml'}: [sources.{source}] client_id must be text")
+            return section["client_id"].strip(), str(section.get("tenant", DEFAULT_TENANT))
+    raise ConfigError(f"{config.path or 'tiekeeper.toml'}: no client_id in [sources.outlook] (the Application (client) "
+                      f"ID of your app registration; the README's Outlook section shows how to make one)")
+
+
+def _read_outlook(paths, config: Config, now, progress, cursor, known):
+    from connectors.outlook import sync_outlook
+    from pipelines.config import ConfigError
+    client, section = _graph_client(config, "outlook")
+    skip = section.get("skip_folders", [])
+    if not isinstance(skip, list) or not all(isinstance(name, str) for name in skip):
+        raise ConfigError(f"{config.path or 'tiekeeper.toml'}: [sources.outlook] skip_folders must be a list of "
+                          f"folder names")
+    return sync_outlook(client, cursor=cursor, skip_folders=tuple(skip), stored_items=known, progress=progress)
+
+
+def _read_outlook_calendar(paths, config: Config, now, progress, cursor, known):
+    from connectors.outlook_calendar import sync_outlook_calendar
+    client, _ = _graph_client(config, "outlook-calendar")
+    window = (now - dt.timedelta(days=365 * ICS_YEARS_BACK), now + dt.timedelta(days=ICS_DAYS_AHEAD))
+    return sync_outlook_calendar(client, cursor=cursor, tz=config.owner.tz, window=window, progress=progress)
+
+
 SOURCES = {
     source.name: source for source in (
         Source("linkedin", "records", _read_linkedin, {
@@ -111,6 +174,8 @@ SOURCES = {
         Source("ics", "events", _read_ics, {CalendarEvent: "raw_ics__events"}, suffix=".ics"),
         Source("gmail", "messages", _read_gmail, {MailMessage: "raw_gmail__messages"}, api=True),
         Source("gcal", "events", _read_gcal, {CalendarEvent: "raw_gcal__events"}, api=True),
+        Source("outlook", "messages", _read_outlook, {OutlookMessage: "raw_outlook__messages"}, api=True),
+        Source("outlook-calendar", "events", _read_outlook_calendar, {CalendarEvent: "raw_outlook__events"}, api=True),
     )
 }
 
@@ -127,6 +192,7 @@ class IngestSummary:
     loaded: int = 0
     updated: int = 0
     duplicates: int = 0
+    removed: int = 0  # API sources: rows removed because the source deleted them
     skipped_by_reason: Counter = field(default_factory=Counter)
     rejected: int = 0
     seconds: float = 0.0
@@ -144,6 +210,8 @@ class IngestSummary:
         figures = [f"{self.loaded:,} loaded"]
         if self.updated:
             figures.append(f"{self.updated:,} updated")
+        if self.removed:
+            figures.append(f"{self.removed:,} removed")
         figures += [f"{self.duplicates:,} duplicates", f"{self.skipped:,} skipped", f"{self.rejected:,} rejected"]
         reasons = "; ".join(f"{n:,} {reason}" for reason, n in self.skipped_by_reason.most_common())
         return (f"{self.source}: {self.records_read:,} {self.noun} from {files}: {', '.join(figures)}"
@@ -204,11 +272,7 @@ def _ingest_api(con, source: Source, config: Config, *, now: dt.datetime | None,
     cursor = next(iter(con.execute("select \"cursor\" from ingest_runs where source = ? and \"cursor\" is not null "
                                    "order by run_id desc limit 1", [source.name]).fetchall()), (None,))[0]
 
-    def known(ids: list[str]) -> set[str]:  # Gmail ids already stored, from the API or a Takeout export
-        return {i for (i,) in con.execute("""
-            select gmail_id from raw_gmail__messages where gmail_id in (select unnest(?::varchar[]))
-            union select gmail_id from raw_mbox__messages where gmail_id in (select unnest(?::varchar[]))""",
-                                          [ids, ids]).fetchall()}
+    known = _StoredGmailIds(con) if source.name == "gmail" else _stored_outlook_items(con)
 
     with transaction(con, memory_limit=INGEST_MEMORY_LIMIT):
         summary.run_id = con.execute("select nextval('ingest_run_ids')").fetchall()[0][0]
@@ -222,11 +286,36 @@ def _ingest_api(con, source: Source, config: Config, *, now: dt.datetime | None,
     return summary
 
 
+class _StoredGmailIds:
+    """What the Gmail connector asks of the database: `known(ids)`, the ids stored from the API or a
+    Takeout export (not fetched again); `mirrored()`, every id stored from the API."""
+
+    def __init__(self, con):
+        self.con = con
+
+    def __call__(self, ids: list[str]) -> set[str]:
+        return {i for (i,) in self.con.execute("""
+            select gmail_id from raw_gmail__messages where gmail_id in (select unnest(?::varchar[]))
+            union select gmail_id from raw_mbox__messages where gmail_id in (select unnest(?::varchar[]))""",
+                                               [ids, ids]).fetchall()}
+
+    def mirrored(self) -> set[str]:
+        return {i for (i,) in self.con.execute(
+            "select gmail_id from raw_gmail__messages where gmail_id is not null").fetchall()}
+
+
+def _stored_outlook_items(con) -> Callable[[list[str]], set[str]]:
+    def stored(item_ids: list[str]) -> set[str]:
+        return {i for (i,) in con.execute("select item_id from raw_outlook__messages where item_id in "
+                                          "(select unnest(?::varchar[]))", [item_ids]).fetchall()}
+    return stored
+
+
 def _load(con, source: Source, records: Iterator, summary: IngestSummary, loaded_at: dt.datetime, *,
           checkpoint: bool = False) -> None:
     pending: dict[type, list] = {record_type: [] for record_type in source.tables}
     rejected: list[Rejected] = []
-    cancelled: list = []
+    changes: dict[type, list] = {}  # changes to stored rows, applied once the run's rows are in
     ordinal = 0
     markers = _api_markers() if source.api else ()
 
@@ -239,7 +328,7 @@ def _load(con, source: Source, records: Iterator, summary: IngestSummary, loaded
 
     for record in records:
         if isinstance(record, markers):
-            _api_marker(con, record, summary, cancelled, flush=lambda: [flush(t) for t, r in pending.items() if r])
+            _api_marker(con, record, summary, changes, flush=lambda: [flush(t) for t, r in pending.items() if r])
             continue
         summary.records_read += 1
         if isinstance(record, Rejected):
@@ -260,8 +349,9 @@ def _load(con, source: Source, records: Iterator, summary: IngestSummary, loaded
     summary.rejected = len(rejected)
     if rejected:
         record_rejects(con, source.name, to_arrow(Rejected, rejected), summary.run_id, loaded_at)
-    if cancelled:
-        _cancel_occurrences(con, cancelled, summary, loaded_at)
+    for marker, apply in _change_appliers():
+        if changes.get(marker):
+            apply(con, changes[marker], summary, loaded_at)
 
 
 def merge_batch(con, table: str, records: pa.Table, summary: IngestSummary, loaded_at: dt.datetime,
@@ -283,27 +373,141 @@ def merge_batch(con, table: str, records: pa.Table, summary: IngestSummary, load
 
 
 def _api_markers() -> tuple[type, ...]:
-    from connectors.gcal import CancelledOccurrence, FullResync, SyncToken
+    """What an API source yields besides rows: cursors, resyncs and changes to stored rows."""
+    from connectors.gcal import FullResync, SyncToken
     from connectors.gmail import GmailCursor
-    return GmailCursor, SyncToken, FullResync, CancelledOccurrence
+    from connectors.outlook import OutlookCursor, OutlookFolderGone
+    from connectors.outlook_calendar import CalendarResync, OutlookCalendarCursor
+    return (GmailCursor, SyncToken, FullResync, OutlookCursor, OutlookCalendarCursor, OutlookFolderGone,
+            CalendarResync, *(marker for marker, _ in _change_appliers()))
 
 
-def _api_marker(con, record, summary: IngestSummary, cancelled: list, flush: Callable[[], object]) -> None:
-    """Cursors, resyncs and cancellations from an API source: not rows, but what to do with them."""
+def _change_appliers() -> tuple[tuple[type, Callable], ...]:
+    """Changes to stored rows, by marker, in the order they are applied at the end of a run."""
+    from connectors.gcal import CancelledOccurrence
+    from connectors.gmail import LabelsChanged, MessageDeleted
+    from connectors.outlook import OutlookRemoved
+    from connectors.outlook_calendar import OutlookEventRemoved
+    from connectors.records import OutlookMessageChange
+    return ((CancelledOccurrence, _cancel_occurrences), (LabelsChanged, _relabel_gmail),
+            (MessageDeleted, _delete_gmail), (OutlookMessageChange, _change_outlook),
+            (OutlookRemoved, _remove_outlook), (OutlookEventRemoved, _remove_outlook_events))
+
+
+def _api_marker(con, record, summary: IngestSummary, changes: dict[type, list], flush: Callable[[], object]) -> None:
+    """Cursors and resyncs take effect at once; changes to stored rows are kept for the end of the run."""
     import json
-    gmail_cursor, sync_token, full_resync, _ = _api_markers()
-    if isinstance(record, gmail_cursor):
+    from connectors.gcal import FullResync, SyncToken
+    from connectors.gmail import GmailCursor
+    from connectors.outlook import OutlookCursor, OutlookFolderGone
+    from connectors.outlook_calendar import CalendarResync, OutlookCalendarCursor
+    if isinstance(record, GmailCursor):
         summary.cursor = record.history_id
-    elif isinstance(record, sync_token):  # one token per calendar, kept together as a JSON object
+    elif isinstance(record, (OutlookCursor, OutlookCalendarCursor)):
+        summary.cursor = record.state
+    elif isinstance(record, SyncToken):  # one token per calendar, kept together as a JSON object
         tokens = json.loads(summary.cursor) if summary.cursor else {}
         tokens[record.calendar_id] = record.token
         summary.cursor = json.dumps({k: v for k, v in tokens.items() if v}, sort_keys=True)
-    elif isinstance(record, full_resync):  # the calendar is read again from scratch: what was stored goes
+    elif isinstance(record, FullResync):  # the calendar is read again from scratch: what was stored goes
         flush()
         con.execute("delete from raw_gcal__events where _origin like ?", [f"gcal:{record.calendar_id}:%"])
         summary.skipped_by_reason[f"full resync of {record.calendar_id} ({record.reason})"] += 1
+    elif isinstance(record, OutlookFolderGone):  # removed, skipped now, or read again from scratch
+        flush()
+        gone = con.execute("delete from raw_outlook__messages where folder_id = ? returning 1",
+                           [record.folder_id]).fetchall()
+        summary.removed += len(gone)
+        summary.skipped_by_reason[f"Outlook folder: {record.reason}"] += 1
+    elif isinstance(record, CalendarResync):
+        flush()
+        gone = con.execute("delete from raw_outlook__events returning 1").fetchall()
+        summary.removed += len(gone)
+        summary.skipped_by_reason[f"full resync of the Outlook calendar ({record.reason})"] += 1
     else:
-        cancelled.append(record)
+        changes.setdefault(type(record), []).append(record)
+
+
+def _change_outlook(con, changed: list, summary: IngestSummary, loaded_at: dt.datetime) -> None:
+    """Stored Outlook items take the properties a changes-only delta item gave (None: unchanged)."""
+    from connectors.records import OutlookMessageChange
+    latest = {change.item_id: change for change in changed}  # the last change of an item wins
+    con.register("changed", to_arrow(OutlookMessageChange, list(latest.values())))
+    try:
+        updated = con.execute("""
+            update raw_outlook__messages as t set
+                folder_id = coalesce(c.folder_id, t.folder_id),
+                importance = coalesce(c.importance, t.importance),
+                is_read = coalesce(c.is_read, t.is_read),
+                flag_status = coalesce(c.flag_status, t.flag_status),
+                categories = coalesce(c.categories, t.categories),
+                inference_classification = coalesce(c.inference_classification, t.inference_classification),
+                _run_id = ?, _loaded_at = ?
+            from changed as c
+            where t.item_id = c.item_id
+              and (coalesce(c.folder_id, t.folder_id), coalesce(c.importance, t.importance),
+                   coalesce(c.is_read, t.is_read), coalesce(c.flag_status, t.flag_status),
+                   coalesce(c.categories, t.categories),
+                   coalesce(c.inference_classification, t.inference_classification))
+                  is distinct from (t.folder_id, t.importance, t.is_read, t.flag_status, t.categories,
+                                    t.inference_classification)
+            returning 1""", [summary.run_id, loaded_at]).fetchall()
+    finally:
+        con.unregister("changed")
+    summary.updated += len(updated)
+
+
+def _remove_outlook(con, removed: list, summary: IngestSummary, loaded_at: dt.datetime) -> None:
+    """Items gone from a folder; an item since stored in another folder (it moved) stays."""
+    con.register("removed", pa.table({"item_id": [r.item_id for r in removed], "folder_id": [r.folder_id for r in removed]},
+                                     schema=pa.schema([("item_id", pa.string()), ("folder_id", pa.string())])))
+    try:
+        gone = con.execute("""
+            delete from raw_outlook__messages as t using removed as r
+            where t.item_id = r.item_id and t.folder_id = r.folder_id
+            returning 1""").fetchall()
+    finally:
+        con.unregister("removed")
+    summary.removed += len(gone)
+
+
+def _remove_outlook_events(con, removed: list, summary: IngestSummary, loaded_at: dt.datetime) -> None:
+    con.register("removed", pa.table({"origin": pa.array([r.origin for r in removed], pa.string())}))
+    try:
+        gone = con.execute("delete from raw_outlook__events where _origin in (select origin from removed) "
+                           "returning 1").fetchall()
+    finally:
+        con.unregister("removed")
+    summary.removed += len(gone)
+
+
+def _relabel_gmail(con, relabelled: list, summary: IngestSummary, loaded_at: dt.datetime) -> None:
+    """Stored Gmail messages take their current labels (the last change of each wins)."""
+    latest = {change.gmail_id: change.labels for change in relabelled}
+    con.register("relabelled", pa.table({"gmail_id": list(latest), "labels": list(latest.values())},
+                                        schema=pa.schema([("gmail_id", pa.string()), ("labels", pa.list_(pa.string()))])))
+    try:
+        changed = con.execute("""
+            update raw_gmail__messages as t set labels = r.labels, _run_id = ?, _loaded_at = ?
+            from relabelled as r
+            where t.gmail_id = r.gmail_id and list_sort(t.labels) is distinct from list_sort(r.labels)
+            returning 1""", [summary.run_id, loaded_at]).fetchall()
+    finally:
+        con.unregister("relabelled")
+    summary.updated += len(changed)
+
+
+def _delete_gmail(con, deleted: list, summary: IngestSummary, loaded_at: dt.datetime) -> None:
+    """Messages deleted in Gmail: their rows go, and a deletion record hides any Takeout copy."""
+    con.register("deleted", pa.table({"gmail_id": pa.array(sorted({d.gmail_id for d in deleted}), pa.string())}))
+    try:
+        removed = con.execute("delete from raw_gmail__messages where gmail_id in (select gmail_id from deleted) "
+                              "returning 1").fetchall()
+        con.execute("insert or ignore into raw_gmail__deletions select gmail_id, ?, ? from deleted",
+                    [loaded_at, summary.run_id])
+    finally:
+        con.unregister("deleted")
+    summary.removed += len(removed)
 
 
 def _cancel_occurrences(con, cancelled: list, summary: IngestSummary, loaded_at: dt.datetime) -> None:
@@ -399,8 +603,10 @@ def _record_files(con, source_name: str, fingerprints: dict[Path, tuple[str, int
 def _record_run(con, s: IngestSummary, started_at: dt.datetime) -> None:
     reasons = sorted(s.skipped_by_reason.items())
     con.execute(
-        """insert into ingest_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                                           map(?::varchar[], ?::bigint[]), ?, ?)""",
+        """insert into ingest_runs (run_id, source, inputs, started_at, finished_at, seconds, files_read,
+                                    files_unchanged, records_read, loaded, updated, duplicates, skipped,
+                                    skipped_by_reason, rejected, "cursor", removed)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, map(?::varchar[], ?::bigint[]), ?, ?, ?)""",
         [s.run_id, s.source, s.inputs, started_at, started_at + dt.timedelta(seconds=s.seconds), s.seconds,
          s.files_read, s.files_unchanged, s.records_read, s.loaded, s.updated, s.duplicates, s.skipped,
-         [r for r, _ in reasons], [n for _, n in reasons], s.rejected, s.cursor])
+         [r for r, _ in reasons], [n for _, n in reasons], s.rejected, s.cursor, s.removed])

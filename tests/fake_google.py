@@ -11,6 +11,7 @@ Paths served (the client puts `gmail/v1/` after the endpoint for Gmail, and noth
 there `api_endpoint` replaces `calendar/v3/`; both forms are accepted for Calendar):
 
 - GET  gmail/v1/users/me/profile
+- GET  gmail/v1/users/me/labels                   every label a message carries (system ones typed "system")
 - GET  gmail/v1/users/me/messages                 maxResults (<= 500), pageToken, labelIds, includeSpamTrash
 - GET  gmail/v1/users/me/messages/{id}            format=metadata|minimal, metadataHeaders (repeated)
 - GET  gmail/v1/users/me/history                  startHistoryId, historyTypes, labelId, maxResults, pageToken
@@ -19,7 +20,8 @@ there `api_endpoint` replaces `calendar/v3/`; both forms are accepted for Calend
        timeMin, timeMax, showDeleted, orderBy=startTime, syncToken
 
 Faults: a quota in units per second (token bucket) answered with 429 rateLimitExceeded, per batch
-part or for the whole batch; `fail_next` injects 5xx (or any status) for the next N calls; any `q`
+part or for the whole batch; `fail_next` injects 5xx (or any status) for the next N calls;
+`fault_rate` fails that share of all calls (batch parts included) at random with 500 or 429; any `q`
 parameter is refused with 403 as the gmail.metadata scope does. Every call is counted per endpoint.
 
 Run it by hand (e.g. for the speed benchmark):
@@ -51,8 +53,9 @@ OWNER = "me@example.com"
 UTC = dt.timezone.utc
 
 # Quota units per call (Gmail's "Usage limits"); a batch costs the sum of its parts, the POST nothing.
-DEFAULT_UNITS = {"profile": 1, "messages.list": 5, "messages.get": 5, "history.list": 2, "events.list": 1}
-ENDPOINTS = ("profile", "messages.list", "messages.get", "history.list", "events.list", "batch")
+DEFAULT_UNITS = {"profile": 1, "labels.list": 1, "messages.list": 5, "messages.get": 5, "history.list": 2,
+                 "events.list": 1}
+ENDPOINTS = ("profile", "labels.list", "messages.list", "messages.get", "history.list", "events.list", "batch")
 MAX_BATCH_PARTS = 100  # Gmail's server limit
 HISTORY_TYPES = ("messageAdded", "messageDeleted", "labelAdded", "labelRemoved")
 _HISTORY_KEY = {"messageAdded": "messagesAdded", "messageDeleted": "messagesDeleted",
@@ -307,7 +310,48 @@ class _Calendar:
         self.changed: dict[str, int] = {}  # event id -> change sequence of its last change
 
 
-class FakeGoogle:
+class LoopbackServer:
+    """Serves `handle_http(method, target, headers, body)` on 127.0.0.1 from a background thread."""
+
+    host: str
+    port: int
+    _server = None
+    _thread = None
+
+    def start(self) -> str:
+        """Starts serving on a background thread; returns the base URL."""
+        fake = self
+
+        class Handler(_Handler):
+            pass
+        Handler.fake = fake
+        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
+        self._server.daemon_threads = True
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=type(self).__name__, daemon=True)
+        self._thread.start()
+        return self.url
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(5)
+            self._server = self._thread = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/"
+
+    def __enter__(self) -> str:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+class FakeGoogle(LoopbackServer):
     """The fake server and its data. Use it as a context manager (`with FakeGoogle(...) as url:`)
     or `start()` / `stop()`. All methods are thread-safe.
 
@@ -323,6 +367,8 @@ class FakeGoogle:
     - `metadata_scope`: refuse `q` (and format=full/raw) as the gmail.metadata scope does.
     - `max_page_size`: pages of every list endpoint hold at most this many items, whatever
       maxResults asks (to exercise paging with few items).
+    - `fault_rate`: the share of calls (plain requests and batch parts, not the batch POST) that
+      fail at random, half with 500 backendError, half with 429 rateLimitExceeded (`fault_seed`).
     """
 
     def __init__(self, *, messages: Iterable[dict] = (), calendars: dict[str, Iterable[dict]] | None = None,
@@ -330,7 +376,8 @@ class FakeGoogle:
                  quota: float | None = None, burst: float | None = None, units: dict | None = None,
                  quota_mode: str = "parts", retry_after: float | None = None,
                  clock: Callable[[], float] = time.monotonic, metadata_scope: bool = True,
-                 max_page_size: int | None = None, host: str = "127.0.0.1", port: int = 0):
+                 max_page_size: int | None = None, fault_rate: float = 0.0, fault_seed: int = 0,
+                 host: str = "127.0.0.1", port: int = 0):
         if quota_mode not in ("parts", "whole"):
             raise ValueError("quota_mode is 'parts' or 'whole'")
         self._lock = threading.RLock()
@@ -363,44 +410,10 @@ class FakeGoogle:
         self._pages: dict[str, tuple] = {}
         self._tokens = itertools.count(1)
         self._faults: list[dict] = []
+        self.fault_rate = fault_rate
+        self._fault_rng = random.Random(fault_seed)
         self._fresh = itertools.count(1)
         self.reset_stats()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle --------------------------------------------------------------------------
-
-    def start(self) -> str:
-        """Starts serving on a background thread; returns the base URL `http://127.0.0.1:<port>/`."""
-        fake = self
-
-        class Handler(_Handler):
-            pass
-        Handler.fake = fake
-        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
-        self._server.daemon_threads = True
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fake-google", daemon=True)
-        self._thread.start()
-        return self.url
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(5)
-            self._server = self._thread = None
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}/"
-
-    def __enter__(self) -> str:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     # -- stats and faults ---------------------------------------------------------------------
 
@@ -595,6 +608,8 @@ class FakeGoogle:
 
     def _take_fault(self, endpoint: str, *, top: bool) -> None:
         with self._lock:
+            if self.fault_rate and endpoint != "batch" and self._fault_rng.random() < self.fault_rate:
+                raise _fault(self._fault_rng.choice((500, 429)))
             for fault in self._faults:
                 if fault["left"] > 0 and (fault["endpoint"] == endpoint or (fault["endpoint"] is None and top)):
                     fault["left"] -= 1
@@ -629,6 +644,8 @@ class FakeGoogle:
                 return None, None
             if rest == ["profile"]:
                 return "profile", self._profile
+            if rest == ["labels"]:
+                return "labels.list", self._labels_list
             if rest == ["messages"]:
                 return "messages.list", self._messages_list
             if len(rest) == 2 and rest[0] == "messages":
@@ -652,6 +669,11 @@ class FakeGoogle:
         return {"emailAddress": OWNER, "messagesTotal": len(self.messages),
                 "threadsTotal": len({m["threadId"] for m in self.messages.values()}),
                 "historyId": str(self._hid)}
+
+    def _labels_list(self, params: dict) -> dict:
+        system = set(TAKEOUT_LABEL_IDS.values())
+        ids = sorted({label for m in self.messages.values() for label in m["labelIds"]} | system)
+        return {"labels": [{"id": i, "name": i, "type": "system" if i in system else "user"} for i in ids]}
 
     def _page_size(self, params: dict, default: int, maximum: int) -> int:
         try:
@@ -891,7 +913,7 @@ def _json_answer(status: int, payload: dict, extra: dict | None = None) -> tuple
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as httplib2 uses it
-    fake: FakeGoogle
+    fake: LoopbackServer
 
     def setup(self) -> None:
         super().setup()
@@ -932,10 +954,17 @@ def main(argv: list[str] | None = None) -> int:
     fake = FakeGoogle(messages=synthetic_messages(args.messages, seed=args.seed),
                       calendars={"primary": synthetic_events(args.events, seed=args.seed)},
                       quota=args.quota, burst=args.burst, port=args.port)
+    serve_until_interrupted(fake, lambda url: [
+        f"fake Google APIs at {url} ({args.messages} messages, {args.events} events in 'primary', "
+        f"quota {args.quota or 'unlimited'} units/s); Ctrl-C stops",
+        f'  [sources.gmail] api_endpoint = "{url}"  credentials = "anonymous"'])
+    return 0
+
+
+def serve_until_interrupted(fake: LoopbackServer, banner: Callable[[str], list[str]]) -> None:
+    """Serves until Ctrl-C, having printed `banner(url)`; then the calls each endpoint had."""
     url = fake.start()
-    print(f"fake Google APIs at {url} ({args.messages} messages, {args.events} events in 'primary', "
-          f"quota {args.quota or 'unlimited'} units/s); Ctrl-C stops", flush=True)
-    print(f'  [sources.gmail] api_endpoint = "{url}"  credentials = "anonymous"', flush=True)
+    print("\n".join(banner(url)), flush=True)
     try:
         while True:
             time.sleep(3600)
@@ -944,7 +973,6 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         fake.stop()
         print(f"stopped; calls: {dict(fake.counts)}", flush=True)
-    return 0
 
 
 if __name__ == "__main__":

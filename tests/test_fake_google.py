@@ -14,7 +14,7 @@ import pytest
 from googleapiclient.errors import HttpError
 
 from connectors.gcal import CancelledOccurrence, FullResync, SyncToken, sync_calendar
-from connectors.gmail import HISTORY_EXPIRED, GmailCursor, sync_gmail
+from connectors.gmail import HISTORY_EXPIRED, LABEL_NAMES, GmailCursor, LabelsChanged, MessageDeleted, sync_gmail
 from connectors.google_api import RateLimiter, build_service, new_batch
 from connectors.mail_headers import header_addresses, header_text
 from connectors.records import CalendarEvent, MailMessage, Skipped
@@ -178,16 +178,17 @@ def test_injected_server_errors_are_survived(clock):
     assert_same_mailbox(records, fake)
 
 
-def test_message_deleted_between_listing_and_fetching_is_skipped(clock):
+def test_message_added_and_deleted_between_runs_is_not_fetched(clock):
     fake = FakeGoogle(messages=synthetic_messages(20), clock=clock)
     with fake as url:
         cursor = run_gmail(url, clock)[-1].history_id
         gone = fake.add_message()
         fake.delete_message(gone["id"])
+        fake.reset_stats()
         records = run_gmail(url, clock, cursor)
-    # history reports the messageAdded; the get answers 404; the connector skips it
-    assert Skipped(f"gmail:{gone['id']}", "deleted before it was fetched") in records
-    assert not mail(records)
+    # history reports the messageAdded and the messageDeleted: nothing to fetch, one deletion
+    assert records == [MessageDeleted(str(int(gone["id"], 16))), GmailCursor(str(fake.history_id))]
+    assert fake.calls("messages.get") == 0
 
 
 def test_fake_gmail_protocol_details():
@@ -320,18 +321,25 @@ def test_calendar_faults(clock):
     assert [e["status"] for e in fake.log[:4]] == [503, 503, 429, 200]
 
 
-def test_resync_after_expired_history_refreshes_changed_labels(clock):
+def test_resync_after_expired_history_reconciles_labels_and_deletions_without_fetching(clock):
     fake = FakeGoogle(messages=synthetic_messages(20), clock=clock)
     with fake as url:
         first = run_gmail(url, clock)
         stored = set(mail(first))
-        victim = next(iter(fake.messages))
+        victim, gone = list(fake.messages)[:2]
         fake.change_labels(victim, add=["SPAM"], remove=["INBOX"])
+        fake.delete_message(gone)
         fake.expire_history()
+        fake.reset_stats()
         limiter = RateLimiter(250, clock=clock, sleep=clock.sleep)
         records = list(sync_gmail(gmail(url), cursor=first[-1].history_id, limiter=limiter, sleep=clock.sleep,
-                                  known_ids=lambda ids: set(ids) & stored))
-    assert "Spam" in mail(records)[str(int(victim, 16))].labels
+                                  known_ids=lambda ids: set(ids) & stored, mirrored_ids=lambda: stored))
+    assert fake.calls("messages.get") == 0
+    relabelled = {r.gmail_id: r.labels for r in records if isinstance(r, LabelsChanged)}
+    assert set(relabelled) == stored - {str(int(gone, 16))}
+    assert sorted(relabelled[str(int(victim, 16))]) == sorted(LABEL_NAMES[x] for x in fake.messages[victim]["labelIds"])
+    assert "Spam" in relabelled[str(int(victim, 16))]
+    assert MessageDeleted(str(int(gone, 16))) in records
 
 
 def test_message_from_mbox(tmp_path):

@@ -17,7 +17,7 @@ from googleapiclient.http import HttpMockSequence
 
 from connectors import SourceError
 from connectors.gmail import (ALREADY_STORED, DELETED, HISTORY_EXPIRED, METADATA_HEADERS, GmailCursor,
-                              sync_gmail)
+                              LabelsChanged, MessageDeleted, sync_gmail)
 from connectors.google_api import (ANONYMOUS, RateLimiter, backoff_delay, build_service, is_retryable,
                                    with_backoff)
 from connectors.records import Address, MailMessage, Skipped
@@ -311,20 +311,38 @@ def test_a_message_whose_headers_cannot_be_read_is_rejected():
 
 # --- faults ------------------------------------------------------------------------------------
 
-def test_batch_parts_failing_with_429_are_retried_one_by_one():
+def test_failed_batch_parts_go_into_the_next_batch_not_one_by_one():
     slept = []
     service, http = service_for(ok({"historyId": "9001"}), listed(JOERG, REPLY, DIGEST),
                                 batch((JOERG["id"], RATE_LIMITED), (REPLY["id"], ok(REPLY)),
                                       (DIGEST["id"], failure(503, "backendError", "Backend Error"))),
-                                ok(JOERG), RATE_LIMITED, ok(DIGEST))
+                                batch((JOERG["id"], ok(JOERG)), (DIGEST["id"], ok(DIGEST))))
     limiter = CountingLimiter()
-    assert sync(service, limiter=limiter, sleep=slept.append) == [*EXPECTED, GmailCursor("9001")]
-    retries = [(method, uri) for uri, method, _, _ in http.request_sequence[3:]]
-    assert retries == [("GET", ENDPOINT + get_line(JOERG["id"])[5:]),
-                       ("GET", ENDPOINT + get_line(DIGEST["id"])[5:]),
-                       ("GET", ENDPOINT + get_line(DIGEST["id"])[5:])]
-    assert limiter.units == [1, 5, 15, 5, 5, 5]  # each retry is charged again
-    assert len(slept) == 2 and 1 <= slept[0] < 2 and 1 <= slept[1] < 2
+    records = sync(service, limiter=limiter, sleep=slept.append)
+    assert records == [EXPECTED[1], EXPECTED[0], EXPECTED[2], GmailCursor("9001")]
+    assert [batch_parts(body) for _, method, body, _ in http.request_sequence if method == "POST"] == [
+        [get_line(m["id"]) for m in (JOERG, REPLY, DIGEST)], [get_line(JOERG["id"]), get_line(DIGEST["id"])]]
+    assert limiter.units == [1, 5, 15, 10]  # the retried parts are charged again, in the next batch
+    assert len(slept) == 1 and 1 <= slept[0] < 2  # two of three parts failed: the server is struggling
+
+
+def test_a_part_that_fails_once_costs_no_wait_of_its_own():
+    slept = []
+    service, http = service_for(ok({"historyId": "9001"}), listed(JOERG, REPLY, DIGEST),
+                                batch((JOERG["id"], ok(JOERG)), (REPLY["id"], RATE_LIMITED)),
+                                batch((REPLY["id"], ok(REPLY)), (DIGEST["id"], ok(DIGEST))))
+    records = sync(service, batch_size=2, sleep=slept.append)
+    assert records == [*EXPECTED, GmailCursor("9001")]
+    assert slept == []
+
+
+def test_a_part_that_keeps_failing_stops_the_run_after_the_retries(monkeypatch):
+    from connectors import google_api
+    monkeypatch.setattr(google_api, "RETRY_TRIES", 3)
+    service, _ = service_for(ok({"historyId": "9001"}), listed(JOERG),
+                             *[batch((JOERG["id"], RATE_LIMITED))] * 3)
+    with pytest.raises(SourceError, match=r"HTTP 429.*still failing after retries"):
+        sync(service, sleep=lambda seconds: None)
 
 
 def test_a_whole_batch_failing_with_500_is_sent_again():
@@ -419,12 +437,30 @@ def test_incremental_run_fetches_added_and_relabelled_messages_once_each():
     limiter = CountingLimiter()
     assert sync(service, cursor="9001", limiter=limiter) == [EXPECTED[0], EXPECTED[2], GmailCursor("9011")]
     pages = [(uri.split("?")[0], query(uri)) for uri, _, _, _ in http.request_sequence[:2]]
-    common = [("startHistoryId", "9001"), ("historyTypes", "messageAdded"), ("historyTypes", "labelAdded"),
-              ("historyTypes", "labelRemoved"), ("maxResults", "500")]
+    common = [("startHistoryId", "9001"), ("historyTypes", "messageAdded"), ("historyTypes", "messageDeleted"),
+              ("historyTypes", "labelAdded"), ("historyTypes", "labelRemoved"), ("maxResults", "500")]
     assert pages == [(ENDPOINT + "gmail/v1/users/me/history", [*common, ("alt", "json")]),
                      (ENDPOINT + "gmail/v1/users/me/history", [*common, ("pageToken", "more"), ("alt", "json")])]
     assert http.request_sequence[2][0] == ENDPOINT + "batch"
     assert limiter.units == [2, 2, 10]
+
+
+def test_incremental_run_yields_deletions_and_the_new_labels_of_stored_messages_without_fetching_them():
+    history = {"history": [
+        {"id": "9002", "labelsAdded": [{"message": {"id": JOERG["id"], "threadId": JOERG["threadId"],
+                                                    "labelIds": ["INBOX", "STARRED"]}, "labelIds": ["STARRED"]}]},
+        {"id": "9003", "labelsRemoved": [{"message": {"id": JOERG["id"], "threadId": JOERG["threadId"],
+                                                      "labelIds": ["STARRED"]}, "labelIds": ["INBOX"]}]},
+        {"id": "9004", "messagesDeleted": [{"message": {"id": REPLY["id"], "threadId": REPLY["threadId"]}}]},
+        {"id": "9005", "labelsAdded": [{"message": {"id": DIGEST["id"], "threadId": DIGEST["threadId"],
+                                                    "labelIds": ["SPAM"]}, "labelIds": ["SPAM"]}]},
+    ], "historyId": "9011"}
+    service, http = service_for(ok(history), batch((DIGEST["id"], ok(DIGEST))))
+    stored = {"1762210117445924817", "1762210117445924818"}  # JOERG and REPLY, not DIGEST
+    records = sync(service, cursor="9001", mirrored_ids=lambda: stored)
+    assert records == [LabelsChanged("1762210117445924817", ["Starred"]), EXPECTED[2],
+                       MessageDeleted("1762210117445924818"), GmailCursor("9011")]
+    assert batch_parts(http.request_sequence[1][2]) == [get_line(DIGEST["id"])]  # only the unstored one
 
 
 def test_incremental_run_without_changes_makes_at_most_3_calls():

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from connectors.demo import generate_world
+from connectors.gmail import LABEL_NAMES
 from connectors.ics import read_ics
 from connectors.records import CalendarEvent
 from tests.fake_google import FakeGoogle, make_event, message_from_mbox
@@ -65,6 +66,16 @@ def stored(db) -> tuple[set[str], set[str]]:
     return mail, events
 
 
+def stored_labels(db) -> dict[str, list[str]]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return dict(con.execute("select gmail_id, list_sort(labels) from stg_gmail__messages").fetchall())
+
+
+def world_labels(fake: FakeGoogle) -> dict[str, list[str]]:
+    return {str(int(hex_id, 16)): sorted(LABEL_NAMES.get(x, x) for x in message["labelIds"])
+            for hex_id, message in fake.messages.items()}
+
+
 def expected(messages: list[dict], events: list[dict]) -> tuple[set[str], set[str]]:
     def key(e):
         original = e.get("originalStartTime")
@@ -98,10 +109,24 @@ def test_the_database_ends_with_exactly_the_worlds_messages_and_events(cli, tmp_
         sync()
         assert stored(db) == expected(messages, events)
 
+        deleted, relabelled = messages[:5], messages[5:15]  # deletions and label changes: incremental
+        for message in deleted:
+            fake.delete_message(message["id"])
+        for message in relabelled:
+            fake.change_labels(message["id"], add=["STARRED"], remove=["INBOX", "UNREAD"])
+        messages = messages[5:]
+        sync()
+        assert stored(db) == expected(messages, events)
+        assert stored_labels(db) == world_labels(fake)
+
+        fake.change_labels(messages[20]["id"], add=["IMPORTANT"])  # a change the expired history loses ...
+        fake.delete_message(messages[21]["id"])
+        messages = messages[:21] + messages[22:]
         fake.expire_history()  # both positions expire: full resyncs, by themselves
         fake.expire_sync_tokens()
         sync()
         assert stored(db) == expected(messages, events)
+        assert stored_labels(db) == world_labels(fake)  # ... and the resync reconciles
 
         fake.fail_next(1, 500)  # faults on the next requests: retried, nothing lost
         fake.fail_next(1, 429, reason="rateLimitExceeded")

@@ -66,7 +66,8 @@ def test_gmail_incremental_fetches_only_new_messages_in_at_most_three_calls(cli,
         assert "1 loaded" in result.out and fake.calls("messages.get") == 1
 
 
-def test_a_message_from_takeout_and_from_the_api_is_one_message(cli, tmp_path):
+def takeout_and_api_copy(tmp_path: Path) -> tuple[Path, dict]:
+    """A Takeout mbox of one message, and the same message as the API gives it."""
     mbox_path = tmp_path / "takeout.mbox"
     mbox_path.write_bytes(
         b"From 1823459434534554253@xxx Tue Mar 11 01:31:25 +0000 2025\nX-GM-THRID: 1823459434534554253\n"
@@ -75,6 +76,11 @@ def test_a_message_from_takeout_and_from_the_api_is_one_message(cli, tmp_path):
     box = mailbox.mbox(mbox_path, create=False)
     api_copy = message_from_mbox(box[0])
     box.close()
+    return mbox_path, api_copy
+
+
+def test_a_message_from_takeout_and_from_the_api_is_one_message(cli, tmp_path):
+    mbox_path, api_copy = takeout_and_api_copy(tmp_path)
     db = tmp_path / "t.duckdb"
     with FakeGoogle(messages=[api_copy]) as url:
         assert cli("--db", db, "--config", config(tmp_path, url), "ingest", "mbox", mbox_path).code == 0
@@ -133,3 +139,37 @@ def test_calendar_sync_then_a_cancellation_and_a_full_resync(cli, tmp_path):
         resync = cli("--db", db, "--config", config(tmp_path, url), "ingest", "gcal")
         assert resync.code == 0 and "full resync of primary" in resync.out
     assert rows(db, "select count(*) from stg_gcal__events") == [(4,)]  # the cancelled one is gone after the resync
+
+
+def test_a_gmail_deletion_and_a_label_change_reach_the_database_on_the_next_run(cli, tmp_path):
+    db = tmp_path / "t.duckdb"
+    fake = FakeGoogle(messages=synthetic_messages(30, seed=4))
+    gone, relabelled = list(fake.messages)[:2]
+    with fake as url:
+        assert cli("--db", db, "--config", config(tmp_path, url), "ingest", "gmail").code == 0
+        fake.delete_message(gone)
+        fake.change_labels(relabelled, add=["STARRED", "IMPORTANT"], remove=["INBOX"])
+        fake.reset_stats()
+        result = cli("--db", db, "--config", config(tmp_path, url), "ingest", "gmail")
+        assert result.code == 0, result.err
+        assert "1 updated" in result.out and "1 removed" in result.out
+        assert fake.calls("messages.get") == 0  # the history carries the new labels
+    decimal = {hex_id: str(int(hex_id, 16)) for hex_id in (gone, relabelled)}
+    assert rows(db, f"select count(*) from int_mail_messages where gmail_id = '{decimal[gone]}'") == [(0,)]
+    assert rows(db, "select count(*) from stg_gmail__messages") == [(29,)]
+    (labels,), = rows(db, f"select list_sort(labels) from stg_gmail__messages where gmail_id = '{decimal[relabelled]}'")
+    assert "Starred" in labels and "Important" in labels and "Inbox" not in labels
+    assert rows(db, "select removed from ingest_runs order by run_id desc limit 1") == [(1,)]
+
+
+def test_a_message_deleted_in_gmail_is_gone_from_its_takeout_copy_too(cli, tmp_path):
+    mbox_path, api_copy = takeout_and_api_copy(tmp_path)
+    db = tmp_path / "t.duckdb"
+    fake = FakeGoogle(messages=[api_copy])
+    with fake as url:
+        assert cli("--db", db, "--config", config(tmp_path, url), "ingest", "mbox", mbox_path).code == 0
+        assert cli("--db", db, "--config", config(tmp_path, url), "ingest", "gmail").code == 0
+        fake.delete_message(api_copy["id"])
+        assert cli("--db", db, "--config", config(tmp_path, url), "ingest", "gmail").code == 0
+    assert rows(db, "select count(*) from int_mail_messages") == [(0,)]
+    assert rows(db, "select count(*) from raw_mbox__messages") == [(1,)]  # the export itself is kept

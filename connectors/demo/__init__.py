@@ -10,6 +10,8 @@ writes, under `out/`:
     Complete_LinkedInDataExport_11-20-2025.zip
     Takeout/Mail/All mail Including Spam and Trash.mbox
     Takeout/Calendar/<owner work address>.ics, Takeout/Calendar/Team.ics
+    Outlook/folders.json, Outlook/messages.jsonl      only with outlook=True: the same mailbox as
+                                                      Microsoft Graph shows an Outlook-flavoured owner
 
 Same arguments, byte-identical files. The demo, tests, benchmarks and the validation of identity
 resolution and metrics all use it; see `connectors.demo.world` for how behaviour follows latent
@@ -24,6 +26,7 @@ from typing import NamedTuple
 
 from connectors.demo.google_ics import write_ics
 from connectors.demo.linkedin_export import write_linkedin
+from connectors.demo.outlook_graph import GraphMailboxWriter
 from connectors.demo.takeout_mbox import write_mbox
 from connectors.demo.world import AutomatedSender, Identity, Simulation, World, load_truth
 
@@ -38,10 +41,12 @@ class WorldPaths(NamedTuple):
     ics: list[Path]  # one file per calendar: the owner's primary calendar, then "Team"
     truth: Path
     config: Path
+    outlook: Path | None = None  # the Graph mailbox folder (outlook=True)
 
 
 def generate_world(out_dir: Path, *, people: int = 300, seed: int = 7, end: dt.date,
-                   mail_scale: float = 1.0, attachment_kb: float = 0.0, owner_type: str = "typical") -> WorldPaths:
+                   mail_scale: float = 1.0, attachment_kb: float = 0.0, owner_type: str = "typical",
+                   outlook: bool = False) -> WorldPaths:
     """Simulate a world and write it into `out_dir` (created if missing).
 
     people: 50 to 50,000. end: the world's "today"; history covers the 157 weeks before it and
@@ -66,7 +71,11 @@ def generate_world(out_dir: Path, *, people: int = 300, seed: int = 7, end: dt.d
     ics_paths, counts = write_ics(calendar_dir, sim.calendar(), sim.owner, sim.now, seen.note)
     zip_path, li_counts = write_linkedin(out_dir, sim.linkedin(), sim.owner, end, seen.note)
     mbox_path = out_dir / "Takeout" / "Mail" / MBOX_NAME
-    mbox_counts = write_mbox(mbox_path, sim.mail(), sim.owner, seed=seed, attachment_kb=attachment_kb,
+    mails = sim.mail()
+    graph = GraphMailboxWriter(out_dir / "Outlook", seed=seed) if outlook else None
+    if graph is not None:
+        mails = graph.tee(mails)
+    mbox_counts = write_mbox(mbox_path, mails, sim.owner, seed=seed, attachment_kb=attachment_kb,
                              note=seen.note)
     counts.update(li_counts)
     counts.update(mbox_counts)
@@ -77,7 +86,7 @@ def generate_world(out_dir: Path, *, people: int = 300, seed: int = 7, end: dt.d
     world.write_json(truth_path)
     config_path = out_dir / "tiekeeper.toml"
     config_path.write_text(_config(sim, zip_path, mbox_path, ics_paths, out_dir), encoding="utf-8")
-    return WorldPaths(zip_path, mbox_path, ics_paths, truth_path, config_path)
+    return WorldPaths(zip_path, mbox_path, ics_paths, truth_path, config_path, graph.folder if graph else None)
 
 
 class _Seen:

@@ -19,3 +19,5 @@ create table if not exists ingest_runs (
     rejected          bigint not null,       -- unreadable items, kept in rejected_records
     "cursor"          varchar                -- API sources: the sync position after this run
 );
+-- Rows an API source removed because the source deleted them (Gmail deletions, Outlook @removed).
+alter table ingest_runs add column if not exists removed bigint default 0;

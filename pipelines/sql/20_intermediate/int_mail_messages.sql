@@ -1,18 +1,30 @@
--- Every e-mail once, from the Takeout mbox exports and the Gmail API together: a message seen in
--- both is one message (the same Message-ID, or without one the same Gmail id).
+-- Every e-mail once, from the Takeout mbox exports, the Gmail API and Outlook (Microsoft Graph)
+-- together: a message seen in several is one message (the same Message-ID, or without one the same
+-- Gmail id). A message deleted in Gmail is gone, its Takeout copy too.
 create or replace view int_mail_messages as
 with unioned as (
-    select *, 'mbox' as source, 2 as preference from stg_mbox__messages
+    select *, 'mbox' as source, 3 as preference from stg_mbox__messages
     union all by name
     select *, 'gmail' as source, 1 as preference from stg_gmail__messages
+    union all by name
+    select *, 'outlook' as source, 2 as preference from stg_outlook__messages
+),
+
+deleted as (
+    select gmail_id from stg_gmail__deletions
+),
+
+kept as (
+    select * from unioned as u
+    where not exists (select 1 from deleted as d where d.gmail_id = u.gmail_id)
 ),
 
 deduplicated as (
     select * exclude (preference)
-    from unioned
+    from kept
     qualify row_number() over (
         partition by coalesce('<' || message_id || '>', 'gmail:' || gmail_id, message_key)
-        order by preference) = 1  -- the API's copy has the current labels
+        order by preference, message_key) = 1  -- an API's copy has the current labels
 )
 
 select * from deduplicated;
