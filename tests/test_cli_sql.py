@@ -28,8 +28,8 @@ def test_csv_output_quotes_like_a_spreadsheet(cli, db):
 
 def test_json_output_is_one_array_of_objects_with_iso_times(cli, db):
     result = cli("sql", "select source, rejected_at from rejected_records order by 1", "--format", "json", "--db", db)
-    assert json.loads(result.out) == [{"source": "ics", "rejected_at": "2026-11-03T09:00:00+00:00"},
-                                      {"source": "mbox", "rejected_at": "2026-11-02T08:30:00+00:00"}]
+    assert json.loads(result.out) == [{"source": "ics", "rejected_at": "2026-11-03T10:00:00+01:00"},
+                                      {"source": "mbox", "rejected_at": "2026-11-02T09:30:00+01:00"}]
 
 
 def test_times_are_shown_in_the_owners_timezone(cli, db, tmp_path):
