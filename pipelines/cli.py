@@ -16,6 +16,7 @@ import signal
 import sys
 import textwrap
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 
@@ -395,18 +396,23 @@ def _shell_path(path: Path) -> str:
 def _demo(args, db: Path, config: Config) -> int:
     from connectors.demo import generate_world
 
+    from connectors.demo.world import OWNER_TZ
+
     out: Path = args.out
-    today = dt.date.today()
-    print(f"Generating a demo world of {args.people} people (seed {args.seed}) in {out} ...", flush=True)
-    world = generate_world(out, people=args.people, seed=args.seed, end=today)
+    # The world ends just before the moment the demo runs (or --as-of), and the weekly run looks at it
+    # from that moment: the first report shows a live week.
+    as_of = parse_as_of(args.as_of, ZoneInfo(OWNER_TZ)) or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    print(f"Generating a demo world of {args.people} people (seed {args.seed}) up to "
+          f"{as_of.astimezone(ZoneInfo(OWNER_TZ)):%Y-%m-%d %H:%M} in {out} ...", flush=True)
+    world = generate_world(out, people=args.people, seed=args.seed, end=as_of)
     demo_db = out / "tiekeeper.duckdb"
     for stale in (demo_db, snapshot_path(demo_db)):  # each demo starts from a fresh database
         for path in (stale, stale.with_name(stale.name + ".wal")):
             path.unlink(missing_ok=True)
     demo_config = load_config(world.config, required=True)
     print("Running the weekly flow on it (tiekeeper run) ...", flush=True)
-    summary = _weekly_run(demo_db, demo_config, as_of=None, send_report=True, resend=False, out=out / "reports",
-                          wait_seconds=args.wait)
+    summary = _weekly_run(demo_db, demo_config, as_of=as_of.isoformat(), send_report=True, resend=False,
+                          out=out / "reports", wait_seconds=args.wait)
     with connect_reader(demo_db, timezone=demo_config.owner.timezone) as con:
         counts = con.execute("""
             select (select count(*) from people),

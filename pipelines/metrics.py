@@ -1,4 +1,4 @@
-"""Relationship metrics: the constants of METRICS.md (overridable in `[metrics]`), and the weekly
+"""Relationship metrics: the constants of docs/metrics.md (overridable in `[metrics]`), and the weekly
 `strength_history` the trend views and "why did this drop" read. The metrics themselves are SQL
 views in `sql/30_marts/`, evaluated as of `as_of()` (now, or `--as-of`)."""
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pyarrow as pa
 from pipelines.config import Config
 from pipelines.warehouse import transaction
 
-# Every constant of METRICS.md, by the name `[metrics]` in tiekeeper.toml overrides it with.
+# Every constant of docs/metrics.md, by the name `[metrics]` in tiekeeper.toml overrides it with.
 METRIC_DEFAULTS = {
     "half_life_days": 90.0,  # H of the decayed sum
     "strength_saturation": 60.0,  # R at which strength reaches 100

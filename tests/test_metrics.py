@@ -1,4 +1,4 @@
-"""Relationship metrics (METRICS.md): weights, strength, tiers, reciprocity, cadence, as-of, history.
+"""Relationship metrics (docs/metrics.md): weights, strength, tiers, reciprocity, cadence, as-of, history.
 Inputs are small real-shaped exports loaded through the CLI (tests.test_people.Export)."""
 import math
 from datetime import date, datetime, timedelta, timezone
@@ -77,7 +77,7 @@ def test_a_weekly_one_to_one_for_a_year_scores_as_the_formula_says(export, db):
     (strength, reciprocity, channels), = query(db, "select strength, reciprocity, channels from relationship_strength")
     decayed = sum(3.0 * 2 ** (-7 * week / 90) for week in range(1, 53))  # 1:1s weigh 3, half-life 90 days
     assert strength == pytest.approx(100 * math.log(1 + decayed) / math.log(61))  # rho = 1, one channel
-    assert strength == pytest.approx(96, abs=1)  # METRICS.md: "a weekly 1:1 is about 98" over an endless series
+    assert strength == pytest.approx(96, abs=1)  # docs/metrics.md: "a weekly 1:1 is about 98" over an endless series
     assert (reciprocity, channels) == (1.0, 1)
 
 

@@ -1,4 +1,4 @@
--- Every person's cadence (METRICS.md "Cadence and follow-up"): the gap they usually have with you,
+-- Every person's cadence (docs/metrics.md "Cadence and follow-up"): the gap they usually have with you,
 -- their own median gap shrunk toward their tier's cadence, and how long they have been silent.
 create or replace view cadence as
 with strength as (

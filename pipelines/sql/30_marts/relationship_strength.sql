@@ -1,4 +1,4 @@
--- Relationship strength as of any moment t (METRICS.md "Strength"): a decayed sum of weighted
+-- Relationship strength as of any moment t (docs/metrics.md "Strength"): a decayed sum of weighted
 -- interactions, scaled by reciprocity and by how many channels the tie uses, shown 0-100.
 -- `events` names the interactions relation to read (the public view, or a snapshot of it).
 -- `earlier` also scores the tie that many days before t, in the same pass: a decayed sum then is
@@ -99,7 +99,7 @@ select
 from tiered;
 
 -- Everyone's strength as of as_of(), with the trend over `trend_days` and whether the tie is
--- warming or cooling (METRICS.md "Trend and growth").
+-- warming or cooling (docs/metrics.md "Trend and growth").
 create or replace view relationship_strength as
 with scored as (
     select * exclude (strength_then), strength - strength_then as trend
