@@ -4,17 +4,7 @@ addresses and LinkedIn URLs too, and "and N more" wherever a list is cut (`why`,
 import duckdb
 import pytest
 
-from tests.test_people import Export
-
-
-@pytest.fixture
-def export(cli, tmp_path):
-    return Export(tmp_path, cli)
-
-
-@pytest.fixture
-def db(tmp_path):
-    return tmp_path / "t.duckdb"
+from tests.test_people import db, export  # noqa: F401 (fixtures: a small owner's export, loaded through the CLI)
 
 
 @pytest.fixture
