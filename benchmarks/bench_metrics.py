@@ -1,4 +1,4 @@
-"""Relationship metrics against generated worlds' latent tie strengths (METRICS.md, "How the
+"""Relationship metrics against generated worlds' latent tie strengths (docs/metrics.md, "How the
 metrics are validated").
 
     .venv/bin/python benchmarks/bench_metrics.py              # seeds 1-5 of 300-people worlds (a minute)

@@ -5,7 +5,7 @@
 A database with the real schema, whose `int_interactions` (the view every metric reads) is replaced
 by a table of synthetic interactions: per person a tie strength drawn from a long-tailed
 distribution decides how many interactions they get over three years; channels, directions and
-weights follow METRICS.md's table. Then, side by side on the same data:
+weights follow docs/metrics.md's table. Then, side by side on the same data:
 
 - baseline: the equivalent plain aggregate, one decayed sum per person;
 - every metric view (relationship_strength with its 28-day trend, cadence and follow_ups,

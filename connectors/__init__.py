@@ -2,6 +2,26 @@
 
 A connector knows its source's format and nothing of the warehouse: no DuckDB, no Prefect.
 """
+import os
+import shlex
+import shutil
+import sysconfig
+from pathlib import Path
+
+
+def command() -> str:
+    """`tiekeeper` as the user can type it here, for the commands that messages and hints suggest:
+    the bare name when it is on PATH, else the path of this environment's script (relative to the
+    working folder when it is inside it, e.g. `.venv/bin/tiekeeper`)."""
+    script = Path(sysconfig.get_path("scripts")) / ("tiekeeper.exe" if os.name == "nt" else "tiekeeper")
+    on_path = shutil.which("tiekeeper")
+    if not script.exists() or (on_path and Path(on_path).resolve() == script.resolve()):
+        return "tiekeeper"
+    try:
+        shown = script.relative_to(Path.cwd())
+    except ValueError:
+        shown = script
+    return shlex.quote(str(shown))
 
 
 class SourceError(Exception):

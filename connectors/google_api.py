@@ -21,7 +21,7 @@ from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 from googleapiclient.http import BatchHttpRequest, build_http
 
-from connectors import SourceError, TransientSourceError
+from connectors import SourceError, TransientSourceError, command
 from connectors import api_calls
 from connectors.api_calls import MAX_DELAY, RETRY_TRIES, RateLimiter, backoff_delay  # noqa: F401 - shared
 
@@ -32,7 +32,6 @@ _TRANSIENT = (TimeoutError, ConnectionResetError, ConnectionAbortedError, Broken
 # What a call can fail with, besides a bug: `api_error` turns each into the one line for the user.
 API_FAILURES = (googleapiclient.errors.Error, google.auth.exceptions.GoogleAuthError,
                 httplib2.HttpLib2Error, OSError)
-REAUTHORIZE = "run `tiekeeper auth google` again"
 
 T = TypeVar("T")
 
@@ -116,7 +115,7 @@ def api_error(api: str, error: BaseException) -> SourceError:
     """The one-line `SourceError` for an API failure that ends a run."""
     if isinstance(error, google.auth.exceptions.RefreshError) or (
             isinstance(error, HttpError) and error.resp.status == 401):
-        return SourceError(f"{api}: the Google authorization has expired or was revoked ({REAUTHORIZE})")
+        return SourceError(f"{api}: the Google authorization has expired or was revoked (run `{command()} auth google` again)")
     if isinstance(error, HttpError):
         status = error.resp.status
         message = " ".join(str(error.reason or "").split()) or "no reason given"
@@ -124,7 +123,7 @@ def api_error(api: str, error: BaseException) -> SourceError:
         if is_retryable(error):
             advice = " (still failing after retries; run again later, it resumes where it stopped)"
         elif status == 403:
-            advice = f" (check the scopes granted: {REAUTHORIZE})"
+            advice = f" (check the scopes granted: run `{command()} auth google` again)"
         kind = TransientSourceError if is_retryable(error) else SourceError
         return kind(f"{api}: request refused with HTTP {status}: {message}{advice}")
     detail = " ".join(str(error).split())

@@ -24,7 +24,7 @@ import requests
 from google.oauth2.credentials import Credentials
 from google_auth_oauthlib.flow import InstalledAppFlow
 
-from connectors import SourceError
+from connectors import SourceError, command
 from connectors.token_files import browser_available, config_folder, one_line, readable_by_others, write_private
 
 GMAIL_METADATA = "https://www.googleapis.com/auth/gmail.metadata"
@@ -51,7 +51,7 @@ def scopes_for(*, send: bool = False) -> tuple[str, ...]:
 
 def auth_command(*, send: bool = False) -> str:
     """The command that (re)creates the token, as the user types it."""
-    return "tiekeeper auth google --send" if send else "tiekeeper auth google"
+    return f"{command()} auth google --send" if send else f"{command()} auth google"
 
 
 def authorize(client_secrets: Path, *, send: bool = False, open_browser: bool = True, port: int = 0) -> Path:

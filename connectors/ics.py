@@ -14,7 +14,6 @@ series master for the instances of a series, its own VEVENT for a moved or cance
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import logging
 import re
 import zoneinfo
@@ -82,13 +81,24 @@ def _read_file(path: Path, data: bytes, tz: zoneinfo.ZoneInfo,
         log.warning("%s: not valid UTF-8; undecodable bytes were replaced by U+FFFD", path)
     if not text.lstrip().upper().startswith("BEGIN:VCALENDAR"):
         raise SourceError(f"{path}: not an iCalendar file (no BEGIN:VCALENDAR); export the calendar as .ics")
+    components = _top_level_components(text)
+    blocks = _vevent_blocks(text, components)
     try:
-        calendars = [c for c in icalendar.Calendar.from_ical(text, multiple=True) if c.name == "VCALENDAR"]
-    except ValueError as error:
-        raise SourceError(f"{path}: not a readable iCalendar file ({_one_line(error)}); "
-                          "export the calendar again") from None
+        calendars = _parse(text)
+    except ValueError:
+        # A bad value inside a VEVENT's VALARM, a VTIMEZONE or a VTODO fails the whole parse: those
+        # components alone are left out (a VEVENT rejected), and the rest is read.
+        text, broken = _without_unreadable(text, components)
+        calendars = _parse(text, path)
+        for name, line, raw, reason in broken:
+            if name == "VEVENT":
+                yield rejected(f"{path.name}:{line}", f"cannot be read: {reason}", raw)
+            else:
+                log.warning("%s:%d: a %s that cannot be read (%s) is left out", path, line, name, reason)
+        left_out = {line for _, line, _, _ in broken}
+        blocks = [block for block in blocks if block[0] not in left_out]
     vevents = [[c for c in calendar.subcomponents if c.name == "VEVENT"] for calendar in calendars]
-    blocks, parsed = _vevent_blocks(text), sum(map(len, vevents))
+    parsed = sum(map(len, vevents))
     # icalendar returns nothing for a calendar that lacks its END line, so count to drop nothing silently.
     if parsed != len(blocks):
         raise SourceError(f"{path}: {len(blocks)} VEVENTs in the file but {parsed} could be parsed "
@@ -99,25 +109,59 @@ def _read_file(path: Path, data: bytes, tz: zoneinfo.ZoneInfo,
         yield from _read_calendar(calendar, found, path, tz, window)
 
 
-def _vevent_blocks(text: str) -> list[tuple[int, str]]:
+def _parse(text: str, path: Path | None = None) -> list[icalendar.Calendar]:
+    """The VCALENDARs in `text`; with `path`, a text that cannot be parsed is a SourceError, else a ValueError."""
+    try:
+        return [c for c in icalendar.Calendar.from_ical(text, multiple=True) if c.name == "VCALENDAR"]
+    except ValueError as error:
+        if path is None:
+            raise
+        raise SourceError(f"{path}: not a readable iCalendar file ({_one_line(error)}); "
+                          "export the calendar again") from None
+
+
+def _top_level_components(text: str) -> list[tuple[str, int, int]]:
+    """(name, line of BEGIN, line of END) of each component directly inside a VCALENDAR, in file
+    order; one without its END line runs to the end of the text."""
+    lines = text.split("\n")
+    found, depth = [], 0
+    for number, line in enumerate(lines, 1):
+        tag = line.rstrip().upper()  # not lstrip: a line starting with a blank continues the previous one
+        if tag.startswith("BEGIN:"):
+            depth += 1
+            if depth == 2:
+                found.append([tag[len("BEGIN:"):], number, len(lines)])
+        elif tag.startswith("END:"):
+            if depth == 2 and found:
+                found[-1][2] = number
+            depth -= 1
+    return [(name, begin, end) for name, begin, end in found]
+
+
+def _vevent_blocks(text: str, components: list[tuple[str, int, int]]) -> list[tuple[int, str]]:
     """(line number of BEGIN:VEVENT, text) of each VEVENT directly inside a VCALENDAR, in file order.
 
     icalendar keeps no line numbers, and its VEVENTs come in the same order.
     """
     lines = text.split("\n")
-    begins, ends, depth = [], [], 0
-    for number, line in enumerate(lines, 1):
-        tag = line.rstrip().upper()  # not lstrip: a line starting with a blank continues the previous one
-        if tag.startswith("BEGIN:"):
-            depth += 1
-            if depth == 2 and tag == "BEGIN:VEVENT":
-                begins.append(number)
-        elif tag.startswith("END:"):
-            if depth == 2 and len(ends) < len(begins):
-                ends.append(number)
-            depth -= 1
     return [(begin, "\n".join(line.rstrip("\r") for line in lines[begin - 1:end]))
-            for begin, end in itertools.zip_longest(begins, ends, fillvalue=len(lines))]
+            for name, begin, end in components if name == "VEVENT"]
+
+
+def _without_unreadable(text: str, components: list[tuple[str, int, int]]) -> tuple[str, list[tuple[str, int, str, str]]]:
+    """`text` without the components that cannot be parsed on their own, and those as (name, line
+    of BEGIN, text, why)."""
+    lines = text.split("\n")
+    broken = []
+    for name, begin, end in components:
+        raw = "\n".join(line.rstrip("\r") for line in lines[begin - 1:end])
+        try:
+            icalendar.Component.from_ical(raw)
+        except ValueError as error:
+            broken.append((name, begin, end, raw, _one_line(error)))
+    dropped = {number for _, begin, end, _, _ in broken for number in range(begin, end + 1)}
+    kept = "\n".join(line for number, line in enumerate(lines, 1) if number not in dropped)
+    return kept, [(name, begin, raw, why) for name, begin, _, raw, why in broken]
 
 
 class _Vevent(NamedTuple):
@@ -190,6 +234,11 @@ def _problem(component: icalendar.Event) -> str | None:
         value = component.get(name)
         if value is not None and not isinstance(getattr(value, "dt", None), (dt.date, dt.timedelta)):
             return f"{name}: not one date, date-time or duration"
+    rules = component.get("RRULE", [])
+    for rule in rules if isinstance(rules, list) else [rules]:
+        for part in ("INTERVAL", "COUNT"):  # INTERVAL=0 would expand forever
+            if any(not isinstance(n, int) or n < 1 for n in rule.get(part, [])):
+                return f"RRULE: {part} must be 1 or more"
     return None
 
 

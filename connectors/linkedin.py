@@ -1,7 +1,7 @@
 """Reads a LinkedIn "Get a copy of your data" export: Connections, messages and Invitations.
 
 The export is a zip (`Basic_...` or `Complete_LinkedInDataExport_MM-DD-YYYY.zip`) or its unzipped
-folder. Its layout has changed over the years (see FORMATS.md section 1), so files are found by
+folder. Its layout has changed over the years (see docs/formats.md section 1), so files are found by
 name, header rows are searched for, and columns are mapped by name. Message text and invitation
 notes are never read into a record, not even into a `Rejected` one.
 """

@@ -1,59 +1,189 @@
-"""`tiekeeper.toml`: who the owner is, where the sources are, and the report's and metrics' settings.
+"""`tiekeeper.toml`: who the owner is, where the sources are, and the report's, run's and metrics'
+settings. It is read and checked whole, once, before a command does anything: an unknown section or
+key (with the nearest known one: "did you mean ...?"), a value of the wrong type, an impossible value,
+each is one line naming the file and the key.
+
+Every section is a dataclass below whose fields are the keys it accepts; a sub-table such as
+[sources.gmail] is a field whose type is a dataclass. A new key is a new field; a new section is a
+new dataclass named in `SECTIONS`. [metrics] is the exception: its keys are `METRIC_DEFAULTS` in
+pipelines/metrics.py.
 
 Relative source paths are resolved against the config file's folder; `~` is expanded.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import difflib
 import os
 import tomllib
+import types
+import typing
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 DEFAULT_CONFIG = Path("tiekeeper.toml")
 WRITE_WAIT_SECONDS = 300.0  # how long a writer waits for another one to finish before giving up
-DEFAULT_DB = Path("data/tiekeeper.duckdb")
+DEFAULT_DB = Path("data/tiekeeper.duckdb")  # beside the config file
 
 
 class ConfigError(Exception):
     """The configuration is missing or wrong; the message is one line for the user."""
 
 
+def _check(test, message: str):
+    """A field's value check: `message` (after the key's name) when `test(value)` is false."""
+    return {"check": (test, message)}
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+        return True
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+
+
+_AT_LEAST_ZERO = _check(lambda v: v >= 0, "must be a number >= 0")
+
+
+# -- the sections ---------------------------------------------------------------------------------
+
 @dataclass(frozen=True)
 class Owner:
+    """[owner]: who "me" is. `emails` and `timezone` are required by every command that writes."""
     name: str | None = None
-    emails: tuple[str, ...] = ()
-    timezone: str = "UTC"
+    emails: tuple[str, ...] = field(default=(), metadata=_check(
+        lambda v: all("@" in e for e in v), "must be a list of e-mail addresses"))
+    timezone: str | None = field(default=None, metadata=_check(
+        _is_zone, 'must be an IANA zone name such as "Europe/Berlin"'))
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
-        return zoneinfo.ZoneInfo(self.timezone)
+        """The owner's zone (UTC for a command that reads without one)."""
+        return zoneinfo.ZoneInfo(self.timezone or "UTC")
+
+
+@dataclass(frozen=True)
+class GmailSource:
+    """[sources.gmail]: present = on."""
+    api_endpoint: str | None = None  # a local emulator instead of Google ...
+    credentials: str | None = None  # ... with "anonymous": no OAuth
+    # Google's per-user limit is 15,000 units a minute
+    quota_units_per_second: float = field(default=250.0, metadata=_check(lambda v: v > 0, "must be a number > 0"))
+
+
+@dataclass(frozen=True)
+class GcalSource:
+    """[sources.gcal]: present = on."""
+    api_endpoint: str | None = None
+    credentials: str | None = None
+    calendars: tuple[str, ...] = ("primary",)
+
+
+@dataclass(frozen=True)
+class OutlookSource:
+    """[sources.outlook] (mail from Microsoft 365 or Outlook.com): present = on."""
+    client_id: str | None = None  # the Application (client) ID of your app registration
+    tenant: str | None = None  # "common" (default: work, school and personal accounts), or your tenant
+    skip_folders: tuple[str, ...] = ()  # besides Junk, Deleted Items and Drafts, never read
+    requests_per_second: float = field(default=16.0, metadata=_check(lambda v: v > 0, "must be a number > 0"))
+    api_endpoint: str | None = None  # a local emulator instead of Microsoft (a base URL ending in /v1.0) ...
+    credentials: str | None = None  # ... with "anonymous": no sign-in
+
+
+@dataclass(frozen=True)
+class OutlookCalendarSource:
+    """[sources.outlook-calendar]: present = on."""
+    client_id: str | None = None
+    tenant: str | None = None
+    requests_per_second: float = field(default=16.0, metadata=_check(lambda v: v > 0, "must be a number > 0"))
+    api_endpoint: str | None = None
+    credentials: str | None = None
+
+
+def _paths():
+    """A [sources] key of a file source: a path or a list of paths, as written."""
+    return field(default=(), metadata={"type": "a path or a list of paths"})
+
+
+@dataclass(frozen=True)
+class Sources:
+    """[sources]: the exports to read and the APIs to sync."""
+    linkedin: tuple[str, ...] = _paths()
+    mbox: tuple[str, ...] = _paths()
+    ics: tuple[str, ...] = _paths()
+    gmail: GmailSource | None = None
+    gcal: GcalSource | None = None
+    outlook: OutlookSource | None = None
+    outlook_calendar: OutlookCalendarSource | None = field(default=None, metadata={"key": "outlook-calendar"})
+
+
+@dataclass(frozen=True)
+class Report:
+    """[report]: where the weekly report goes (reports/delivery.py checks it is enough to send)."""
+    to: tuple[str, ...] = ()
+    sender: str | None = field(default=None, metadata={"key": "from"})
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    security: str | None = None  # "starttls", "ssl" or "none"
+    username: str | None = None
+    password_env: str | None = None  # the NAME of the variable that holds the password
+    tls_verify: bool = True
+    timeout: float | None = None
+    # Keys refused with a reason rather than "no setting": the password never lives in the file.
+    forbidden: ClassVar[dict[str, str]] = dict.fromkeys(("password", "smtp_password"), (
+        "must not be written in the config file; remove it and put the password in the environment "
+        "variable named by password_env (default TIEKEEPER_SMTP_PASSWORD)"))
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """`[run]` in tiekeeper.toml: when the weekly run happens and how patient it is."""
+    schedule: str = "0 7 * * 1"  # cron, in the owner's timezone: Mondays at 07:00
+    retries: int = field(default=3, metadata=_AT_LEAST_ZERO)  # of an API source whose failure is transient
+    retry_delay_seconds: float = field(default=60.0, metadata=_AT_LEAST_ZERO)  # the first retry's; each doubles
+    wait_seconds: float = field(default=WRITE_WAIT_SECONDS, metadata=_AT_LEAST_ZERO)  # for another run writing
+
+
+SECTIONS = {"owner": Owner, "sources": Sources, "report": Report, "run": RunSettings, "metrics": dict}
 
 
 @dataclass(frozen=True)
 class Config:
     path: Path | None = None  # None: no config file, defaults only
     owner: Owner = Owner()
-    linkedin: tuple[Path, ...] = ()
+    linkedin: tuple[Path, ...] = ()  # [sources], resolved against the config file's folder
     mbox: tuple[Path, ...] = ()
     ics: tuple[Path, ...] = ()
-    sections: dict = field(default_factory=dict)  # the whole file, for the sections later stages read
+    sources: Sources = Sources()
+    report: Report | None = None  # None: no [report] section
+    run: RunSettings = RunSettings()
+    metrics: dict = field(default_factory=dict)  # [metrics] as written: names of METRIC_DEFAULTS -> numbers
+    sections: dict = field(default_factory=dict)  # the whole file as parsed (and checked)
 
     def source_paths(self, source: str) -> tuple[Path, ...]:
         return getattr(self, source)
 
 
+# -- reading --------------------------------------------------------------------------------------
+
 def resolve_paths(explicit_db: str | None, explicit_config: str | None) -> tuple[Path, Path, bool]:
-    """The database and config paths from the command line, else the environment, else defaults.
-    The flag says whether the config path was asked for (then it must exist)."""
-    db = explicit_db or os.environ.get("TIEKEEPER_DB") or DEFAULT_DB
+    """The database and config paths from the command line, else the environment, else defaults:
+    the config is tiekeeper.toml in the working folder, the database data/tiekeeper.duckdb beside the
+    config file (wherever the command runs from). The flag says whether the config path was asked for
+    (then it must exist)."""
     config = explicit_config or os.environ.get("TIEKEEPER_CONFIG")
-    return Path(db).expanduser(), Path(config or DEFAULT_CONFIG).expanduser(), config is not None
+    config_path = Path(config or DEFAULT_CONFIG).expanduser()
+    db = explicit_db or os.environ.get("TIEKEEPER_DB")
+    db_path = Path(db).expanduser() if db else config_path.parent / DEFAULT_DB
+    return db_path, config_path, config is not None
 
 
 def load_config(path: Path, *, required: bool) -> Config:
-    """Reads and checks the config file. A missing file is an error only when `required`."""
+    """Reads and checks the whole config file. A missing file is an error only when `required`."""
     if not path.exists():
         if required:
             raise ConfigError(f"{path}: no such config file")
@@ -64,42 +194,152 @@ def load_config(path: Path, *, required: bool) -> Config:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    sections = {}
+    for name, table in data.items():
+        if name not in SECTIONS:
+            raise ConfigError(f"{path}: {_unknown_section(name, table)}")
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [{name}] must be a table (a [{name}] header with keys under it)")
+        parse = _metrics if SECTIONS[name] is dict else _section
+        sections[name] = parse(SECTIONS[name], table, f"[{name}]", path)
+    owner = sections.get("owner", Owner())
+    owner = dataclasses.replace(owner, emails=tuple(e.strip().lower() for e in owner.emails))
+    sources = sections.get("sources", Sources())
     base = path.resolve().parent
     return Config(
-        path=path,
-        owner=_owner(data.get("owner", {}), path),
-        linkedin=_paths(data, "linkedin", base, path),
-        mbox=_paths(data, "mbox", base, path),
-        ics=_paths(data, "ics", base, path),
-        sections=data,
+        path=path, owner=owner, sources=sources, report=sections.get("report"),
+        run=sections.get("run", RunSettings()), metrics=sections.get("metrics", {}), sections=data,
+        **{name: tuple(base / Path(p).expanduser() for p in getattr(sources, name))
+           for name in ("linkedin", "mbox", "ics")},
     )
 
 
-def _owner(section: dict, path: Path) -> Owner:
-    if not isinstance(section, dict):
-        raise ConfigError(f"{path}: [owner] must be a table")
-    emails = section.get("emails", [])
-    if isinstance(emails, str):
-        emails = [emails]
-    if not all(isinstance(e, str) and "@" in e for e in emails):
-        raise ConfigError(f"{path}: [owner] emails must be a list of e-mail addresses")
-    timezone = section.get("timezone", "UTC")
-    try:
-        zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        raise ConfigError(f"{path}: [owner] timezone {timezone!r} is not an IANA zone name "
-                          f"such as \"Europe/Berlin\"") from None
-    return Owner(name=section.get("name"), emails=tuple(e.strip().lower() for e in emails),
-                 timezone=timezone)
+def require_owner(config: Config) -> None:
+    """A command that writes needs to know who the owner is: their addresses decide the direction of
+    every message (and that their own second address is not a contact), their zone every date."""
+    if config.path is None:
+        raise ConfigError(f"{DEFAULT_CONFIG}: no such config file (write one as the README shows, or pass --config)")
+    examples = {"emails": 'emails = ["jane@acme.com", "jane.doe@gmail.com"]', "timezone": 'timezone = "Europe/Berlin"'}
+    for key, value in (("emails", config.owner.emails), ("timezone", config.owner.timezone)):
+        if not value:
+            raise ConfigError(f"{config.path}: [owner] {key} is missing; commands that write need your addresses "
+                              f"and timezone, e.g. [owner] {examples[key]}")
 
 
-def _paths(data: dict, source: str, base: Path, path: Path) -> tuple[Path, ...]:
-    value = data.get("sources", {}).get(source, [])
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{path}: [sources] {source} must be a path or a list of paths")
-    return tuple(base / Path(v).expanduser() for v in value)
+def run_settings(config: Config) -> RunSettings:
+    """[run], checked when the config was read."""
+    return config.run
+
+
+def _section(cls: type, table: dict, where: str, path: Path):
+    """`table` as a `cls`: every key known, every value of its field's type and passing its check."""
+    fields = {f.metadata.get("key", f.name): f for f in dataclasses.fields(cls)}
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for key, value in table.items():
+        if key in getattr(cls, "forbidden", {}):
+            raise ConfigError(f"{path}: {where} {key} {cls.forbidden[key]}")
+        if key not in fields:
+            raise ConfigError(f"{path}: {where} has no setting {key!r}{_did_you_mean(key, fields, where)}")
+        spec = fields[key]
+        typed = _typed(value, hints[spec.name], f"{where[:-1]}.{key}]", path)
+        if typed is _WRONG_TYPE:
+            expected = spec.metadata.get("type") or _describe(hints[spec.name])
+            raise ConfigError(f"{path}: {where} {key} must be {expected}, not {_shown(value)}")
+        test, message = spec.metadata.get("check", (None, ""))
+        if test and typed is not None and not test(typed):
+            raise ConfigError(f"{path}: {where} {key} {message}, not {_shown(value)}")
+        values[spec.name] = typed
+    return cls(**values)
+
+
+_WRONG_TYPE = object()
+
+
+def _typed(value, hint, where: str, path: Path):
+    """`value` as `hint` says (a single text where a list of texts is expected is that list), or _WRONG_TYPE."""
+    if isinstance(hint, types.UnionType):  # X | None
+        return _typed(value, next(h for h in typing.get_args(hint) if h is not type(None)), where, path)
+    if dataclasses.is_dataclass(hint):
+        return _section(hint, value, where, path) if isinstance(value, dict) else _WRONG_TYPE
+    if typing.get_origin(hint) is tuple:
+        items = [value] if isinstance(value, str) else value
+        ok = isinstance(items, list) and all(isinstance(v, str) for v in items)
+        return tuple(items) if ok else _WRONG_TYPE
+    if hint is bool:
+        return value if isinstance(value, bool) else _WRONG_TYPE
+    if hint in (int, float):
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and (hint is float or isinstance(value, int))
+        return hint(value) if ok else _WRONG_TYPE
+    return value if isinstance(value, hint) else _WRONG_TYPE
+
+
+def _describe(hint) -> str:
+    if isinstance(hint, types.UnionType):
+        return _describe(next(h for h in typing.get_args(hint) if h is not type(None)))
+    if typing.get_origin(hint) is tuple:
+        return "a text or a list of texts"
+    return {bool: "true or false", int: "a whole number", float: "a number", str: "a text"}.get(hint, "a table")
+
+
+def _shown(value) -> str:
+    return repr(value) if len(repr(value)) <= 40 else type(value).__name__
+
+
+def _metrics(_, table: dict, where: str, path: Path) -> dict:
+    """[metrics]: overrides of METRIC_DEFAULTS (pipelines/metrics.py), each a number >= 0."""
+    from pipelines.metrics import METRIC_DEFAULTS
+    for key, value in table.items():
+        if key not in METRIC_DEFAULTS:
+            raise ConfigError(f"{path}: {where} has no setting {key!r}{_did_you_mean(key, METRIC_DEFAULTS, where)}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise ConfigError(f"{path}: {where} {key} must be a number >= 0, not {_shown(value)}")
+    return dict(table)
+
+
+def _known_keys() -> dict[str, str]:
+    """Every key of every section, as `[section] key` by key name (sub-tables included)."""
+    from pipelines.metrics import METRIC_DEFAULTS
+    known = {key: "[metrics]" for key in METRIC_DEFAULTS}
+
+    def add(cls: type, where: str) -> None:
+        hints = typing.get_type_hints(cls)
+        for spec in dataclasses.fields(cls):
+            key = spec.metadata.get("key", spec.name)
+            inner = next((h for h in typing.get_args(hints[spec.name]) if dataclasses.is_dataclass(h)), None)
+            if inner:
+                add(inner, f"{where[:-1]}.{key}]")
+            else:
+                known.setdefault(key, where)
+
+    for name, cls in SECTIONS.items():
+        if cls is not dict:
+            add(cls, f"[{name}]")
+    return known
+
+
+def _did_you_mean(key: str, here, where: str) -> str:
+    """' (did you mean X?)': the nearest key of this section, else the nearest of another one."""
+    near = difflib.get_close_matches(key, list(here), n=1, cutoff=0.6)
+    if near:
+        return f" (did you mean {near[0]}?)"
+    elsewhere = _known_keys()
+    near = difflib.get_close_matches(key, [k for k, w in elsewhere.items() if w != where], n=1, cutoff=0.75)
+    if near:
+        return f" (did you mean {elsewhere[near[0]]} {near[0]}?)"
+    return f" (known: {', '.join(here)})"
+
+
+def _unknown_section(name: str, value) -> str:
+    """An unknown top-level name: a misspelt section, or a key written above every [section] header."""
+    if isinstance(value, dict):
+        near = difflib.get_close_matches(name, list(SECTIONS), n=1, cutoff=0.6)
+        hint = f"did you mean [{near[0]}]?" if near else f"known: {', '.join(f'[{s}]' for s in SECTIONS)}"
+        return f"unknown section [{name}] ({hint})"
+    known = _known_keys()
+    near = difflib.get_close_matches(name, list(known), n=1, cutoff=0.75)
+    hint = f"did you mean {known[near[0]]} {near[0]}?" if near else "every key belongs under a [section] header"
+    return f"{name!r} is outside every section ({hint})"
 
 
 def parse_as_of(text: str | None, tz: zoneinfo.ZoneInfo) -> dt.datetime | None:
@@ -113,31 +353,3 @@ def parse_as_of(text: str | None, tz: zoneinfo.ZoneInfo) -> dt.datetime | None:
     except ValueError:
         raise ConfigError(f"--as-of {text!r}: expected a date like 2026-11-02 or an ISO time") from None
     return value if value.tzinfo else value.replace(tzinfo=tz)
-
-
-@dataclass(frozen=True)
-class RunSettings:
-    """`[run]` in tiekeeper.toml: when the weekly run happens and how patient it is."""
-    schedule: str = "0 7 * * 1"  # cron, in the owner's timezone: Mondays at 07:00
-    retries: int = 3  # of an API source whose failure is transient
-    retry_delay_seconds: float = 60.0  # the first retry's delay; each next one doubles it
-    wait_seconds: float = WRITE_WAIT_SECONDS  # for another run holding the database
-
-
-def run_settings(config: Config) -> RunSettings:
-    section = config.sections.get("run", {})
-    where = f"{config.path or 'tiekeeper.toml'}: [run]"
-    if not isinstance(section, dict):
-        raise ConfigError(f"{where} must be a table")
-    unknown = set(section) - set(RunSettings.__dataclass_fields__)
-    if unknown:
-        raise ConfigError(f"{where} has no setting {sorted(unknown)[0]!r} "
-                          f"(known: {', '.join(RunSettings.__dataclass_fields__)})")
-    values = {}
-    for name, default in RunSettings().__dict__.items():
-        value = section.get(name, default)
-        if isinstance(default, str) != isinstance(value, str) or isinstance(value, bool) or (
-                not isinstance(value, str) and value < 0):
-            raise ConfigError(f"{where} {name} must be {'a cron text' if isinstance(default, str) else 'a number >= 0'}")
-        values[name] = type(default)(value)
-    return RunSettings(**values)

@@ -49,9 +49,8 @@ SUMMARY_ARTIFACT = "weekly-run-summary"
 
 def configured_sources(config: Config) -> list[str]:
     """The sources this config turns on: file sources with paths, API sources with a section."""
-    api = config.sections.get("sources", {})
     return ([s for s in FILE_SOURCES if config.source_paths(s)]
-            + [s for s in API_SOURCES if isinstance(api.get(s), dict)])
+            + [s for s in API_SOURCES if getattr(config.sources, s.replace("-", "_")) is not None])
 
 
 @dataclass
@@ -248,7 +247,7 @@ def _delivery_settings(config: Config, send_report: bool, summary: RunSummary):
     if not send_report:
         summary.delivery = "not sent (asked not to)"
         return None
-    if "smtp_host" not in config.sections.get("report", {}):
+    if config.report is None or config.report.smtp_host is None:
         summary.delivery = "not sent: [report] has no smtp_host (see README, The weekly report)"
         return None
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import logging
 import time
 from collections import Counter
 from contextlib import nullcontext
@@ -29,13 +30,14 @@ from pipelines.config import Config
 from pipelines.progress import byte_progress, count_progress
 from pipelines.warehouse import load_statement, transaction
 
+log = logging.getLogger("tiekeeper.ingest")
+
 BATCH_ROWS = 20_000
 # A run is one transaction, which DuckDB holds in memory until it can spill: capped so that a
 # multi-GB mailbox ingests within a few hundred MB (measured in benchmarks/bench_mbox.py).
 INGEST_MEMORY_LIMIT = "256MB"
 ICS_YEARS_BACK = 3  # recurring events are expanded from this far back ...
 ICS_DAYS_AHEAD = 90  # ... to this far ahead of the run
-GMAIL_QUOTA_UNITS_PER_SECOND = 250  # Google's per-user limit: 15,000 units a minute
 CHECKPOINT_ROWS = 5_000  # an API source commits what it has every so often: an interrupted run resumes
 
 
@@ -72,20 +74,20 @@ def _google_service(config: Config, source: str, api: str, version: str):
     """A Google API service as [sources.<source>] says: Google with the user's token, or a local
     emulator (`api_endpoint`, `credentials = "anonymous"`)."""
     from connectors.google_api import ANONYMOUS, build_service
-    section = config.sections.get("sources", {}).get(source, {})
-    if section.get("credentials") == ANONYMOUS:
+    section = getattr(config.sources, source)
+    if section.credentials == ANONYMOUS:
         credentials = ANONYMOUS
     else:
         from connectors.google_auth import load_credentials
         credentials = load_credentials()
-    return build_service(api, version, credentials=credentials, api_endpoint=section.get("api_endpoint")), section
+    return build_service(api, version, credentials=credentials, api_endpoint=section.api_endpoint), section
 
 
 def _read_gmail(paths, config: Config, now, progress, cursor, known):
     from connectors.google_api import RateLimiter
     from connectors.gmail import sync_gmail
     service, section = _google_service(config, "gmail", "gmail", "v1")
-    limiter = RateLimiter(float(section.get("quota_units_per_second", GMAIL_QUOTA_UNITS_PER_SECOND)))
+    limiter = RateLimiter(section.quota_units_per_second)
     return sync_gmail(service, cursor=cursor, limiter=limiter, progress=progress, known_ids=known,
                       mirrored_ids=getattr(known, "mirrored", None))
 
@@ -96,7 +98,7 @@ def _read_gcal(paths, config: Config, now, progress, cursor, known):
     service, section = _google_service(config, "gcal", "calendar", "v3")
     tokens = json.loads(cursor) if cursor else {}
     window = (now - dt.timedelta(days=365 * ICS_YEARS_BACK), now + dt.timedelta(days=ICS_DAYS_AHEAD))
-    for calendar_id in section.get("calendars", ["primary"]):
+    for calendar_id in section.calendars:
         yield from sync_calendar(service, calendar_id, sync_token=tokens.get(calendar_id), tz=config.owner.tz,
                                  window=window, progress=progress)
 
@@ -231,7 +233,21 @@ def ingest(con: duckdb.DuckDBPyConnection, source_name: str, paths: Iterable[Pat
             with byte_progress(source_name, total) if show_progress else nullcontext() as advance:
                 records = source.read(run.todo, config, now or run.started_at, advance)
                 _load(con, source, records, run.summary, run.started_at)
+    _warn_if_empty(run)
     return run.summary
+
+
+def _warn_if_empty(run: FileRun) -> None:
+    """An input with nothing in it is more likely a wrong file or an unfinished export than a quiet
+    week: say so rather than report a success."""
+    summary = run.summary
+    if run.todo and summary.records_read == 0:
+        log.warning("%s: no %s in %s: nothing was loaded (is it the right file, or an empty export?)",
+                    summary.source, summary.noun, ", ".join(str(p) for p in run.todo))
+        return
+    for path in run.todo:
+        if run.fingerprints[path][1] == 0:
+            log.warning("%s: %s is empty: nothing was loaded from it", summary.source, path)
 
 
 class FileRun(NamedTuple):

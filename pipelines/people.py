@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from connectors import command
 from pipelines.config import Config, ConfigError
 from pipelines.warehouse import refresh_tables, transaction
 
@@ -94,7 +95,7 @@ class PeopleSummary:
 
     def line(self) -> str:
         return (f"people: {self.people:,} from {self.identities:,} identities, {self.suggestions:,} "
-                f"uncertain matches to review (tiekeeper people suggest)")
+                f"uncertain matches to review ({command()} people suggest)")
 
 
 def overrides_path(config: Config) -> Path:
@@ -141,12 +142,12 @@ def load_overrides(path: Path) -> Overrides:
     )
 
 
-def append_merges(path: Path, pairs: list[tuple[str, str, str]]) -> None:
-    """Adds `[[merge]]` entries (left, right, note) to people.toml, keeping what the user wrote."""
+def append_pairs(path: Path, section: str, pairs: list[tuple[str, str, str]]) -> None:
+    """Adds `[[merge]]` or `[[split]]` entries (left, right, note) to people.toml, keeping what the user wrote."""
     text = path.read_text(encoding="utf-8") if path.exists() else (
         "# Who is who, in your words: tiekeeper applies this on every run. See `tiekeeper people --help`.\n")
     for left, right, note in pairs:
-        text += f'\n[[merge]]  # {note}\nidentities = ["{left}", "{right}"]\n'
+        text += f'\n[[{section}]]  # {note}\nidentities = ["{left}", "{right}"]\n'
     path.write_text(text, encoding="utf-8")
 
 
@@ -216,11 +217,16 @@ class _Clusters:
             key = self.parent[key]
         return key
 
+    def is_split(self, a: str, b: str) -> bool:
+        """Whether people.toml splits any identity of a's person from any of b's."""
+        ra, rb = self.find(a), self.find(b)
+        return any(frozenset((x, y)) in self.apart for x in self.members[ra] for y in self.members[rb])
+
     def why_apart(self, a: str, b: str) -> str | None:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return None
-        if any(frozenset((x, y)) in self.apart for x in self.members[ra] for y in self.members[rb]):
+        if self.is_split(a, b):
             return "kept apart: split in people.toml"
         if self.profiles[ra] and self.profiles[rb]:
             return "kept apart: two LinkedIn profiles"
@@ -244,8 +250,8 @@ class _Clusters:
         for left, right, score, evidence, profiles_fitting in candidates:
             if self.find(left) == self.find(right):
                 decision = "merged" if score >= MERGE_SCORE else "already one person"
-            elif score < MERGE_SCORE:
-                decision = "suggested"
+            elif score < MERGE_SCORE:  # a pair the user rejected is not suggested again
+                decision = "kept apart: split in people.toml" if self.is_split(left, right) else "suggested"
             elif profiles_fitting > 1:
                 decision = f"suggested: fits {profiles_fitting} LinkedIn profiles as well"
             else:

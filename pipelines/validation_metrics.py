@@ -1,5 +1,5 @@
 """How well the relationship metrics recover a generated world's latent tie strengths
-(`connectors.demo`), as METRICS.md "How the metrics are validated" asks.
+(`connectors.demo`), as docs/metrics.md "How the metrics are validated" asks.
 
 Figures: Spearman's rank correlation of `strength` with the world's latent strength at its `now`,
 beside the same for a baseline, the raw count of interactions in the 365 days before (every

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 
+from connectors import command
 from pipelines.config import WRITE_WAIT_SECONDS
 
 # Users query the file with the DuckDB CLI from PyPI (`pip install duckdb-cli`), which lags the
@@ -49,7 +50,10 @@ def connect_writer(db_path: Path, *, timezone: str = "UTC",
     process is its only writer; waits up to `wait` seconds for another writer to finish."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with writer_lock(db_path, wait=wait):
+        created = not db_path.exists()
         con = _open_for_writing(db_path)
+        if created:  # so that a database started by mistake (another folder, a typo) is noticed
+            log.info("created a new database: %s", db_path.resolve())
         try:
             con.execute(f"set TimeZone = '{timezone}'")
             apply_schema(con)
@@ -58,12 +62,13 @@ def connect_writer(db_path: Path, *, timezone: str = "UTC",
             con.close()
 
 
-def connect_reader(db_path: Path, *, timezone: str = "UTC") -> duckdb.DuckDBPyConnection:
-    """Opens an existing database read-only, with times shown in `timezone`. While a run is writing
-    to it, the snapshot of the last finished run answers instead, with a warning saying so."""
+def connect_reader(db_path: Path, *, timezone: str | None = None) -> duckdb.DuckDBPyConnection:
+    """Opens an existing database read-only, with times shown in `timezone` (None: the owner's, as the
+    last build stored it). While a run is writing to it, the snapshot of the last finished run answers
+    instead, with a warning saying so."""
     if not db_path.exists():
-        raise WarehouseError(f"{db_path}: no database yet (ingest a source first, "
-                             f"or run `tiekeeper demo` and pass --db data/demo/tiekeeper.duckdb)")
+        raise WarehouseError(f"{db_path}: no database yet (ingest a source first, or run `{command()} demo` "
+                             f"and pass --db data/demo/tiekeeper.duckdb)")
     try:
         con = _open(db_path, read_only=True)
     except _Locked as busy:
@@ -74,8 +79,17 @@ def connect_reader(db_path: Path, *, timezone: str = "UTC") -> duckdb.DuckDBPyCo
         taken = dt.datetime.fromtimestamp(snapshot.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
         log.warning("%s: %s is writing to it; answering from the snapshot taken %s", db_path, busy.holder, taken)
         con = _open(snapshot, read_only=True)
-    con.execute(f"set TimeZone = '{timezone}'")
+    con.execute(f"set TimeZone = '{timezone or _stored_timezone(con)}'")
     return con
+
+
+def _stored_timezone(con: duckdb.DuckDBPyConnection) -> str:
+    """The owner's timezone the last people build saw, else UTC."""
+    try:
+        rows = con.execute("select timezone from owner_settings limit 1").fetchall()
+    except duckdb.CatalogException:  # not built yet
+        return "UTC"
+    return rows[0][0] if rows else "UTC"
 
 
 def snapshot_path(db_path: Path) -> Path:
@@ -231,8 +245,10 @@ _MATERIALISED = re.compile(r"^create or replace table (\w+) as\b(.*)", re.I | re
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Creates missing raw tables and (re)creates macros and views, layer by layer, atomically.
-    A materialised model is built here only when it is missing or its columns changed."""
+    """Creates missing raw tables and (re)creates macros and views, layer by layer, atomically; the
+    reference tables are brought up to date. A materialised model is built here only when it is
+    missing or its columns changed."""
+    from pipelines.reference import write_reference_tables
     with transaction(con):
         for layer in SCHEMA_LAYERS:
             for sql_text in _in_dependency_order(_sql_dir(layer)):
@@ -242,6 +258,7 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
                 elif _columns(con, materialised.group(1)) != _query_columns(con, materialised.group(2)):
                     _drop_older_view(con, materialised.group(1))
                     con.execute(sql_text)
+        write_reference_tables(con)
 
 
 def refresh_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -251,6 +268,7 @@ def refresh_tables(con: duckdb.DuckDBPyConnection) -> None:
         for sql_text in _in_dependency_order(_sql_dir(layer)):
             if _MATERIALISED.search(sql_text):
                 con.execute(sql_text)
+        write_reference_tables(con)
 
 
 def _columns(con, table: str) -> list[tuple[str, str]]:

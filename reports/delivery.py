@@ -39,52 +39,40 @@ class SmtpSettings:
 
 
 def smtp_settings(config: Config) -> SmtpSettings:
-    """The delivery settings of `[report]`; anything missing or unsafe is a one-line ConfigError."""
+    """The delivery settings of `[report]` (its types were checked when the config was read); anything
+    missing or unsafe for sending is a one-line ConfigError."""
     where = f"{config.path or 'tiekeeper.toml'}: [report]"
-    section = config.sections.get("report")
-    if not isinstance(section, dict):
+    report = config.report
+    if report is None:
         raise ConfigError(f"{where} is missing; add to, from and smtp_host to send the report")
-    for key in ("password", "smtp_password"):
-        if key in section:
-            raise ConfigError(f"{where} {key} must not be written in the config file; remove it and put "
-                              f"the password in the environment variable named by password_env "
-                              f"(default {DEFAULT_PASSWORD_ENV})")
-    to = section.get("to", [])
-    if isinstance(to, str):
-        to = [to]
-    if not to or not isinstance(to, list) or not all(_is_address(a) for a in to):
+    if not report.to or not all(_is_address(a) for a in report.to):
         raise ConfigError(f'{where} to must be an e-mail address or a list of them, e.g. to = ["me@example.com"]')
-    sender = section.get("from")
-    if not _is_address(sender):
+    if not _is_address(report.sender):
         raise ConfigError(f'{where} from must be an e-mail address, e.g. from = "Tiekeeper <me@example.com>"')
-    host = section.get("smtp_host")
-    if not isinstance(host, str) or not host.strip():
+    host = (report.smtp_host or "").strip()
+    if not host:
         raise ConfigError(f'{where} smtp_host is missing, e.g. smtp_host = "smtp.gmail.com"')
-    security = section.get("security", "starttls")
+    security = "starttls" if report.security is None else report.security
     if security not in SECURITY_PORTS:
         raise ConfigError(f'{where} security must be "starttls" (port 587), "ssl" (port 465) or "none", '
                           f"not {security!r}")
     if security == "none" and not _is_loopback(host):
         raise ConfigError(f'{where} security = "none" sends the password and the report in clear text; '
                           f'it is allowed only for a test server on this machine, not {host}')
-    port = section.get("smtp_port", SECURITY_PORTS[security])
-    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+    port = SECURITY_PORTS[security] if report.smtp_port is None else report.smtp_port
+    if not 0 < port < 65536:
         raise ConfigError(f"{where} smtp_port must be a port number such as 587 or 465, not {port!r}")
-    username = section.get("username")
-    if username is not None and (not isinstance(username, str) or not username):
+    if report.username is not None and not report.username:
         raise ConfigError(f"{where} username must be a non-empty string (or left out to send without login)")
-    password_env = section.get("password_env", DEFAULT_PASSWORD_ENV)
-    if not isinstance(password_env, str) or not password_env.isidentifier():
+    password_env = DEFAULT_PASSWORD_ENV if report.password_env is None else report.password_env
+    if not password_env.isidentifier():
         raise ConfigError(f"{where} password_env must be the NAME of an environment variable, "
                           f"e.g. {DEFAULT_PASSWORD_ENV}")
-    tls_verify = section.get("tls_verify", True)
-    if not isinstance(tls_verify, bool):
-        raise ConfigError(f"{where} tls_verify must be true or false")
-    timeout = section.get("timeout", DEFAULT_TIMEOUT)
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+    timeout = DEFAULT_TIMEOUT if report.timeout is None else report.timeout
+    if timeout <= 0:
         raise ConfigError(f"{where} timeout must be a number of seconds above 0")
-    return SmtpSettings(to=tuple(to), sender=sender, host=host.strip(), port=port, security=security,
-                        username=username, password_env=password_env, tls_verify=tls_verify,
+    return SmtpSettings(to=report.to, sender=report.sender, host=host, port=port, security=security,
+                        username=report.username, password_env=password_env, tls_verify=report.tls_verify,
                         timeout=float(timeout))
 
 

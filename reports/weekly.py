@@ -33,6 +33,7 @@ GROWTH_WEEKS = 26
 SPARK_WEEKS = 12
 NEW_CONNECTION_DAYS = 28
 NOT_SEEN_DAYS = 30  # "Coming up" lists the people of next week's meetings not seen for this long
+COMPANY_MOVES = 3  # organisations shown as growing, and as fading, in "Where you know people"
 CID_DOMAIN = "tiekeeper.report"  # Content-IDs need a domain; the images are ours, so one fixed name
 
 _HTML = Environment(loader=PackageLoader("reports", "templates"), autoescape=True, undefined=StrictUndefined)
@@ -114,6 +115,15 @@ class Meeting:
 
 
 @dataclass(frozen=True)
+class CompanyMotion:
+    """An organisation where the owner's ties moved over the trend window."""
+    company: str
+    people_known: int
+    trend: float  # the strength points its people gained or lost together
+    movers: tuple[str, ...]  # who warmed (growing) or cooled (fading), strongest first
+
+
+@dataclass(frozen=True)
 class WeeklyReport:
     as_of: dt.datetime
     iso_week: str  # the week the report is for: as_of's ISO week
@@ -130,6 +140,8 @@ class WeeklyReport:
     coming_up: tuple[Meeting, ...]  # next week's meetings with people not seen for NOT_SEEN_DAYS
     track_record: str  # one sentence: how well tiekeeper predicted this owner's own past year
     problems: tuple[str, ...] = ()  # what went wrong in the run that made the report: shown first
+    companies_growing: tuple[CompanyMotion, ...] = ()  # "Where you know people"
+    companies_fading: tuple[CompanyMotion, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -195,7 +207,24 @@ def gather(con: duckdb.DuckDBPyConnection) -> WeeklyReport:
             where u.days_since_last_interaction is null or u.days_since_last_interaction >= ?
             order by u.start_at, p.full_name""", [NOT_SEEN_DAYS]).fetchall()),
         track_record=track_record(con),
+        **_where_you_know_people(con),
     )
+
+
+def _where_you_know_people(con) -> dict[str, tuple[CompanyMotion, ...]]:
+    """Other organisations where ties are growing (people warming, strength gained on the whole) or
+    fading, the largest moves first, from the `companies` view."""
+    moves = {}
+    for name, direction, sign in (("companies_growing", "warming", 1), ("companies_fading", "cooling", -1)):
+        rows = con.execute(f"""
+            select company, people_known, strength_trend,
+                   [p.full_name for p in people if p.direction = '{direction}']
+            from companies
+            where not is_own_organisation and people_{direction} > 0 and strength_trend * ? > 0
+            order by strength_trend * ? desc, company
+            limit ?""", [sign, sign, COMPANY_MOVES]).fetchall()
+        moves[name] = tuple(CompanyMotion(company, known, trend, tuple(movers)) for company, known, trend, movers in rows)
+    return moves
 
 
 _PERSON_COLUMNS = "p.person_id, p.full_name, p.company, p.linkedin_url"
@@ -289,14 +318,14 @@ def make_report(db: Path, config: Config, as_of: dt.datetime | None, out: Path |
     """The week's report from the database as of `as_of` (None: now), written to `out` (default
     `reports/` beside the database), with `problems` at its top. Without a sender and recipients the
     message goes from and to [report] or the owner."""
-    section = config.sections.get("report", {})
+    settings = config.report
     owner = config.owner.emails[0] if config.owner.emails else "me@localhost"
-    to = recipients or section.get("to", [owner])
+    to = recipients or (settings.to if settings and settings.to else [owner])
     with connect_reader(db, timezone=config.owner.timezone) as con:
         set_as_of(con, as_of)
         report = dataclasses.replace(gather(con), problems=tuple(problems))
     rendered = render(report, config.owner.tz)
-    message = build_message(rendered, sender or section.get("from", owner), [to] if isinstance(to, str) else list(to),
+    message = build_message(rendered, sender or (settings and settings.sender) or owner, list(to),
                             dt.datetime.now(dt.timezone.utc), "tiekeeper.local")
     return write_report(rendered, message, out or db.parent / "reports"), message
 

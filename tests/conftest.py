@@ -25,6 +25,9 @@ atexit.register(shutil.rmtree, _PREFECT_HOME, ignore_errors=True)
 os.environ.update(PREFECT_HOME=_PREFECT_HOME, PREFECT_SERVER_ANALYTICS_ENABLED="false", DO_NOT_TRACK="1",
                   PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL="CRITICAL")
 os.environ.pop("PREFECT_API_URL", None)
+# As for a user who activated the virtualenv: `tiekeeper` is on PATH, so hints name it bare
+# (tests/test_cli_hygiene.py checks the hints for a PATH without it).
+os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
 
 
 @pytest.fixture(scope="session")
@@ -43,10 +46,17 @@ class Result:
     err: str
 
 
+OWNER_CONFIG = '[owner]\nname = "Jane Doe"\nemails = ["jane@acme.com"]\ntimezone = "Europe/Berlin"\n'
+
+
 @pytest.fixture
 def cli(capsys, monkeypatch, tmp_path):
-    """Runs `tiekeeper ARGS...` in-process from a scratch working directory."""
+    """Runs `tiekeeper ARGS...` in-process from a scratch working directory, which holds a
+    tiekeeper.toml naming the owner (Jane Doe, jane@acme.com, Europe/Berlin) as a user's would."""
     monkeypatch.chdir(tmp_path)
+    config = tmp_path / "tiekeeper.toml"
+    if not config.exists():
+        config.write_text(OWNER_CONFIG, encoding="utf-8")
     monkeypatch.delenv("TIEKEEPER_DB", raising=False)
     monkeypatch.delenv("TIEKEEPER_CONFIG", raising=False)
 

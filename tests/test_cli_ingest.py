@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import snapshot
+from tests.conftest import OWNER_CONFIG, snapshot
 
 CONNECTIONS = (
     "Notes:\n"
@@ -146,7 +146,7 @@ def test_ingesting_the_same_inputs_again_changes_no_data(cli, inputs, tmp_path):
 
 
 def test_sources_default_to_the_config(cli, inputs, tmp_path):
-    (tmp_path / "tiekeeper.toml").write_text(f'[sources]\nmbox = ["{inputs / "mail.mbox"}"]\n')
+    (tmp_path / "tiekeeper.toml").write_text(OWNER_CONFIG + f'[sources]\nmbox = ["{inputs / "mail.mbox"}"]\n')
     result = cli("ingest", "mbox")
     assert result.code == 0 and "2 loaded" in result.out
     assert (tmp_path / "data" / "tiekeeper.duckdb").exists()

@@ -1,9 +1,11 @@
 """`tiekeeper sql`: read-only ad-hoc queries in three formats, and one-line errors."""
 import contextlib
+import datetime as dt
 import json
 import subprocess
 import sys
 
+import duckdb
 import pytest
 
 from pipelines.warehouse import connect_writer, snapshot_path
@@ -28,8 +30,8 @@ def test_csv_output_quotes_like_a_spreadsheet(cli, db):
 
 def test_json_output_is_one_array_of_objects_with_iso_times(cli, db):
     result = cli("sql", "select source, rejected_at from rejected_records order by 1", "--format", "json", "--db", db)
-    assert json.loads(result.out) == [{"source": "ics", "rejected_at": "2026-11-03T09:00:00+00:00"},
-                                      {"source": "mbox", "rejected_at": "2026-11-02T08:30:00+00:00"}]
+    assert json.loads(result.out) == [{"source": "ics", "rejected_at": "2026-11-03T10:00:00+01:00"},
+                                      {"source": "mbox", "rejected_at": "2026-11-02T09:30:00+01:00"}]
 
 
 def test_times_are_shown_in_the_owners_timezone(cli, db, tmp_path):
@@ -98,3 +100,37 @@ def test_while_a_run_writes_and_there_is_no_snapshot_it_says_so_in_one_line(cli,
     assert result.code == 1
     assert result.err.strip() == (f"tiekeeper: {db}: process {holder.pid} is writing to it and there is no snapshot "
                                   "of an earlier run yet; try again when it has finished")
+
+
+def test_parquet_for_bi_tools_is_written_to_a_file_with_every_type_kept(cli, db, tmp_path):
+    out = tmp_path / "exports" / "rejected.parquet"
+    result = cli("--db", db, "sql", "select * from rejected_records order by source", "--format", "parquet",
+                 "--out", out)
+    assert (result.code, result.out) == (0, "")
+    assert result.err == f"written to {out}\n"
+    with duckdb.connect() as con:
+        con.execute("set TimeZone = 'UTC'")
+        assert con.execute("select source, location, run_id, rejected_at from read_parquet(?)", [str(out)]).fetchall() \
+            == [("ics", "b.ics:12", 2, dt.datetime(2026, 11, 3, 9, tzinfo=dt.timezone.utc)),
+                ("mbox", "a.mbox@0", 1, dt.datetime(2026, 11, 2, 8, 30, tzinfo=dt.timezone.utc))]
+
+
+def test_csv_to_a_file_is_what_the_terminal_would_show(cli, db, tmp_path):
+    query = "select source, location, raw from rejected_records order by 1"
+    assert cli("--db", db, "sql", query, "--format", "csv", "--out", tmp_path / "r.csv").code == 0
+    assert (tmp_path / "r.csv").read_text() == cli("--db", db, "sql", query, "--format", "csv").out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--format", "parquet"], "--format parquet writes a file: add --out FILE (e.g. --out result.parquet)"),
+    (["--out", "r.txt"], "--out writes csv, json or parquet: add --format parquet (or csv, json)"),
+])
+def test_parquet_needs_a_file_and_a_file_needs_a_format(cli, db, args, message):
+    result = cli("--db", db, "sql", "select 1", *args)
+    assert (result.code, result.err) == (1, f"tiekeeper: {message}\n")
+
+
+def test_a_failed_query_leaves_no_file(cli, db, tmp_path):
+    out = tmp_path / "r.parquet"
+    result = cli("--db", db, "sql", "select nonsense from nowhere", "--format", "parquet", "--out", out)
+    assert result.code == 1 and not out.exists() and not list(tmp_path.glob(".r.parquet*"))

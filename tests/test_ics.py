@@ -331,6 +331,44 @@ def test_a_series_that_cannot_be_expanded_is_rejected_whole_and_the_rest_loads()
     ]
 
 
+def test_a_bad_value_in_an_events_alarm_rejects_that_event_only(tmp_path):
+    path = write_calendar(
+        tmp_path / "alarm.ics",
+        "UID:fine@example.com\nDTSTART:20240305T100000Z\nDTEND:20240305T110000Z\nSUMMARY:Fine",
+        "UID:alarm@example.com\nDTSTART:20240306T100000Z\nDTEND:20240306T110000Z\nSUMMARY:Bad alarm\n"
+        "BEGIN:VALARM\nACTION:DISPLAY\nTRIGGER:ten minutes before\nEND:VALARM")
+    assert list(read_ics([path], tz=BERLIN, window=YEAR_2024)) == [
+        Rejected("alarm.ics:10", "cannot be read: Expected datetime, date, or time. Got: 'ten minutes before'",
+                 "BEGIN:VEVENT\nUID:alarm@example.com\nDTSTART:20240306T100000Z\nDTEND:20240306T110000Z\n"
+                 "SUMMARY:Bad alarm\nBEGIN:VALARM\nACTION:DISPLAY\nTRIGGER:ten minutes before\nEND:VALARM\nEND:VEVENT"),
+        event(uid="fine@example.com", calendar="alarm", summary="Fine", start_at=utc(2024, 3, 5, 10),
+              end_at=utc(2024, 3, 5, 11), timezone="UTC", origin="alarm.ics:4"),
+    ]
+
+
+def test_a_vtimezone_with_a_bad_date_is_left_out_with_a_warning_and_its_events_load(tmp_path, caplog):
+    path = tmp_path / "zone.ics"
+    path.write_bytes(("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VTIMEZONE\r\nTZID:Office\r\n"
+                      "BEGIN:STANDARD\r\nDTSTART:1970-10-25\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\n"
+                      "END:STANDARD\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:a@example.com\r\n"
+                      "DTSTART;TZID=Office:20240305T100000\r\nDTEND;TZID=Office:20240305T110000\r\n"
+                      "SUMMARY:Standup\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").encode())
+    with caplog.at_level(logging.WARNING, logger="connectors.ics"):
+        records = list(read_ics([path], tz=BERLIN, window=YEAR_2024))
+    assert records == [event(uid="a@example.com", calendar="zone", summary="Standup", start_at=utc(2024, 3, 5, 9),
+                             end_at=utc(2024, 3, 5, 10), timezone="Office", origin="zone.ics:12")]
+    assert caplog.messages == [
+        f"{path}:4: a VTIMEZONE that cannot be read (Expected datetime, date, or time. Got: '1970-10-25') is left out",
+        f"{path}: TZID Office has no VTIMEZONE and is no known zone; its times are read in Europe/Berlin"]
+
+
+def test_a_rule_that_would_repeat_forever_at_once_is_rejected_not_expanded(tmp_path):
+    path = write_calendar(tmp_path / "rule.ics",
+                          "UID:zero@example.com\nDTSTART:20240305T100000Z\nRRULE:FREQ=WEEKLY;INTERVAL=0\nSUMMARY:x")
+    assert [(r.location, r.reason) for r in read_ics([path], tz=BERLIN, window=YEAR_2024)] == [
+        ("rule.ics:4", "RRULE: INTERVAL must be 1 or more")]
+
+
 def test_an_event_that_ends_before_it_starts_is_rejected():
     assert read("swapped_start_end.ics") == [
         Rejected("swapped_start_end.ics:4", "ends before it starts",

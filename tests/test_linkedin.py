@@ -1,7 +1,7 @@
 """connectors.linkedin: a LinkedIn data export (zip or folder) read into records.
 
 The fixtures under tests/fixtures/linkedin/ reproduce the byte-level shape of real exports
-(FORMATS.md section 1) with made-up people. Naive times are read in Europe/Berlin.
+(docs/formats.md section 1) with made-up people. Naive times are read in Europe/Berlin.
 """
 import csv
 import datetime as dt

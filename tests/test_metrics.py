@@ -1,4 +1,4 @@
-"""Relationship metrics (METRICS.md): weights, strength, tiers, reciprocity, cadence, as-of, history.
+"""Relationship metrics (docs/metrics.md): weights, strength, tiers, reciprocity, cadence, as-of, history.
 Inputs are small real-shaped exports loaded through the CLI (tests.test_people.Export)."""
 import math
 from datetime import date, datetime, timedelta, timezone

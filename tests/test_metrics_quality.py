@@ -1,5 +1,5 @@
 """Relationship metrics measured on generated worlds that nobody looked at while setting the metric
-(seeds 21-23), pooled: METRICS.md's floors that the metric meets on these seeds and on the
+(seeds 21-23), pooled: docs/metrics.md's floors that the metric meets on these seeds and on the
 benchmark's seeds 1-5 alike (`benchmarks/bench_metrics.py` prints every figure, floors met or not)."""
 import datetime as dt
 import math

@@ -20,7 +20,7 @@ from reports.weekly import build_message, gather, render, write_report
 
 AS_OF = dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc)  # a Monday: the report for 2026-W48
 SECTIONS = ("Replies you owe", "Waiting on them", "Follow up this week", "Fading and warming ties",
-            "Your inner circle", "Network growth", "Coming up")
+            "Where you know people", "Your inner circle", "Network growth", "Coming up")
 XSS_NAME = "<script>alert(1)</script>"
 XSS_SUBJECT = "<img src=x onerror=alert(2)> budget"
 
@@ -98,6 +98,27 @@ def test_every_section_heading_is_in_the_html_and_the_text(rendered):
     for heading in SECTIONS:
         assert f">{heading}</h2>" in rendered.html
         assert heading.upper() in rendered.text
+
+
+def test_where_you_know_people_lists_other_organisations_whose_ties_moved_most(database, report, rendered):
+    with connect_reader(database, timezone="Europe/Berlin") as con:
+        set_as_of(con, AS_OF)
+        moved = con.execute("""
+            select company, people_known, strength_trend,
+                   [p.full_name for p in people if p.direction = 'warming'],
+                   [p.full_name for p in people if p.direction = 'cooling']
+            from companies where not is_own_organisation""").fetchall()
+    growing = sorted(((t, c, k, w) for c, k, t, w, _ in moved if w and t > 0), reverse=True)[:3]
+    fading = sorted((t, c, k, f) for c, k, t, _, f in moved if f and t < 0)[:3]
+    assert growing  # so that the section is not tested empty
+    assert [(m.company, m.people_known, m.trend, m.movers) for m in report.companies_growing] == [
+        (c, k, t, tuple(w)) for t, c, k, w in growing]
+    assert [(m.company, m.people_known, m.trend, m.movers) for m in report.companies_fading] == [
+        (c, k, t, tuple(f)) for t, c, k, f in fading]
+    first = report.companies_growing[0]
+    assert f"- {first.company} ({first.people_known} people known)\n  growing · +{round(first.trend)} strength in " \
+           f"4 weeks · {', '.join(first.movers)}" in rendered.text
+    assert f"<strong>{first.company}</strong>" in rendered.html
 
 
 def test_the_html_is_small_and_has_no_script_svg_data_uri_or_remote_image(rendered):

@@ -97,9 +97,11 @@ def test_nothing_leaves_the_machine_and_nothing_is_installed(first_run):
 
 
 def test_the_terminal_shows_tiekeepers_lines_and_no_prefect_log(first_run):
-    _, _, result, _ = first_run
+    _, db, result, _ = first_run
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stderr == ""
+    # on stderr only the notice that the database was created, with its path (after the log time)
+    assert [line.split(" ", 2)[2] for line in result.stderr.splitlines()] == [
+        f"tiekeeper.warehouse: created a new database: {db}"]
     lines = result.stdout.splitlines()
     assert lines[0].startswith("linkedin: ") and any(line.startswith("report: ") for line in lines)
     assert not [line for line in lines if "| INFO" in line or "prefect" in line.lower()]

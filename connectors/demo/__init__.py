@@ -44,15 +44,16 @@ class WorldPaths(NamedTuple):
     outlook: Path | None = None  # the Graph mailbox folder (outlook=True)
 
 
-def generate_world(out_dir: Path, *, people: int = 300, seed: int = 7, end: dt.date,
+def generate_world(out_dir: Path, *, people: int = 300, seed: int = 7, end: dt.date | dt.datetime,
                    mail_scale: float = 1.0, attachment_kb: float = 0.0, owner_type: str = "typical",
                    outlook: bool = False) -> WorldPaths:
     """Simulate a world and write it into `out_dir` (created if missing).
 
-    people: 50 to 50,000. end: the world's "today"; history covers the 157 weeks before it and
-    the calendar runs 60 days past it. owner_type: the owner's habits, a key of
-    `world.OWNER_TYPES` ("typical", "fast_replier", "slow_replier", "never_thanks", "heavy_meeter",
-    "linkedin_networker"): how they answer, mail, meet and use LinkedIn. mail_scale multiplies mail volume; attachment_kb is the
+    people: 50 to 50,000. end: the world's "now", an aware moment (the demo's: just before it runs)
+    or a date (midnight UTC at its start); history covers the 157 weeks before it and the calendar
+    runs 60 days past it. owner_type: the owner's habits, a key of `world.OWNER_TYPES` ("typical",
+    "fast_replier", "slow_replier", "never_thanks", "heavy_meeter", "linkedin_networker"): how they
+    answer, mail, meet and use LinkedIn. mail_scale multiplies mail volume; attachment_kb is the
     mean size (KiB of base64 text, as written) of the attachments that 20% of human-written
     messages then carry (0: none).
 
@@ -69,7 +70,7 @@ def generate_world(out_dir: Path, *, people: int = 300, seed: int = 7, end: dt.d
     seen = _Seen()
     calendar_dir = out_dir / "Takeout" / "Calendar"
     ics_paths, counts = write_ics(calendar_dir, sim.calendar(), sim.owner, sim.now, seen.note)
-    zip_path, li_counts = write_linkedin(out_dir, sim.linkedin(), sim.owner, end, seen.note)
+    zip_path, li_counts = write_linkedin(out_dir, sim.linkedin(), sim.owner, sim.end, seen.note)
     mbox_path = out_dir / "Takeout" / "Mail" / MBOX_NAME
     mails = sim.mail()
     graph = GraphMailboxWriter(out_dir / "Outlook", seed=seed) if outlook else None

@@ -177,7 +177,9 @@ RECRUITER_POSITIONS = ("Technical Recruiter", "Talent Acquisition Partner",
                        "Executive Search Consultant", "Senior Recruiter, Tech")
 CREDENTIALS = ("MBA", "PhD", "CFA", "PMP", "Ph.D.")
 CONFERENCES = ("Data Summit", "PyCon DE", "Web Summit", "AI Engineering Day", "Analytics Forum",
-               "Product Camp", "Cloud Expo Europe", "Berlin Buzzwords")
+               "Product Camp", "Cloud Expo Europe", "Berlin Buzzwords", "Data Science Meetup", "Product Breakfast",
+               "Analytics Roundtable", "Tech Talk Night")
+EVENT_EVERY_WEEKS = 6  # the owner meets new people at a conference or meetup about this often, up to the end
 
 # --- message text ---------------------------------------------------------------------------------
 SUBJECTS = (
@@ -699,7 +701,7 @@ class Simulation:
     exhausted.
     """
 
-    def __init__(self, people: int, seed: int, end: dt.date, mail_scale: float = 1.0,
+    def __init__(self, people: int, seed: int, end: dt.date | dt.datetime, mail_scale: float = 1.0,
                  owner_type: str = "typical"):
         if not MIN_PEOPLE <= people <= MAX_PEOPLE:
             raise ValueError(f"people must be between {MIN_PEOPLE} and {MAX_PEOPLE}, got {people}")
@@ -710,9 +712,10 @@ class Simulation:
         self.seed = seed
         self.owner_type = owner_type
         self.habits = OWNER_TYPES[owner_type]
-        self.end = end
+        # `end` is the world's "now": a moment, or a date meaning midnight UTC at its start
+        self.now = end.astimezone(UTC) if isinstance(end, dt.datetime) else dt.datetime.combine(end, dt.time(), UTC)
+        self.end = self.now.date()
         self.mail_scale = mail_scale
-        self.now = dt.datetime.combine(end, dt.time(), UTC)
         self.weeks = HISTORY_WEEKS
         self.start = self.now - dt.timedelta(weeks=self.weeks)
         self.awaiting: list[Awaiting] = []
@@ -786,7 +789,9 @@ class Simulation:
             linkedin_url=f"https://www.linkedin.com/in/{first}-{last}-{_hexstr(rng, 6)}")
 
     def _make_conferences(self, rng: random.Random) -> list[tuple[int, str]]:
-        weeks = sorted(rng.sample(range(4, self.weeks - 2), 9))
+        # Spread over the whole history, its last weeks included: a world whose events stopped weeks
+        # before its end would show a dead last week (no new connections, nobody met).
+        weeks = sorted(rng.sample(range(4, self.weeks), self.weeks // EVENT_EVERY_WEEKS))
         return [(w, f"{rng.choice(CONFERENCES)} {self.week_start(w).year}") for w in weeks]
 
     def _name(self, rng: random.Random, used: set) -> tuple[str, str, str | None]:

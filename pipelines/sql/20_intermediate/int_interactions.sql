@@ -1,4 +1,4 @@
--- One row per interaction with one person, from every source, with its weight (METRICS.md) and why,
+-- One row per interaction with one person, from every source, with its weight (docs/metrics.md) and why,
 -- at any time (the public `interactions` view keeps what came before as_of()). What is left out
 -- (automated mail, declined and cancelled meetings, mail only between the owner's addresses) is
 -- counted in `interactions_excluded`.

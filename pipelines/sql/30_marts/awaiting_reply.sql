@@ -1,6 +1,6 @@
 -- Threads waiting on a reply as of `as_of()`: on the owner (a real person asked them directly) or
 -- on a person (the owner asked and nothing came back). One row per thread and person waiting.
--- The rules are METRICS.md's "Awaiting reply"; only what happened before as_of() is seen. Read
+-- The rules are docs/metrics.md's "Awaiting reply"; only what happened before as_of() is seen. Read
 -- closely: what ends a wait on a person is a direct message from them or a meeting of at most five
 -- (not a group mail or an all-hands), and their pace counts answers given within 30 days.
 create or replace view awaiting_reply as
