@@ -28,7 +28,7 @@ from connectors.demo.google_ics import write_ics
 from connectors.demo.linkedin_export import write_linkedin
 from connectors.demo.outlook_graph import GraphMailboxWriter
 from connectors.demo.takeout_mbox import write_mbox
-from connectors.demo.world import AutomatedSender, Identity, Simulation, World, load_truth
+from connectors.demo.world import HISTORY_WEEKS, AutomatedSender, Identity, Simulation, World, load_truth
 
 __all__ = ["World", "WorldPaths", "generate_world", "load_truth"]
 
@@ -46,14 +46,15 @@ class WorldPaths(NamedTuple):
 
 def generate_world(out_dir: Path, *, people: int = 300, seed: int = 7, end: dt.date | dt.datetime,
                    mail_scale: float = 1.0, attachment_kb: float = 0.0, owner_type: str = "typical",
-                   outlook: bool = False) -> WorldPaths:
+                   outlook: bool = False, history_weeks: int = HISTORY_WEEKS) -> WorldPaths:
     """Simulate a world and write it into `out_dir` (created if missing).
 
     people: 50 to 50,000. end: the world's "now", an aware moment (the demo's: just before it runs)
-    or a date (midnight UTC at its start); history covers the 157 weeks before it and the calendar
-    runs 60 days past it. owner_type: the owner's habits, a key of `world.OWNER_TYPES` ("typical",
-    "fast_replier", "slow_replier", "never_thanks", "heavy_meeter", "linkedin_networker"): how they
-    answer, mail, meet and use LinkedIn. mail_scale multiplies mail volume; attachment_kb is the
+    or a date (midnight UTC at its start); history covers the `history_weeks` weeks before it (104 to
+    1,100; three years by default) and the calendar runs 60 days past it. owner_type: the owner's
+    habits, a key of `world.OWNER_TYPES` ("typical", "fast_replier", "slow_replier", "never_thanks",
+    "heavy_meeter", "linkedin_networker"): how they answer, mail, meet and use LinkedIn. mail_scale
+    multiplies mail volume; attachment_kb is the
     mean size (KiB of base64 text, as written) of the attachments that 20% of human-written
     messages then carry (0: none).
 
@@ -66,7 +67,7 @@ def generate_world(out_dir: Path, *, people: int = 300, seed: int = 7, end: dt.d
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    sim = Simulation(people, seed, end, mail_scale, owner_type)
+    sim = Simulation(people, seed, end, mail_scale, owner_type, history_weeks)
     seen = _Seen()
     calendar_dir = out_dir / "Takeout" / "Calendar"
     ics_paths, counts = write_ics(calendar_dir, sim.calendar(), sim.owner, sim.now, seen.note)

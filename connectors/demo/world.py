@@ -702,11 +702,13 @@ class Simulation:
     """
 
     def __init__(self, people: int, seed: int, end: dt.date | dt.datetime, mail_scale: float = 1.0,
-                 owner_type: str = "typical"):
+                 owner_type: str = "typical", history_weeks: int = HISTORY_WEEKS):
         if not MIN_PEOPLE <= people <= MAX_PEOPLE:
             raise ValueError(f"people must be between {MIN_PEOPLE} and {MAX_PEOPLE}, got {people}")
         if mail_scale <= 0:
             raise ValueError(f"mail_scale must be positive, got {mail_scale}")
+        if not 104 <= history_weeks <= 1100:
+            raise ValueError(f"history_weeks must be between 104 and 1100, got {history_weeks}")
         if owner_type not in OWNER_TYPES:
             raise ValueError(f"owner_type must be one of {', '.join(OWNER_TYPES)}, got {owner_type!r}")
         self.seed = seed
@@ -716,7 +718,7 @@ class Simulation:
         self.now = end.astimezone(UTC) if isinstance(end, dt.datetime) else dt.datetime.combine(end, dt.time(), UTC)
         self.end = self.now.date()
         self.mail_scale = mail_scale
-        self.weeks = HISTORY_WEEKS
+        self.weeks = history_weeks
         self.start = self.now - dt.timedelta(weeks=self.weeks)
         self.awaiting: list[Awaiting] = []
         self._calendar: list[Meeting] | None = None
