@@ -38,6 +38,7 @@ class Config:
     linkedin: tuple[Path, ...] = ()
     mbox: tuple[Path, ...] = ()
     ics: tuple[Path, ...] = ()
+    contacts: tuple[Path, ...] = ()  # address books: .vcf files, Google Contacts CSV, or folders of them
     sections: dict = field(default_factory=dict)  # the whole file, for the sections later stages read
 
     def source_paths(self, source: str) -> tuple[Path, ...]:
@@ -71,6 +72,7 @@ def load_config(path: Path, *, required: bool) -> Config:
         linkedin=_paths(data, "linkedin", base, path),
         mbox=_paths(data, "mbox", base, path),
         ics=_paths(data, "ics", base, path),
+        contacts=_paths(data, "contacts", base, path),
         sections=data,
     )
 
