@@ -12,6 +12,7 @@ import hashlib
 import math
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -297,9 +298,8 @@ class _Clusters:
 
     def _distinct(self, a: str, b: str) -> bool:
         """Whether two identities are surely two people, on their own."""
-        if self.kinds.get(a) == self.kinds.get(b) == "linkedin_url" or b in self.apart.get(a, ()):
-            return True
-        return a in self.work and b in self.work and self.work[a][0] != self.work[b][0]
+        return (self.kinds.get(a) == self.kinds.get(b) == "linkedin_url" or b in self.apart.get(a, ())
+                or self._concurrent(a, b))
 
     def link(self, links: list[tuple[str, str, str]], candidates: list[tuple]) -> list[tuple[str, str, float, str, str]]:
         decisions = []
@@ -451,7 +451,7 @@ def _census_names(con) -> None:
             group by all""", [str(last), str(male), str(female)])
 
 
-NON_LATIN = r"[^\x{0000}-\x{024F}\x{1E00}-\x{1EFF}\x{2000}-\x{206F}]"  # a letter beyond Latin's blocks
+NON_LATIN = r"[^\x{0000}-\x{024F}\x{1E00}-\x{1EFF}]"  # a character beyond Latin's blocks (or an emoji)
 
 
 def _transliterations(con) -> None:
@@ -461,7 +461,11 @@ def _transliterations(con) -> None:
     names = [name for (name,) in con.execute(
         "select distinct display_name from int_identity_sightings where display_name is not null "
         "and regexp_matches(display_name, ?)", [NON_LATIN]).fetchall()]
-    latin = [re.sub(r"(?<=[a-z])(?=[A-Z])", " ", anyascii(name)).strip() for name in names]
+    names = [name for name in names if any(c.isalpha() and not unicodedata.name(c, "").startswith("LATIN")
+                                           for c in name)]  # letters of another script, not just an emoji
+    # symbols (an emoji after the name) are dropped rather than spelled out (":seedling:")
+    latin = [re.sub(r"(?<=[a-z])(?=[A-Z])", " ", anyascii("".join(
+        c for c in name if not unicodedata.category(c).startswith("S")))).strip() for name in names]
     _temp_table(con, "transliterations", pa.table({"name": pa.array(names, pa.string()),
                                                    "latin": pa.array(latin, pa.string())}))
 

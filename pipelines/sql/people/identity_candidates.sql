@@ -121,27 +121,32 @@ first_variants as (
 ),
 
 totals as (
-    select count(*) as identities, count(first_name) as named from profiles
+    select count(*) as identities, count(distinct (first_name, last_name)) filter (where first_name is not null) as names
+    from profiles
 ),
 
-first_shares as (  -- a first name's share: this network's count, smoothed towards the census
-    select f.name, (f.n + getvariable('name_prior_weight') * coalesce(c.share, getvariable('rare_name_share')))
-                   / (t.named + getvariable('name_prior_weight')) as share
-    from (select first_name as name, count(*) as n from profiles where first_name is not null group by all) as f
+-- How many other people here bear a first name: the distinct surnames it comes with, less the one
+-- compared (one person's many identities count once), smoothed towards the census share.
+first_shares as (
+    select f.name, (f.n - 1 + getvariable('name_prior_weight') * coalesce(c.share, getvariable('rare_name_share')))
+                   / (t.names + getvariable('name_prior_weight')) as share
+    from (select first_name as name, count(distinct last_name) as n from profiles where first_name is not null
+          group by all) as f
     cross join totals as t
     left join census_names as c on c.kind = 'first' and c.name = f.name
 ),
 
 last_shares as (
-    select f.name, (f.n + getvariable('name_prior_weight') * coalesce(c.share, getvariable('rare_name_share')))
-                   / (t.named + getvariable('name_prior_weight')) as share
-    from (select last_name as name, count(*) as n from profiles where last_name is not null group by all) as f
+    select f.name, (f.n - 1 + getvariable('name_prior_weight') * coalesce(c.share, getvariable('rare_name_share')))
+                   / (t.names + getvariable('name_prior_weight')) as share
+    from (select last_name as name, count(distinct first_name) as n from profiles where last_name is not null
+          group by all) as f
     cross join totals as t
     left join census_names as c on c.kind = 'last' and c.name = f.name
 ),
 
 initial_shares as (
-    select first_name[1] as initial, count(*) / any_value(t.named) as share
+    select first_name[1] as initial, count(distinct (first_name, last_name)) / any_value(t.names) as share
     from profiles cross join totals as t where first_name is not null group by all
 ),
 
@@ -271,7 +276,7 @@ compared as (
 rated as (  -- how many other people here would be expected to agree this way by chance
     select
         c.*,
-        ts.identities * case
+        ts.names * case
             when name_level in ('same name', 'same name (in the address)', 'same name, other order')
                 then fl.share * ll.share
             when name_level = 'nickname' then (fl.share + coalesce(fr.share, fl.share)) * ll.share
@@ -326,9 +331,13 @@ explained as (  -- the evidence in plain words
         left_key, right_key, left_kind, right_kind, name_level, company_level, is_role_address, has_link, needs_link,
         name_bits + company_bits + mail_bits as score,
         concat_ws('; ',
-            name_level || if(expected_namesakes < 1 and name_level not in ('other name', 'unknown'),
-                             format(' (that someone else here has it: about 1 in {})',
-                                    greatest(1, round(1 / expected_namesakes))::bigint), ''),
+            name_level || case
+                when name_level in ('other name', 'unknown') then ''
+                when expected_namesakes < 1e-4 then ' (a rare name: nobody else here is likely to have it)'
+                when expected_namesakes < 1 then format(' (that someone else here has it: about 1 in {})',
+                                                        round(1 / expected_namesakes)::bigint)
+                else format(' (a common name: about {} others here may have it)', round(expected_namesakes, 1))
+            end,
             case company_level
                 when 'same domain' then 'both at ' || email_domain
                 when 'domain is the company' then 'the address is at the company''s domain'

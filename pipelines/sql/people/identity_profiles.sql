@@ -54,9 +54,9 @@ counted as (
                          'attendee:tentative', 'connection', 'connection_email', 'sender', 'inviter')) as acts,
         min(occurred_at) as first_seen_at,
         max(occurred_at) as last_seen_at,
-        -- when an address was in use in mail and meetings: two work addresses in use at once are two people
-        min(occurred_at) filter (where source in ('mbox', 'ics') and not is_automated) as mail_first_at,
-        max(occurred_at) filter (where source in ('mbox', 'ics') and not is_automated) as mail_last_at
+        -- when someone wrote from an address: two work addresses written from at once are two people
+        min(occurred_at) filter (where role = 'from' and not is_automated) as mail_first_at,
+        max(occurred_at) filter (where role = 'from' and not is_automated) as mail_last_at
     from sightings
     group by identity_key
 ),
