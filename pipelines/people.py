@@ -45,6 +45,7 @@ MATCH_WEIGHTS = {
     ("address", "same local part"): math.log2(0.3),  # jdoe@work, jdoe@gmail
     ("company", "same domain"): math.log2(0.85),
     ("company", "domain is the company"): math.log2(0.8),
+    ("company", "same company"): math.log2(0.8),  # a personal address its card puts at the company
     ("company", "personal address"): 0.0,
     ("company", "other domain"): math.log2(0.1),  # people change jobs, but rarely
     ("company", "domain is not the company"): math.log2(0.15),  # LinkedIn shows the new job, mail the old
@@ -63,6 +64,11 @@ NAME_PRIOR_WEIGHT = 100
 RARE_NAME_SHARE = 1e-5  # a name the census does not list: about its rarest entries
 # A domain's share is smoothed the same way, towards a typical organisation's share of a network.
 DOMAIN_PRIOR_SHARE = 0.01
+# A name fewer other people here are expected to bear than this is rare: at two companies, one
+# address taking over from the other (no overlap in time) is link enough.
+RARE_NAME_NAMESAKES = 0.01
+# An identity that fits two people is left to the user unless one fits this much better (log2 odds).
+CLEAR_WINNER_BITS = 6.0
 # Two work addresses at different companies in use for longer than this at once are two people.
 CONCURRENT_DAYS = 90
 # DuckDB would take up to 80% of the machine for the million candidate pairs of a 50,000-people
@@ -198,7 +204,7 @@ def build_people(con: duckdb.DuckDBPyConnection, config: Config, overrides: Over
                                                 "level": [level for _, level in MATCH_WEIGHTS],
                                                 "weight": list(MATCH_WEIGHTS.values())}))
     for name, value in (("name_prior_weight", NAME_PRIOR_WEIGHT), ("rare_name_share", RARE_NAME_SHARE),
-                        ("domain_prior_share", DOMAIN_PRIOR_SHARE),
+                        ("domain_prior_share", DOMAIN_PRIOR_SHARE), ("rare_name_namesakes", RARE_NAME_NAMESAKES),
                         ("suggest_score", SUGGEST_SCORE)):
         con.execute(f"set variable {name} = {float(value)!r}")
     _nickname_groups(con)
@@ -211,7 +217,8 @@ def build_people(con: duckdb.DuckDBPyConnection, config: Config, overrides: Over
     profiles = con.execute("""select identity_key, kind, role, if(kind = 'email' and not is_free_mail, domain, null),
                                      mail_first_at, mail_last_at from identity_profiles""").fetchall()
     links = con.execute("select left_key, right_key, evidence from identity_links order by all").fetchall()
-    candidates = con.execute("""select left_key, right_key, score, evidence, is_role_address, needs_link and not has_link
+    candidates = con.execute("""select left_key, right_key, score, evidence, is_role_address, needs_link and not has_link,
+                                       has_link
                                 from identity_candidates order by score desc, left_key, right_key""").fetchall()
     conflicts = con.execute("select left_key, right_key from identity_conflicts").fetchall()
     clusters = _Clusters(profiles, overrides, conflicts)
@@ -230,9 +237,11 @@ class _Clusters:
         # a work address and when it was in use: (domain, first, last)
         self.work = {key: (domain, first, last) for key, _, role, domain, first, last in profiles
                      if role == "person" and domain and first}
+        work_domains = {key: domain for key, _, role, domain, *_ in profiles if role == "person" and domain}
         self.parent = {key: key for key in people}
         self.profiles = {key: {key} if self.kinds[key] == "linkedin_url" else set() for key in people}
         self.members = {key: {key} for key in people}
+        self.domains = {key: {work_domains[key]} if key in work_domains else set() for key in people}
         self.apart: dict[str, set[str]] = {}  # identity -> identities it cannot be one person with
         for a, b in [*overrides.split, *conflicts]:
             self.apart.setdefault(a, set()).add(b)
@@ -247,7 +256,9 @@ class _Clusters:
             key = self.parent[key]
         return key
 
-    def why_apart(self, a: str, b: str) -> str | None:
+    def why_apart(self, a: str, b: str, linked: bool = False) -> str | None:
+        """Why the people of `a` and `b` cannot be one; `linked`: a source or a shared thread links
+        the two (then two companies are a job change, not two people)."""
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return None
@@ -260,6 +271,8 @@ class _Clusters:
             return "kept apart: both on one message or in one meeting"
         if any(self._concurrent(x, y) for x, y in pairs):
             return "kept apart: work addresses at two companies in use at the same time"
+        if not linked and self.domains[ra] and self.domains[rb] and not self.domains[ra] & self.domains[rb]:
+            return "kept apart: at two different companies, and nothing links the two"
         return None
 
     def _concurrent(self, a: str, b: str) -> bool:
@@ -273,6 +286,7 @@ class _Clusters:
         self.parent[rb] = ra
         self.members[ra] |= self.members.pop(rb)
         self.profiles[ra] |= self.profiles.pop(rb)
+        self.domains[ra] |= self.domains.pop(rb)
 
     def _join(self, left: str, right: str, probability_: float, evidence: str) -> None:
         self.union(left, right)
@@ -282,18 +296,20 @@ class _Clusters:
     def _ambiguous(self, candidates: list[tuple], linked: set[frozenset]) -> dict[str, int]:
         """Identities that fit two people equally (a personal address with the name of two
         namesakes at different companies): how many they fit. Left for the user to decide."""
-        strong: dict[str, set[str]] = {}
-        for left, right, score, _, is_role, needs_link in candidates:
+        strong: dict[str, dict[str, float]] = {}
+        for left, right, score, _, is_role, needs_link, _ in candidates:
             if score >= MERGE_SCORE and not is_role and not needs_link:
-                strong.setdefault(left, set()).add(right)
-                strong.setdefault(right, set()).add(left)
+                strong.setdefault(left, {})[right] = score
+                strong.setdefault(right, {})[left] = score
         fits = {}
         for key, partners in strong.items():
-            others = sorted(partners)
-            distinct = {y for i, x in enumerate(others) for y in others[i + 1:]
-                        if y not in strong.get(x, ()) and frozenset((x, y)) not in linked and self._distinct(x, y)}
-            if distinct:
-                fits[key] = len(distinct) + 1
+            others = sorted(partners, key=lambda other: (-partners[other], other))
+            best = partners[others[0]]
+            rivals = {y for i, x in enumerate(others) for y in others[i + 1:]
+                      if partners[y] > best - CLEAR_WINNER_BITS and y not in strong.get(x, {})
+                      and frozenset((x, y)) not in linked and self._distinct(x, y)}
+            if rivals:
+                fits[key] = len(rivals) + 1
         return fits
 
     def _distinct(self, a: str, b: str) -> bool:
@@ -313,7 +329,7 @@ class _Clusters:
         for left, right, evidence in links:  # a source's own word: only the user's split or two profiles stop it
             if left not in self.parent or right not in self.parent:
                 continue
-            apart = self.why_apart(left, right)
+            apart = self.why_apart(left, right, linked=True)
             if apart in ("kept apart: split in people.toml", "kept apart: two LinkedIn profiles"):
                 decisions.append((left, right, math.inf, evidence, apart))
             else:
@@ -321,7 +337,7 @@ class _Clusters:
                     self._join(left, right, 1.0, evidence)
                 decisions.append((left, right, math.inf, evidence, "merged"))
         fits = self._ambiguous(candidates, {frozenset((a, b)) for a, b, _ in links})
-        for left, right, score, evidence, is_role, needs_link in candidates:
+        for left, right, score, evidence, is_role, needs_link, has_link in candidates:
             if self.find(left) == self.find(right):
                 decision = "merged" if score >= MERGE_SCORE else "already one person"
             elif score < MERGE_SCORE:
@@ -334,7 +350,7 @@ class _Clusters:
             elif max(fits.get(left, 0), fits.get(right, 0)) > 1:
                 decision = f"suggested: fits {max(fits.get(left, 0), fits.get(right, 0))} different people as well"
             else:
-                decision = self.why_apart(left, right) or "merged"
+                decision = self.why_apart(left, right, linked=has_link) or "merged"
                 if decision == "merged":
                     self._join(left, right, probability(score), evidence)
             decisions.append((left, right, score, evidence, decision))

@@ -10,6 +10,7 @@ writes, under `out/`:
     Complete_LinkedInDataExport_11-20-2025.zip
     Takeout/Mail/All mail Including Spam and Trash.mbox
     Takeout/Calendar/<owner work address>.ics, Takeout/Calendar/Team.ics
+    Contacts/                                         address books (only with identity.address_book > 0)
 
 Same arguments, byte-identical files. The demo, tests, benchmarks and the validation of identity
 resolution and metrics all use it; see `connectors.demo.world` for how behaviour follows latent
@@ -22,12 +23,13 @@ import json
 from pathlib import Path
 from typing import NamedTuple
 
+from connectors.demo.address_book import write_address_books
 from connectors.demo.google_ics import write_ics
 from connectors.demo.linkedin_export import write_linkedin
 from connectors.demo.takeout_mbox import write_mbox
-from connectors.demo.world import AutomatedSender, Identity, Simulation, World, load_truth
+from connectors.demo.world import AutomatedSender, Identity, IdentityKnobs, Simulation, World, load_truth
 
-__all__ = ["World", "WorldPaths", "generate_world", "load_truth"]
+__all__ = ["IdentityKnobs", "World", "WorldPaths", "generate_world", "load_truth"]
 
 MBOX_NAME = "All mail Including Spam and Trash.mbox"
 
@@ -38,16 +40,19 @@ class WorldPaths(NamedTuple):
     ics: list[Path]  # one file per calendar: the owner's primary calendar, then "Team"
     truth: Path
     config: Path
+    contacts: tuple = ()  # the address-book folder, when the world has one
 
 
 def generate_world(out_dir: Path, *, people: int = 300, seed: int = 7, end: dt.date,
-                   mail_scale: float = 1.0, attachment_kb: float = 0.0) -> WorldPaths:
+                   mail_scale: float = 1.0, attachment_kb: float = 0.0,
+                   identity: IdentityKnobs = IdentityKnobs()) -> WorldPaths:
     """Simulate a world and write it into `out_dir` (created if missing).
 
     people: 50 to 50,000. end: the world's "today"; history covers the 157 weeks before it and
     the calendar runs 60 days past it. mail_scale multiplies mail volume; attachment_kb is the
     mean size (KiB of base64 text, as written) of the attachments that 20% of human-written
-    messages then carry (0: none).
+    messages then carry (0: none). identity: how hard the world makes identity resolution
+    (namesakes, addresses without names, job changes, role addresses, an address book).
 
     Sizes and times, measured on this project's 2-core machine (end=2025-11-20):
       people=300 (the demo)                              ~12k messages, 15 MB mbox, ~1 s
@@ -58,7 +63,7 @@ def generate_world(out_dir: Path, *, people: int = 300, seed: int = 7, end: dt.d
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    sim = Simulation(people, seed, end, mail_scale)
+    sim = Simulation(people, seed, end, mail_scale, identity)
     seen = _Seen()
     calendar_dir = out_dir / "Takeout" / "Calendar"
     ics_paths, counts = write_ics(calendar_dir, sim.calendar(), sim.owner, sim.now, seen.note)
@@ -66,6 +71,11 @@ def generate_world(out_dir: Path, *, people: int = 300, seed: int = 7, end: dt.d
     mbox_path = out_dir / "Takeout" / "Mail" / MBOX_NAME
     mbox_counts = write_mbox(mbox_path, sim.mail(), sim.owner, seed=seed, attachment_kb=attachment_kb,
                              note=seen.note)
+    contacts = ()
+    if identity.address_book:
+        cards = sim.address_book()
+        contacts = tuple(write_address_books(out_dir, cards, seed, seen.note))
+        counts["address_book_cards"] = len(cards)
     counts.update(li_counts)
     counts.update(mbox_counts)
     counts["people"] = people
@@ -74,8 +84,8 @@ def generate_world(out_dir: Path, *, people: int = 300, seed: int = 7, end: dt.d
     truth_path = out_dir / "truth.json"
     world.write_json(truth_path)
     config_path = out_dir / "tiekeeper.toml"
-    config_path.write_text(_config(sim, zip_path, mbox_path, ics_paths, out_dir), encoding="utf-8")
-    return WorldPaths(zip_path, mbox_path, ics_paths, truth_path, config_path)
+    config_path.write_text(_config(sim, zip_path, mbox_path, ics_paths, out_dir, contacts), encoding="utf-8")
+    return WorldPaths(zip_path, mbox_path, ics_paths, truth_path, config_path, contacts)
 
 
 class _Seen:
@@ -104,7 +114,8 @@ class _Seen:
         return sorted(self._resources)
 
 
-def _config(sim: Simulation, zip_path: Path, mbox_path: Path, ics_paths: list[Path], root: Path) -> str:
+def _config(sim: Simulation, zip_path: Path, mbox_path: Path, ics_paths: list[Path], root: Path,
+            contacts: tuple = ()) -> str:
     def q(value) -> str:  # TOML basic strings accept JSON's escapes
         return json.dumps(value, ensure_ascii=False)
 
@@ -122,5 +133,6 @@ def _config(sim: Simulation, zip_path: Path, mbox_path: Path, ics_paths: list[Pa
         f"linkedin = {q(rel(zip_path))}",
         f"mbox = [{q(rel(mbox_path))}]",
         f"ics = [{', '.join(q(rel(p)) for p in ics_paths)}]",
+        *([f"contacts = [{', '.join(q(rel(p)) for p in contacts)}]"] if contacts else []),
         "",
     ])

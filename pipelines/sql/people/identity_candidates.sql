@@ -6,7 +6,8 @@
 -- Reads identity_profiles, int_identity_sightings and the temp tables `nickname_groups` (name,
 -- canonical), `census_names` (kind, name, share) and `match_weights` (feature, level, weight:
 -- log2 of how often a level occurs between one human's identities); the variables
--- `name_prior_weight`, `rare_name_share`, `domain_prior_share` and `suggest_score`.
+-- `name_prior_weight`, `rare_name_share`, `domain_prior_share`, `rare_name_namesakes` and
+-- `suggest_score`.
 
 -- 1. Blocking: which pairs are compared at all.
 create or replace temp table identity_pairs as
@@ -107,7 +108,9 @@ where s.source in ('mbox', 'ics') and not s.is_automated and s.role <> 'reply_to
 create or replace temp table identity_candidates as
 with profiles as (
     select identity_key, kind, first_name, last_name, local_letters, domain, domain_letters, is_free_mail,
-           company_letters, company_initials, is_role_address, mail_first_at, mail_last_at
+           company_letters, company_initials, is_role_address, mail_first_at, mail_last_at,
+           -- where someone works, as letters: what LinkedIn or an address book says, else the work domain's
+           coalesce(nullif(company_letters, ''), if(kind = 'email' and not is_free_mail, domain_letters, null)) as org
     from identity_profiles where role = 'person'
 ),
 
@@ -150,10 +153,38 @@ initial_shares as (
     from profiles cross join totals as t where first_name is not null group by all
 ),
 
+-- Namesakes the data shows outright, which no frequency can: two LinkedIn profiles of one name (one
+-- profile each), or two addresses of one name at one company (john.smith@, john.smith2@).
+name_bearers as (
+    select first_name, last_name, greatest(count(*) filter (where kind = 'linkedin_url'), max(at_domain)) as bearers
+    from (select first_name, last_name, kind,
+                 count(*) over (partition by first_name, last_name,
+                                if(kind = 'email' and not is_free_mail, domain, identity_key)) as at_domain
+          from profiles where last_name is not null)
+    group by all
+),
+
+org_bearers as (  -- the same, at one organisation: what a name and a company agreeing must reckon with
+    select first_name, last_name, org, greatest(count(*) filter (where kind = 'linkedin_url'),
+                                                count(*) filter (where kind = 'email' and not is_free_mail)) as bearers
+    from profiles where last_name is not null and org is not null
+    group by all
+),
+
+initial_bearers as (
+    select first_name[1] as initial, last_name, sum(bearers) as bearers from name_bearers group by all
+),
+
 domain_shares as (  -- how many of the network's identities are at a domain: same-domain pairs at big ones prove less
     select domain, (count(*) + getvariable('name_prior_weight') * getvariable('domain_prior_share'))
                    / (any_value(t.identities) + getvariable('name_prior_weight')) as share
     from profiles cross join totals as t where kind = 'email' group by all
+),
+
+org_shares as (
+    select org, (count(*) + getvariable('name_prior_weight') * getvariable('domain_prior_share'))
+                / (any_value(t.identities) + getvariable('name_prior_weight')) as share
+    from profiles cross join totals as t where org is not null group by all
 ),
 
 local_counts as (
@@ -238,10 +269,13 @@ compared as (
             else 'unknown'
         end as name_level,
         case
-            when l.kind = 'email' and r.kind = 'email' then
-                case when l.is_free_mail or r.is_free_mail then 'personal address'
-                     when l.domain = r.domain then 'same domain'
-                     else 'other domain' end
+            when l.kind = 'email' and r.kind = 'email' and not l.is_free_mail and not r.is_free_mail then
+                if(l.domain = r.domain, 'same domain', 'other domain')
+            -- a personal address whose address-book card names the company the other side works at
+            when (l.is_free_mail and length(l.company_letters) >= 3 or r.is_free_mail and length(r.company_letters) >= 3)
+                 and length(l.org) >= 3 and length(r.org) >= 3
+                 and (contains(l.org, r.org) or contains(r.org, l.org)) then 'same company'
+            when l.kind = 'email' and r.kind = 'email' then 'personal address'
             when l.kind = 'email' or r.kind = 'email' then
                 case when coalesce(nullif(l.company_letters, ''), r.company_letters, '') = '' then 'unknown'
                      when coalesce(l.is_free_mail, r.is_free_mail) then 'personal address'
@@ -258,6 +292,7 @@ compared as (
             else 'unknown'
         end as company_level,
         coalesce(l.domain, r.domain) as email_domain,
+        coalesce(l.org, r.org) as org,
         l.is_role_address or r.is_role_address as is_role_address,
         l.local_letters = r.local_letters and length(l.local_letters) >= 5 as same_local_part,
         t.left_key is not null as wrote_in_one_thread,
@@ -276,7 +311,7 @@ compared as (
 rated as (  -- how many other people here would be expected to agree this way by chance
     select
         c.*,
-        ts.names * case
+        greatest(ts.names * case
             when name_level in ('same name', 'same name (in the address)', 'same name, other order')
                 then fl.share * ll.share
             when name_level = 'nickname' then (fl.share + coalesce(fr.share, fl.share)) * ll.share
@@ -288,8 +323,14 @@ rated as (  -- how many other people here would be expected to agree this way by
             when name_level = 'first name only (in the address)' then fl.share
             when name_level = 'surname only (in the address)' then ll.share
             else 1.0
-        end as expected_namesakes,
-        d.share as domain_share,
+        end,
+        -- the namesakes in plain sight, beside the one compared
+        case when name_level in ('same name', 'same name (in the address)', 'same name, other order', 'nickname')
+                  then if(company_level in ('same domain', 'domain is the company', 'same company'),
+                          coalesce(ob.bearers, 1), coalesce(nb.bearers, 1)) - 1
+             when name_level in ('initial', 'initial (in the address)') then coalesce(ib.bearers, 1) - 1
+             else 0 end) as expected_namesakes,
+        if(c.company_level = 'same company', os.share, d.share) as domain_share,
         lc.n as local_part_holders
     from compared as c
     cross join totals as ts
@@ -297,7 +338,12 @@ rated as (  -- how many other people here would be expected to agree this way by
     left join first_shares as fr on fr.name = c.other_side.first_name
     left join last_shares as ll on ll.name = c.named_side.last_name
     left join initial_shares as i on i.initial = c.named_side.first_name[1]
+    left join name_bearers as nb on nb.first_name = c.named_side.first_name and nb.last_name = c.named_side.last_name
+    left join org_bearers as ob on ob.first_name = c.named_side.first_name and ob.last_name = c.named_side.last_name
+        and ob.org = c.org
+    left join initial_bearers as ib on ib.initial = c.named_side.first_name[1] and ib.last_name = c.named_side.last_name
     left join domain_shares as d on d.domain = c.email_domain
+    left join org_shares as os on os.org = c.org
     left join local_counts as lc on lc.local_letters = c.named_side.local_letters
 ),
 
@@ -308,14 +354,19 @@ scored as (
         wn.weight - log2(greatest(r.expected_namesakes, 1e-6))
             + if(r.name_level = 'unknown' and r.same_local_part,
                  wa.weight - log2(greatest(r.local_part_holders, 1) / r.expected_namesakes), 0) as name_bits,
-        wc.weight + if(r.company_level in ('same domain', 'domain is the company'), -log2(coalesce(r.domain_share, 1)), 0)
+        wc.weight + if(r.company_level in ('same domain', 'domain is the company', 'same company'),
+                          -log2(coalesce(r.domain_share, 1)), 0)
             as company_bits,
         if(r.wrote_in_one_thread, wt.weight, 0)
             + case when r.company_level <> 'other domain' or r.overlap_days is null then 0
                    when r.overlap_days <= 30 then wh.weight  -- one address stopped when the other started
                    when r.overlap_days > 90 then wo.weight  -- both in use for months: two people
                    else 0 end as mail_bits,
-        r.wrote_in_one_thread or (r.company_level = 'other domain' and r.overlap_days <= 30) as has_link,
+        -- at two companies, a common name is not enough: that needs a link (a thread both wrote in; an
+        -- address-book card or LinkedIn's own word link identities before scoring). A rare name that
+        -- nobody else here bears is linked by one address taking over from the other.
+        r.wrote_in_one_thread or (r.company_level = 'other domain' and r.overlap_days <= 30
+                                  and r.expected_namesakes < getvariable('rare_name_namesakes')) as has_link,
         r.company_level in ('other domain', 'domain is not the company') as needs_link
     from rated as r
     join match_weights as wn on wn.feature = 'name' and wn.level = r.name_level
@@ -341,6 +392,7 @@ explained as (  -- the evidence in plain words
             case company_level
                 when 'same domain' then 'both at ' || email_domain
                 when 'domain is the company' then 'the address is at the company''s domain'
+                when 'same company' then 'the address book puts the personal address at the same company'
                 when 'personal address' then 'one is a personal address'
                 when 'other domain' then 'work addresses at two companies'
                 when 'domain is not the company' then 'the address is not at the company''s domain'
