@@ -54,7 +54,7 @@ MATCH_WEIGHTS = {
     ("mail", "one replaced the other"): math.log2(0.9 / 0.3),
     ("mail", "in use at the same time"): math.log2(0.1 / 0.7),
 }
-MERGE_PROBABILITY = 0.98  # linked automatically from here on: precision matters more than recall
+MERGE_PROBABILITY = 0.95  # linked automatically from here on (most links are far surer: precision stays higher)
 SUGGEST_PROBABILITY = 0.2  # shown by `tiekeeper people suggest` from here on
 MERGE_SCORE = math.log2(MERGE_PROBABILITY / (1 - MERGE_PROBABILITY))
 SUGGEST_SCORE = math.log2(SUGGEST_PROBABILITY / (1 - SUGGEST_PROBABILITY))
@@ -218,7 +218,7 @@ def build_people(con: duckdb.DuckDBPyConnection, config: Config, overrides: Over
                                      mail_first_at, mail_last_at from identity_profiles""").fetchall()
     links = con.execute("select left_key, right_key, evidence from identity_links order by all").fetchall()
     candidates = con.execute("""select left_key, right_key, score, evidence, is_role_address, needs_link and not has_link,
-                                       has_link
+                                       has_link or is_rare_name
                                 from identity_candidates order by score desc, left_key, right_key""").fetchall()
     conflicts = con.execute("select left_key, right_key from identity_conflicts").fetchall()
     clusters = _Clusters(profiles, overrides, conflicts)
@@ -337,7 +337,7 @@ class _Clusters:
                     self._join(left, right, 1.0, evidence)
                 decisions.append((left, right, math.inf, evidence, "merged"))
         fits = self._ambiguous(candidates, {frozenset((a, b)) for a, b, _ in links})
-        for left, right, score, evidence, is_role, needs_link, has_link in candidates:
+        for left, right, score, evidence, is_role, needs_link, linked in candidates:
             if self.find(left) == self.find(right):
                 decision = "merged" if score >= MERGE_SCORE else "already one person"
             elif score < MERGE_SCORE:
@@ -350,7 +350,7 @@ class _Clusters:
             elif max(fits.get(left, 0), fits.get(right, 0)) > 1:
                 decision = f"suggested: fits {max(fits.get(left, 0), fits.get(right, 0))} different people as well"
             else:
-                decision = self.why_apart(left, right, linked=has_link) or "merged"
+                decision = self.why_apart(left, right, linked=linked) or "merged"
                 if decision == "merged":
                     self._join(left, right, probability(score), evidence)
             decisions.append((left, right, score, evidence, decision))

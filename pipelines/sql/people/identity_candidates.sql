@@ -297,7 +297,9 @@ compared as (
         l.local_letters = r.local_letters and length(l.local_letters) >= 5 as same_local_part,
         t.left_key is not null as wrote_in_one_thread,
         -- days both addresses were in use at once (negative: one stopped before the other started)
-        datediff('day', greatest(l.mail_first_at, r.mail_first_at), least(l.mail_last_at, r.mail_last_at)) as overlap_days,
+        if(l.mail_first_at is null or r.mail_first_at is null, null,  -- (greatest and least skip nulls)
+           datediff('day', greatest(l.mail_first_at, r.mail_first_at), least(l.mail_last_at, r.mail_last_at)))
+            as overlap_days,
         least(l.mail_last_at, r.mail_last_at) as handover_at
     from identity_pairs as pairs
     join profiles as l on l.identity_key = pairs.left_key
@@ -365,9 +367,11 @@ scored as (
         -- at two companies, a common name is not enough: that needs a link (a thread both wrote in; an
         -- address-book card or LinkedIn's own word link identities before scoring). A rare name that
         -- nobody else here bears is linked by one address taking over from the other.
-        r.wrote_in_one_thread or (r.company_level = 'other domain' and r.overlap_days <= 30
-                                  and r.expected_namesakes < getvariable('rare_name_namesakes')) as has_link,
-        r.company_level in ('other domain', 'domain is not the company') as needs_link
+        r.wrote_in_one_thread or coalesce(r.company_level = 'other domain' and r.overlap_days <= 30
+                                          and r.expected_namesakes < getvariable('rare_name_namesakes'), false)
+            as has_link,
+        r.company_level in ('other domain', 'domain is not the company') as needs_link,
+        r.expected_namesakes < getvariable('rare_name_namesakes') as is_rare_name
     from rated as r
     join match_weights as wn on wn.feature = 'name' and wn.level = r.name_level
     join match_weights as wc on wc.feature = 'company' and wc.level = r.company_level
@@ -380,6 +384,7 @@ scored as (
 explained as (  -- the evidence in plain words
     select
         left_key, right_key, left_kind, right_kind, name_level, company_level, is_role_address, has_link, needs_link,
+        is_rare_name,
         name_bits + company_bits + mail_bits as score,
         concat_ws('; ',
             name_level || case
