@@ -209,6 +209,8 @@ def build_people(con: duckdb.DuckDBPyConnection, config: Config, overrides: Over
         con.execute(f"set variable {name} = {float(value)!r}")
     _nickname_groups(con)
     _census_names(con)
+    # every sighting once (the view unnests every message's parties): the statements below read it often
+    con.execute("create or replace temp table identity_sightings as select * from int_identity_sightings")
     _transliterations(con)
     con.execute(_statement("identity_profiles"))
     con.execute(_statement("identity_links"))
@@ -419,7 +421,7 @@ def _write(con, clusters: _Clusters, decisions, profiles, close: tuple[str, ...]
     return PeopleSummary(
         identities=len(profiles), people=len(set(person_ids.values())), owner_identities=roles.get("owner", 0),
         automated_identities=roles.get("automated", 0), merged_automatically=outcome.get("merged", 0),
-        suggestions=outcome.get("suggested", 0),
+        suggestions=sum(n for decision, n in outcome.items() if decision.startswith("suggested")),
         kept_apart={k: v for k, v in outcome.items() if k.startswith("kept apart")})
 
 
@@ -475,7 +477,7 @@ def _transliterations(con) -> None:
     letters by `anyascii`; syllables it writes as one word are split (WangWei: Wang Wei)."""
     from anyascii import anyascii
     names = [name for (name,) in con.execute(
-        "select distinct display_name from int_identity_sightings where display_name is not null "
+        "select distinct display_name from identity_sightings where display_name is not null "
         "and regexp_matches(display_name, ?)", [NON_LATIN]).fetchall()]
     names = [name for name in names if any(c.isalpha() and not unicodedata.name(c, "").startswith("LATIN")
                                            for c in name)]  # letters of another script, not just an emoji

@@ -22,12 +22,12 @@ mail_parties as (
 ),
 
 mail as (
-    select 'email:' || email_key(party.email) as identity_key, 'email' as kind, party.email as raw_value,
+    select 'email:' || mailbox as identity_key, 'email' as kind, party.email as raw_value,
            nullif(trim(party.name), '') as display_name, 'mbox' as source, role, ref, occurred_at,
            is_automated, null::varchar as company, null::varchar as position, null::date as connected_on,
            thread_ref
-    from mail_parties
-    where email_key(party.email) is not null
+    from (select *, email_key(party.email) as mailbox from mail_parties)  -- keyed once: the costly part
+    where mailbox is not null
 ),
 
 events as (

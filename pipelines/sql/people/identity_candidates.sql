@@ -3,11 +3,41 @@
 -- How much a name is worth follows from how common it is: its first and last names' shares among
 -- this network's identities, smoothed towards a public census table (`census_names`), times the
 -- network's size gives how many other people here are expected to bear it.
--- Reads identity_profiles, int_identity_sightings and the temp tables `nickname_groups` (name,
+-- Reads identity_profiles and the temp tables `identity_sightings`, `nickname_groups` (name,
 -- canonical), `census_names` (kind, name, share) and `match_weights` (feature, level, weight:
 -- log2 of how often a level occurs between one human's identities); the variables
 -- `name_prior_weight`, `rare_name_share`, `domain_prior_share`, `rare_name_namesakes` and
 -- `suggest_score`.
+
+-- 0. The first names a person may go by (Robert: Bob, Rob, Bobby ...) and the local parts someone
+-- of that name would use, with how much of the name each holds.
+create or replace temp table identity_first_variants as
+with profiles as (
+    select identity_key, first_name from identity_profiles where role = 'person' and first_name is not null
+)
+
+select identity_key, first_name as variant from profiles
+union
+select p.identity_key, other.name
+from profiles as p
+join nickname_groups as mine on mine.name = p.first_name
+join nickname_groups as other on other.canonical = mine.canonical;
+
+create or replace temp table identity_local_patterns as
+select identity_key, pattern,
+       arg_max(holds, list_position(['first name only', 'first name and initial', 'initial and last name',
+                                     'full name'], holds)) as holds
+from (
+    select v.identity_key,
+        unnest([v.variant || last, last || v.variant, left(v.variant, 1) || last, last || left(v.variant, 1),
+                v.variant || left(last, 1), v.variant]) as pattern,
+        unnest(['full name', 'full name', 'initial and last name', 'initial and last name',
+                'first name and initial', 'first name only']) as holds
+    from identity_first_variants as v
+    join (select identity_key, unnest(list_distinct([last_name, last_name_spelled])) as last
+          from identity_profiles where role = 'person' and last_name is not null) using (identity_key)
+)
+group by identity_key, pattern;
 
 -- 1. Blocking: which pairs are compared at all.
 create or replace temp table identity_pairs as
@@ -15,26 +45,6 @@ with profiles as (
     select identity_key, kind, first_name, last_name, last_name_spelled, local_letters, domain_letters, is_free_mail,
            company_letters, company_initials, is_transliterated
     from identity_profiles where role = 'person'
-),
-
-first_variants as (  -- a first name and its nickname equivalents (Robert: Bob, Rob, Bobby ...)
-    select identity_key, first_name as variant from profiles where first_name is not null
-    union
-    select p.identity_key, other.name
-    from profiles as p
-    join nickname_groups as mine on mine.name = p.first_name
-    join nickname_groups as other on other.canonical = mine.canonical
-),
-
-local_patterns as (  -- the local parts someone of that name would use, and how much of the name each holds
-    select distinct v.identity_key,
-        unnest([v.variant || last, last || v.variant, left(v.variant, 1) || last, last || left(v.variant, 1),
-                v.variant || left(last, 1), v.variant]) as pattern,
-        unnest(['full name', 'full name', 'initial and last name', 'initial and last name',
-                'first name and initial', 'first name only']) as holds
-    from first_variants as v
-    join (select identity_key, unnest(list_distinct([last_name, last_name_spelled])) as last
-          from profiles where last_name is not null) using (identity_key)
 ),
 
 first_canonicals as (  -- the canonical names a first name belongs to (Bob: Robert, Bobby, Bert), or itself
@@ -70,7 +80,8 @@ org_blocks as (  -- first-name-only and surname-only work addresses (rebecca@, l
       and length(domain_letters) >= 3
 )
 
-select distinct least(a, b) as left_key, greatest(a, b) as right_key
+select row_number() over () as pair_id, *  -- a number to join on: cheaper than the two keys
+from (select distinct least(a, b) as left_key, greatest(a, b) as right_key
 from (
     select x.identity_key as a, y.identity_key as b
     from name_blocks as x
@@ -80,7 +91,7 @@ from (
     union all
     -- a name with the addresses that spell it
     select lp.identity_key, e.identity_key
-    from local_patterns as lp
+    from identity_local_patterns as lp
     join profiles as e on e.local_letters = lp.pattern and e.identity_key <> lp.identity_key
     where lp.holds <> 'first name only'
     union all
@@ -94,13 +105,13 @@ from (
     select x.identity_key, y.identity_key
     from org_blocks as x
     join org_blocks as y on x.block = y.block and x.is_bare and not y.is_bare and x.identity_key <> y.identity_key
-);
+));
 
 -- 2. Where the compared identities appear together: in one message or meeting (then they are two
 -- people), or each writing in one thread (one address taking over from the other).
 create or replace temp table identity_appearances as
 select distinct s.identity_key, s.ref, s.thread_ref, s.role = 'from' as wrote
-from int_identity_sightings as s
+from identity_sightings as s
 where s.source in ('mbox', 'ics') and not s.is_automated and s.role <> 'reply_to'
   and s.identity_key in (select left_key from identity_pairs union select right_key from identity_pairs);
 
@@ -114,38 +125,24 @@ with profiles as (
     from identity_profiles where role = 'person'
 ),
 
-first_variants as (
-    select identity_key, first_name as variant from profiles where first_name is not null
-    union
-    select p.identity_key, other.name
-    from profiles as p
-    join nickname_groups as mine on mine.name = p.first_name
-    join nickname_groups as other on other.canonical = mine.canonical
-),
-
 totals as (
     select count(*) as identities, count(distinct (first_name, last_name)) filter (where first_name is not null) as names
     from profiles
 ),
 
--- How many other people here bear a first name: the distinct surnames it comes with, less the one
--- compared (one person's many identities count once), smoothed towards the census share.
-first_shares as (
-    select f.name, (f.n - 1 + getvariable('name_prior_weight') * coalesce(c.share, getvariable('rare_name_share')))
-                   / (t.names + getvariable('name_prior_weight')) as share
-    from (select first_name as name, count(distinct last_name) as n from profiles where first_name is not null
-          group by all) as f
+-- How many other people here bear a first name (the distinct surnames it comes with, less the one
+-- compared: one person's many identities count once) or a surname, smoothed towards the census share.
+name_shares as (
+    select c.kind, c.name,
+           (c.n - 1 + getvariable('name_prior_weight') * coalesce(census.share, getvariable('rare_name_share')))
+               / (t.names + getvariable('name_prior_weight')) as share
+    from (select 'first' as kind, first_name as name, count(distinct last_name) as n
+          from profiles where first_name is not null group by all
+          union all
+          select 'last', last_name, count(distinct first_name) from profiles where last_name is not null group by all
+    ) as c
     cross join totals as t
-    left join census_names as c on c.kind = 'first' and c.name = f.name
-),
-
-last_shares as (
-    select f.name, (f.n - 1 + getvariable('name_prior_weight') * coalesce(c.share, getvariable('rare_name_share')))
-                   / (t.names + getvariable('name_prior_weight')) as share
-    from (select last_name as name, count(distinct first_name) as n from profiles where last_name is not null
-          group by all) as f
-    cross join totals as t
-    left join census_names as c on c.kind = 'last' and c.name = f.name
+    left join census_names as census using (kind, name)
 ),
 
 initial_shares as (
@@ -191,48 +188,39 @@ local_counts as (
     select local_letters, count(*) as n from profiles group by all
 ),
 
-nickname_pairs as (  -- pairs whose first names are nickname-equivalent
-    select distinct pairs.left_key, pairs.right_key
+keyed as materialized (  -- each pair with what the look-ups below need: narrow, so that they stay in memory
+    select pairs.pair_id, pairs.left_key, pairs.right_key, r.first_name as right_first, l.first_name is null as left_bare,
+           r.first_name is null as right_bare, l.local_letters as left_local, r.local_letters as right_local
     from identity_pairs as pairs
+    join profiles as l on l.identity_key = pairs.left_key
     join profiles as r on r.identity_key = pairs.right_key
-    join first_variants as v on v.identity_key = pairs.left_key and v.variant = r.first_name
 ),
 
-local_patterns as (
-    select distinct v.identity_key,
-        unnest([v.variant || p.last_name, p.last_name || v.variant, left(v.variant, 1) || p.last_name,
-                p.last_name || left(v.variant, 1), v.variant || left(p.last_name, 1)]) as pattern,
-        unnest(['full name', 'full name', 'initial and last name', 'initial and last name',
-                'first name and initial']) as holds
-    from first_variants as v
-    join (select identity_key, unnest(list_distinct([last_name, last_name_spelled])) as last_name
-          from identity_profiles where role = 'person' and last_name is not null) as p using (identity_key)
+nicknames as (  -- pairs whose first names are nickname-equivalent (Bob and Robert)
+    select k.pair_id
+    from keyed as k join identity_first_variants as v on v.identity_key = k.left_key and v.variant = k.right_first
 ),
 
-address_matches as (  -- how much of one side's name the other side's address spells out
-    select left_key, right_key,
+spelled as (  -- how much of one side's name the other side's address spells out
+    select pair_id,
            arg_max(holds, list_position(['first name and initial', 'initial and last name', 'full name'], holds)) as holds
     from (
-        select pairs.*, lp.holds
-        from identity_pairs as pairs
-        join profiles as r on r.identity_key = pairs.right_key
-        join local_patterns as lp on lp.identity_key = pairs.left_key and lp.pattern = r.local_letters
-        where r.first_name is null
+        select k.pair_id, lp.holds
+        from keyed as k join identity_local_patterns as lp on lp.identity_key = k.left_key and lp.pattern = k.right_local
+        where k.right_bare and lp.holds <> 'first name only'
         union all
-        select pairs.*, lp.holds
-        from identity_pairs as pairs
-        join profiles as l on l.identity_key = pairs.left_key
-        join local_patterns as lp on lp.identity_key = pairs.right_key and lp.pattern = l.local_letters
-        where l.first_name is null
+        select k.pair_id, lp.holds
+        from keyed as k join identity_local_patterns as lp on lp.identity_key = k.right_key and lp.pattern = k.left_local
+        where k.left_bare and lp.holds <> 'first name only'
     )
-    group by left_key, right_key
+    group by all
 ),
 
 wrote_in_one_thread as (  -- both addresses wrote in one thread: one took over from the other
-    select distinct pairs.left_key, pairs.right_key
-    from identity_pairs as pairs
-    join identity_appearances as a on a.identity_key = pairs.left_key and a.wrote
-    join identity_appearances as b on b.identity_key = pairs.right_key and b.wrote and b.thread_ref = a.thread_ref
+    select distinct least(x.identity_key, y.identity_key) as left_key, greatest(x.identity_key, y.identity_key) as right_key
+    from (select distinct identity_key, thread_ref from identity_appearances where wrote) as x
+    join (select distinct identity_key, thread_ref from identity_appearances where wrote) as y
+        on x.thread_ref = y.thread_ref and x.identity_key < y.identity_key
 ),
 
 compared as (
@@ -241,14 +229,16 @@ compared as (
         l.kind as left_kind,
         r.kind as right_kind,
         -- the side whose name is known (for an address that spells a name: the other side)
-        if(l.last_name is not null, l, r) as named_side,
-        if(l.last_name is not null, r, l) as other_side,
+        if(l.last_name is not null, l.first_name, r.first_name) as named_first,
+        if(l.last_name is not null, l.last_name, r.last_name) as named_last,
+        if(l.last_name is not null, l.local_letters, r.local_letters) as named_local,
+        if(l.last_name is not null, r.first_name, l.first_name) as other_first,
         case
             when l.last_name is not null and r.last_name is not null then
                 case
                     when l.last_name = r.last_name and l.first_name = r.first_name then 'same name'
                     when l.last_name = r.first_name and l.first_name = r.last_name then 'same name, other order'
-                    when l.last_name = r.last_name and n.left_key is not null then 'nickname'
+                    when l.last_name = r.last_name and n.pair_id is not null then 'nickname'
                     when l.last_name = r.last_name and (length(l.first_name) = 1 or length(r.first_name) = 1)
                          and l.first_name[1] = r.first_name[1] then 'initial'
                     when l.first_name = r.first_name and jaro_winkler_similarity(l.last_name, r.last_name) >= 0.92
@@ -259,6 +249,7 @@ compared as (
                     else 'other name'
                 end
             when l.last_name is null and r.last_name is null then 'unknown'
+            -- how much of one side's name the other side's address spells out
             when a.holds = 'full name' then 'same name (in the address)'
             when a.holds = 'initial and last name' then 'initial (in the address)'
             when a.holds = 'first name and initial' then 'first name and initial (in the address)'
@@ -304,8 +295,8 @@ compared as (
     from identity_pairs as pairs
     join profiles as l on l.identity_key = pairs.left_key
     join profiles as r on r.identity_key = pairs.right_key
-    left join nickname_pairs as n using (left_key, right_key)
-    left join address_matches as a using (left_key, right_key)
+    left join nicknames as n using (pair_id)
+    left join spelled as a using (pair_id)
     left join wrote_in_one_thread as t using (left_key, right_key)
     where not (l.kind = 'linkedin_url' and r.kind = 'linkedin_url')  -- one profile each: two profiles, two people
 ),
@@ -336,22 +327,22 @@ rated as (  -- how many other people here would be expected to agree this way by
         lc.n as local_part_holders
     from compared as c
     cross join totals as ts
-    left join first_shares as fl on fl.name = c.named_side.first_name
-    left join first_shares as fr on fr.name = c.other_side.first_name
-    left join last_shares as ll on ll.name = c.named_side.last_name
-    left join initial_shares as i on i.initial = c.named_side.first_name[1]
-    left join name_bearers as nb on nb.first_name = c.named_side.first_name and nb.last_name = c.named_side.last_name
-    left join org_bearers as ob on ob.first_name = c.named_side.first_name and ob.last_name = c.named_side.last_name
+    left join name_shares as fl on fl.kind = 'first' and fl.name = c.named_first
+    left join name_shares as fr on fr.kind = 'first' and fr.name = c.other_first
+    left join name_shares as ll on ll.kind = 'last' and ll.name = c.named_last
+    left join initial_shares as i on i.initial = c.named_first[1]
+    left join name_bearers as nb on nb.first_name = c.named_first and nb.last_name = c.named_last
+    left join org_bearers as ob on ob.first_name = c.named_first and ob.last_name = c.named_last
         and ob.org = c.org
-    left join initial_bearers as ib on ib.initial = c.named_side.first_name[1] and ib.last_name = c.named_side.last_name
+    left join initial_bearers as ib on ib.initial = c.named_first[1] and ib.last_name = c.named_last
     left join domain_shares as d on d.domain = c.email_domain
     left join org_shares as os on os.org = c.org
-    left join local_counts as lc on lc.local_letters = c.named_side.local_letters
+    left join local_counts as lc on lc.local_letters = c.named_local
 ),
 
 scored as (
     select
-        r.* exclude (named_side, other_side),
+        r.* exclude (named_first, named_last, named_local, other_first),
         -- the name: log2(how often one human's identities agree so / how many others would by chance)
         wn.weight - log2(greatest(r.expected_namesakes, 1e-6))
             + if(r.name_level = 'unknown' and r.same_local_part,
@@ -409,9 +400,10 @@ explained as (  -- the evidence in plain words
                format('both in use at the same time for {} days', overlap_days), null)
         ) as evidence
     from scored
+    where name_bits + company_bits + mail_bits >= getvariable('suggest_score')  -- words only for what is kept
 )
 
-select * from explained where score >= getvariable('suggest_score');
+select * from explained;
 
 -- 4. Pairs that are two people for certain: both on one message or invited to one meeting.
 create or replace temp table identity_conflicts as
