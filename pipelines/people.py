@@ -1,10 +1,13 @@
-"""People: one person per human across LinkedIn, e-mail and calendar.
+"""People: one person per human across LinkedIn, e-mail, calendar and address books.
 
 The build reads every identity seen (`int_identity_sightings`), tells the owner's and automated
-ones apart, scores candidate pairs in SQL (`sql/people/`), and joins identities into people here:
-user overrides first, then automatic links from the most to the least certain, never putting two
-LinkedIn profiles or two identities the user split into one person. It rewrites `identities` and
-`identity_matches`; the `people` view reads them.
+ones apart, scores candidate pairs in SQL (`sql/people/`: the log odds that two identities are one
+person, a name weighed by how many others in this network are expected to bear it), and joins
+identities into people here: the user's word first, then what a source says itself (one address-book
+card, the address LinkedIn shows for a connection), then scored links from the most to the least
+certain, never putting into one person two LinkedIn profiles, two identities the user split, two
+addresses seen on one message or in one meeting, or two companies with nothing linking them. It
+rewrites `identities` and `identity_matches`; the `people` view reads them.
 """
 from __future__ import annotations
 
