@@ -174,3 +174,22 @@ class OutlookMessageChange(NamedTuple):
     categories: list[str] | None
     inference_classification: str | None
     origin: str
+
+
+# --- address books (vCard, Google Contacts CSV) ------------------------------------------------
+
+class ContactCard(NamedTuple):
+    """One card of an address book. Photos, postal addresses, notes and birthdays are not read."""
+
+    card_key: str  # uid:<UID> where the exporter writes one, else card:<hash of name, addresses, phones>
+    full_name: str | None  # FN, else the N parts
+    given_name: str | None
+    family_name: str | None
+    nickname: str | None
+    organization: str | None  # ORG's first part (the organisation, not the department)
+    title: str | None
+    emails: list[str]  # lower-cased addr-specs, in the card's order, each once
+    phones: list[str]
+    linkedin_url: str | None  # a LinkedIn profile the card links to (URL, X-SOCIALPROFILE)
+    format: str  # "vCard 2.1", "vCard 3.0", "vCard 4.0", "Google Contacts CSV", "Outlook CSV"
+    origin: str  # "<file name>:<line of BEGIN:VCARD or of the CSV row>"

@@ -476,10 +476,10 @@ def _people_suggest(args, db: Path, config: Config) -> int:
         print("No uncertain matches to review.")
         return 0
     for match_id, score, p, evidence, decision, lkey, lname, lseen, rkey, rname, rseen in rows:
-        print(f"{match_id}  score {score:.1f} (p={p:.2f})  {evidence}"
-              + (f"  [{decision.removeprefix('suggested: ')}]" if ": " in decision else ""))
+        print(f"{match_id}  probability {p:.2f}")
         for key, name, seen in ((lkey, lname, lseen), (rkey, rname, rseen)):
             print(f"    {key:<48} {name or '':<28} seen {seen:,} times")
+        print(f"    evidence: {evidence}\n    held back: {decision.removeprefix('suggested: ')}")
     print(f"\nAccept one into {overrides_path(config)}: {command()} people accept MATCH_ID ... "
           f"(or reject it: {command()} people reject MATCH_ID ...)")
     return 0
@@ -541,11 +541,12 @@ def _people_show(args, db: Path, config: Config) -> int:
                                  ("connected", connected), ("first contact", first), ("last contact", last)):
                 if value:
                     print(f"  {label + ':':<15}{value}")
-            print("  identities:")
+            print("  identities, and why each belongs:")
             for key, shown, seen, evidence, confidence in con.execute("""
                     select identity_key, display_name, sightings, evidence, confidence from identities
                     where person_id = ? order by sightings desc, identity_key""", [person_id]).fetchall():
-                print(f"    {key:<48} {shown or '':<26} {seen:>6,} seen  {confidence:.2f}  {evidence}")
+                print(f"    {key:<48} {shown or '':<26} {seen:>6,} seen")
+                print(f"        {evidence} (probability {confidence:.2f})")
             print()
         if found.more():
             print(found.more())

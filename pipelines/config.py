@@ -115,6 +115,7 @@ class Sources:
     linkedin: tuple[str, ...] = _paths()
     mbox: tuple[str, ...] = _paths()
     ics: tuple[str, ...] = _paths()
+    contacts: tuple[str, ...] = _paths()  # address books: .vcf files, Google Contacts CSV, or folders of them
     gmail: GmailSource | None = None
     gcal: GcalSource | None = None
     outlook: OutlookSource | None = None
@@ -158,6 +159,7 @@ class Config:
     linkedin: tuple[Path, ...] = ()  # [sources], resolved against the config file's folder
     mbox: tuple[Path, ...] = ()
     ics: tuple[Path, ...] = ()
+    contacts: tuple[Path, ...] = ()  # address books: .vcf files, Google Contacts CSV, or folders of them
     sources: Sources = Sources()
     report: Report | None = None  # None: no [report] section
     run: RunSettings = RunSettings()
@@ -210,7 +212,7 @@ def load_config(path: Path, *, required: bool) -> Config:
         path=path, owner=owner, sources=sources, report=sections.get("report"),
         run=sections.get("run", RunSettings()), metrics=sections.get("metrics", {}), sections=data,
         **{name: tuple(base / Path(p).expanduser() for p in getattr(sources, name))
-           for name in ("linkedin", "mbox", "ics")},
+           for name in ("linkedin", "mbox", "ics", "contacts")},
     )
 
 

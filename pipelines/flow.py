@@ -41,7 +41,7 @@ from pipelines.warehouse import WarehouseError, connect_writer, writer_lock
 from reports.delivery import DeliveryError, send, smtp_settings
 from reports.weekly import make_report
 
-FILE_SOURCES = ("linkedin", "mbox", "ics")
+FILE_SOURCES = ("linkedin", "mbox", "ics", "contacts")
 API_SOURCES = ("gmail", "gcal", "outlook", "outlook-calendar")
 USER_ERRORS = (SourceError, ConfigError, WarehouseError, DeliveryError)  # their messages are for the user
 SUMMARY_ARTIFACT = "weekly-run-summary"

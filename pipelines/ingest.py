@@ -23,8 +23,8 @@ import duckdb
 import pyarrow as pa
 
 from connectors import SourceError
-from connectors.records import (CalendarEvent, LinkedInConnection, LinkedInInvitation, LinkedInMessage,
-                                MailMessage, OutlookMessage, Rejected, Skipped)
+from connectors.records import (CalendarEvent, ContactCard, LinkedInConnection, LinkedInInvitation,
+                                LinkedInMessage, MailMessage, OutlookMessage, Rejected, Skipped)
 from pipelines.batches import to_arrow, with_constants
 from pipelines.config import Config
 from pipelines.progress import byte_progress, count_progress
@@ -49,7 +49,7 @@ class Source:
     noun: str  # what its records are, for the summary line
     read: Callable[..., Iterator]  # read(paths, config, now, progress[, cursor, known]) -> records
     tables: dict[type, str]
-    suffix: str | None = None  # a folder given for this source means its files with this suffix
+    suffixes: tuple[str, ...] = ()  # a folder given for this source means its files with these suffixes
     api: bool = False  # an API source: no files; a cursor from the last run; checkpoints as it goes
 
 
@@ -68,6 +68,11 @@ def _read_ics(paths, config: Config, now, progress):
     from connectors.ics import read_ics
     window = (now - dt.timedelta(days=365 * ICS_YEARS_BACK), now + dt.timedelta(days=ICS_DAYS_AHEAD))
     return read_ics(paths, tz=config.owner.tz, window=window, progress=progress)
+
+
+def _read_contacts(paths, config: Config, now, progress):
+    from connectors.contacts import read_contacts
+    return read_contacts(paths, progress=progress)
 
 
 def _google_service(config: Config, source: str, api: str, version: str):
@@ -172,8 +177,10 @@ SOURCES = {
             LinkedInMessage: "raw_linkedin__messages",
             LinkedInInvitation: "raw_linkedin__invitations",
         }),
-        Source("mbox", "messages", _read_mbox, {MailMessage: "raw_mbox__messages"}, suffix=".mbox"),
-        Source("ics", "events", _read_ics, {CalendarEvent: "raw_ics__events"}, suffix=".ics"),
+        Source("mbox", "messages", _read_mbox, {MailMessage: "raw_mbox__messages"}, suffixes=(".mbox",)),
+        Source("ics", "events", _read_ics, {CalendarEvent: "raw_ics__events"}, suffixes=(".ics",)),
+        Source("contacts", "cards", _read_contacts, {ContactCard: "raw_contacts__cards"},
+               suffixes=(".vcf", ".csv")),
         Source("gmail", "messages", _read_gmail, {MailMessage: "raw_gmail__messages"}, api=True),
         Source("gcal", "events", _read_gcal, {CalendarEvent: "raw_gcal__events"}, api=True),
         Source("outlook", "messages", _read_outlook, {OutlookMessage: "raw_outlook__messages"}, api=True),
@@ -565,10 +572,10 @@ def input_files(source_name: str, paths: Iterable[Path], config: Config) -> list
     for path in (Path(p).expanduser() for p in paths):
         if not path.exists():
             raise SourceError(f"{path}: no such file or folder")
-        if path.is_dir() and source.suffix:
-            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() == source.suffix)
+        if path.is_dir() and source.suffixes:
+            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in source.suffixes)
             if not found:
-                raise SourceError(f"{path}: a folder with no {source.suffix} files in it")
+                raise SourceError(f"{path}: a folder with no {' or '.join(source.suffixes)} files in it")
             files += found
         else:
             files.append(path)

@@ -1,16 +1,21 @@
-"""People: one person per human across LinkedIn, e-mail and calendar.
+"""People: one person per human across LinkedIn, e-mail, calendar and address books.
 
 The build reads every identity seen (`int_identity_sightings`), tells the owner's and automated
-ones apart, scores candidate pairs in SQL (`sql/people/`), and joins identities into people here:
-user overrides first, then automatic links from the most to the least certain, never putting two
-LinkedIn profiles or two identities the user split into one person. It rewrites `identities` and
-`identity_matches`; the `people` view reads them.
+ones apart, scores candidate pairs in SQL (`sql/people/`: the log odds that two identities are one
+person, a name weighed by how many others in this network are expected to bear it), and joins
+identities into people here: the user's word first, then what a source says itself (one address-book
+card, the address LinkedIn shows for a connection), then scored links from the most to the least
+certain, never putting into one person two LinkedIn profiles, two identities the user split, two
+addresses seen on one message or in one meeting, or two companies with nothing linking them. It
+rewrites `identities` and `identity_matches`; the `people` view reads them.
 """
 from __future__ import annotations
 
 import hashlib
 import math
+import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -22,39 +27,57 @@ from connectors import command
 from pipelines.config import Config, ConfigError
 from pipelines.warehouse import refresh_tables, transaction
 
-# Log2 likelihood ratios of each way two identities can agree (Fellegi-Sunter weights, set by hand
-# from how often each level occurs between one human's identities versus two humans', and checked
-# on the generated worlds: see benchmarks/bench_people.py).
+# How often each way of agreeing occurs between one human's identities (the Fellegi-Sunter m
+# probability), as log2. How often it occurs by chance between two humans (u) is not a constant: it
+# is measured on the network itself (how common the name is here, smoothed towards a census table;
+# how many identities share the domain), see sql/people/identity_candidates.sql.
 MATCH_WEIGHTS = {
-    ("name", "same name"): 9.0,
-    ("name", "same name (in the address)"): 9.0,
-    ("name", "nickname"): 7.0,
-    ("name", "initial"): 3.0,
-    ("name", "initial (in the address)"): 3.0,
-    ("name", "similar last name"): 3.0,
-    ("name", "similar first name"): 3.0,
-    ("name", "other first name"): -8.0,
-    ("name", "other name"): -12.0,
+    ("name", "same name"): math.log2(0.85),
+    ("name", "same name (in the address)"): math.log2(0.85),
+    ("name", "same name, other order"): math.log2(0.05),  # Wang Wei and Wei Wang: a transliteration
+    ("name", "nickname"): math.log2(0.05),
+    ("name", "initial"): math.log2(0.03),
+    ("name", "initial (in the address)"): math.log2(0.85),  # aschafer@ for Andrew Schäfer
+    ("name", "first name and initial (in the address)"): math.log2(0.85),
+    ("name", "first name only (in the address)"): math.log2(0.85),  # rebecca@ at her company
+    ("name", "surname only (in the address)"): math.log2(0.85),  # lopez@ at his university
+    ("name", "similar last name"): math.log2(0.02),
+    ("name", "similar first name"): math.log2(0.02),
+    ("name", "other first name"): math.log2(0.02),
+    ("name", "other name"): math.log2(0.03),
     ("name", "unknown"): 0.0,
-    ("address", "full name"): 5.0,
-    ("address", "initial and last name"): 4.0,
-    ("address", "first name and initial"): 4.0,
-    ("address", "first name only"): 1.5,
-    ("address", "same local part"): 4.0,
-    ("address", "none"): 0.0,
-    ("company", "domain is the company"): 5.0,
-    ("company", "same domain"): 2.0,
+    ("address", "same local part"): math.log2(0.3),  # jdoe@work, jdoe@gmail
+    ("company", "same domain"): math.log2(0.85),
+    ("company", "domain is the company"): math.log2(0.8),
+    ("company", "same company"): math.log2(0.8),  # a personal address its card puts at the company
     ("company", "personal address"): 0.0,
-    ("company", "domain is not the company"): -1.0,  # people change jobs: a weak sign on its own
-    ("company", "other domain"): -1.0,
+    ("company", "other domain"): math.log2(0.1),  # people change jobs, but rarely
+    ("company", "domain is not the company"): math.log2(0.15),  # LinkedIn shows the new job, mail the old
     ("company", "unknown"): 0.0,
+    ("mail", "wrote in one thread"): math.log2(0.3 / 0.01),
+    ("mail", "one replaced the other"): math.log2(0.9 / 0.3),
+    ("mail", "in use at the same time"): math.log2(0.1 / 0.7),
 }
-MERGE_SCORE = 12.0  # linked automatically from here on: precision matters more than recall
-SUGGEST_SCORE = 5.0  # shown by `tiekeeper people suggest` from here on
-PRIOR_LOG_ODDS = -8.0  # about 1 in 256 pairs in a block is one human: turns scores into probabilities
+MERGE_PROBABILITY = 0.95  # linked automatically from here on (most links are far surer: precision stays higher)
+SUGGEST_PROBABILITY = 0.2  # shown by `tiekeeper people suggest` from here on
+MERGE_SCORE = math.log2(MERGE_PROBABILITY / (1 - MERGE_PROBABILITY))
+SUGGEST_SCORE = math.log2(SUGGEST_PROBABILITY / (1 - SUGGEST_PROBABILITY))
+# A name's share in the network is its count among the network's named identities plus this many
+# identities drawn from the census table: the census speaks for small networks, the network for big.
+NAME_PRIOR_WEIGHT = 100
+RARE_NAME_SHARE = 1e-5  # a name the census does not list: about its rarest entries
+# A domain's share is smoothed the same way, towards a typical organisation's share of a network.
+DOMAIN_PRIOR_SHARE = 0.01
+# A name fewer other people here are expected to bear than this is rare: at two companies, one
+# address taking over from the other (no overlap in time) is link enough.
+RARE_NAME_NAMESAKES = 0.01
+# An identity that fits two people is left to the user unless one fits this much better (log2 odds).
+CLEAR_WINNER_BITS = 6.0
+# Two work addresses at different companies in use for longer than this at once are two people.
+CONCURRENT_DAYS = 90
 # DuckDB would take up to 80% of the machine for the million candidate pairs of a 50,000-people
-# network (7.6 GB measured); capped, the build runs in the same time (benchmarks/bench_people.py).
-BUILD_MEMORY_LIMIT = "2GB"
+# network; capped, the build runs in about the same time (benchmarks/bench_people.py).
+BUILD_MEMORY_LIMIT = "600MB"
 
 
 @dataclass(frozen=True)
@@ -184,30 +207,52 @@ def build_people(con: duckdb.DuckDBPyConnection, config: Config, overrides: Over
     _temp_table(con, "match_weights", pa.table({"feature": [f for f, _ in MATCH_WEIGHTS],
                                                 "level": [level for _, level in MATCH_WEIGHTS],
                                                 "weight": list(MATCH_WEIGHTS.values())}))
+    for name, value in (("name_prior_weight", NAME_PRIOR_WEIGHT), ("rare_name_share", RARE_NAME_SHARE),
+                        ("domain_prior_share", DOMAIN_PRIOR_SHARE), ("rare_name_namesakes", RARE_NAME_NAMESAKES),
+                        ("suggest_score", SUGGEST_SCORE)):
+        con.execute(f"set variable {name} = {float(value)!r}")
     _nickname_groups(con)
+    _census_names(con)
+    # every sighting once (the view unnests every message's parties): the statements below read it often
+    con.execute("create or replace temp table identity_sightings as select * from int_identity_sightings")
+    _transliterations(con)
     con.execute(_statement("identity_profiles"))
-    con.execute(_statement("identity_candidates"), {"merge_score": MERGE_SCORE})
+    con.execute(_statement("identity_links"))
+    con.execute(_statement("identity_candidates"))
 
-    profiles = con.execute("select identity_key, kind, role from identity_profiles").fetchall()
-    people = [key for key, _, role in profiles if role == "person"]
-    kinds = {key: kind for key, kind, _ in profiles}
-    candidates = con.execute("""select left_key, right_key, score, evidence, profiles_fitting from identity_candidates
-                                where score >= ? order by score desc, left_key, right_key""",
-                             [SUGGEST_SCORE]).fetchall()
-    clusters = _Clusters(people, kinds, overrides)
-    decisions = clusters.link(candidates)
+    profiles = con.execute("""select identity_key, kind, role, if(kind = 'email' and not is_free_mail, domain, null),
+                                     mail_first_at, mail_last_at from identity_profiles""").fetchall()
+    links = con.execute("select left_key, right_key, evidence from identity_links order by all").fetchall()
+    candidates = con.execute("""select left_key, right_key, score, evidence, is_role_address, needs_link and not has_link,
+                                       has_link or is_rare_name
+                                from identity_candidates order by score desc, left_key, right_key""").fetchall()
+    conflicts = con.execute("select left_key, right_key from identity_conflicts").fetchall()
+    clusters = _Clusters(profiles, overrides, conflicts)
+    decisions = clusters.link(links, candidates)
     return _write(con, clusters, decisions, profiles, overrides.close)
 
 
 class _Clusters:
-    """Union-find over identities, refusing links that would break a rule."""
+    """Union-find over identities, refusing links that would put two people into one: two LinkedIn
+    profiles, two identities the user split, two addresses seen together on one message or in one
+    meeting, two work addresses at different companies in use at the same time."""
 
-    def __init__(self, keys: list[str], kinds: dict[str, str], overrides: Overrides):
-        self.parent = {key: key for key in keys}
-        self.kinds = kinds
-        self.profiles = {key: {key} if kinds[key] == "linkedin_url" else set() for key in keys}
-        self.apart = {frozenset(pair) for pair in overrides.split}
-        self.members = {key: {key} for key in keys}
+    def __init__(self, profiles: list[tuple], overrides: Overrides, conflicts: list[tuple[str, str]]):
+        people = [key for key, _, role, *_ in profiles if role == "person"]
+        self.kinds = {key: kind for key, kind, *_ in profiles}
+        # a work address and when it was in use: (domain, first, last)
+        self.work = {key: (domain, first, last) for key, _, role, domain, first, last in profiles
+                     if role == "person" and domain and first}
+        work_domains = {key: domain for key, _, role, domain, *_ in profiles if role == "person" and domain}
+        self.parent = {key: key for key in people}
+        self.profiles = {key: {key} if self.kinds[key] == "linkedin_url" else set() for key in people}
+        self.members = {key: {key} for key in people}
+        self.domains = {key: {work_domains[key]} if key in work_domains else set() for key in people}
+        self.apart: dict[str, set[str]] = {}  # identity -> identities it cannot be one person with
+        for a, b in [*overrides.split, *conflicts]:
+            self.apart.setdefault(a, set()).add(b)
+            self.apart.setdefault(b, set()).add(a)
+        self.split = {frozenset(pair) for pair in overrides.split}
         self.joined_by: dict[str, tuple[float, str]] = {}  # identity -> (probability, evidence) of its link
         self.forced = overrides.merge
 
@@ -220,25 +265,70 @@ class _Clusters:
     def is_split(self, a: str, b: str) -> bool:
         """Whether people.toml splits any identity of a's person from any of b's."""
         ra, rb = self.find(a), self.find(b)
-        return any(frozenset((x, y)) in self.apart for x in self.members[ra] for y in self.members[rb])
+        return any(frozenset((x, y)) in self.split for x in self.members[ra] for y in self.members[rb])
 
-    def why_apart(self, a: str, b: str) -> str | None:
+    def why_apart(self, a: str, b: str, linked: bool = False) -> str | None:
+        """Why the people of `a` and `b` cannot be one; `linked`: a source or a shared thread links
+        the two (then two companies are a job change, not two people)."""
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return None
-        if self.is_split(a, b):
+        pairs = [(x, y) for x in self.members[ra] for y in self.members[rb]]
+        if any(frozenset(pair) in self.split for pair in pairs):
             return "kept apart: split in people.toml"
         if self.profiles[ra] and self.profiles[rb]:
             return "kept apart: two LinkedIn profiles"
+        if any(y in self.apart.get(x, ()) for x, y in pairs):
+            return "kept apart: both on one message or in one meeting"
+        if any(self._concurrent(x, y) for x, y in pairs):
+            return "kept apart: work addresses at two companies in use at the same time"
+        if not linked and self.domains[ra] and self.domains[rb] and not self.domains[ra] & self.domains[rb]:
+            return "kept apart: at two different companies, and nothing links the two"
         return None
+
+    def _concurrent(self, a: str, b: str) -> bool:
+        if a not in self.work or b not in self.work:
+            return False
+        (domain_a, first_a, last_a), (domain_b, first_b, last_b) = self.work[a], self.work[b]
+        return domain_a != domain_b and (min(last_a, last_b) - max(first_a, first_b)).days > CONCURRENT_DAYS
 
     def union(self, a: str, b: str) -> None:
         ra, rb = sorted((self.find(a), self.find(b)))
         self.parent[rb] = ra
         self.members[ra] |= self.members.pop(rb)
         self.profiles[ra] |= self.profiles.pop(rb)
+        self.domains[ra] |= self.domains.pop(rb)
 
-    def link(self, candidates: list[tuple[str, str, float, str, int]]) -> list[tuple[str, str, float, str, str]]:
+    def _join(self, left: str, right: str, probability_: float, evidence: str) -> None:
+        self.union(left, right)
+        self.joined_by.setdefault(right, (probability_, f"{evidence} (with {left})"))
+        self.joined_by.setdefault(left, (probability_, f"{evidence} (with {right})"))
+
+    def _ambiguous(self, candidates: list[tuple], linked: set[frozenset]) -> dict[str, int]:
+        """Identities that fit two people equally (a personal address with the name of two
+        namesakes at different companies): how many they fit. Left for the user to decide."""
+        strong: dict[str, dict[str, float]] = {}
+        for left, right, score, _, is_role, needs_link, _ in candidates:
+            if score >= MERGE_SCORE and not is_role and not needs_link:
+                strong.setdefault(left, {})[right] = score
+                strong.setdefault(right, {})[left] = score
+        fits = {}
+        for key, partners in strong.items():
+            others = sorted(partners, key=lambda other: (-partners[other], other))
+            best = partners[others[0]]
+            rivals = {y for i, x in enumerate(others) for y in others[i + 1:]
+                      if partners[y] > best - CLEAR_WINNER_BITS and y not in strong.get(x, {})
+                      and frozenset((x, y)) not in linked and self._distinct(x, y)}
+            if rivals:
+                fits[key] = len(rivals) + 1
+        return fits
+
+    def _distinct(self, a: str, b: str) -> bool:
+        """Whether two identities are surely two people, on their own."""
+        return (self.kinds.get(a) == self.kinds.get(b) == "linkedin_url" or b in self.apart.get(a, ())
+                or self._concurrent(a, b))
+
+    def link(self, links: list[tuple[str, str, str]], candidates: list[tuple]) -> list[tuple[str, str, float, str, str]]:
         decisions = []
         for group in self.forced:
             known = [key for key in group if key in self.parent]
@@ -247,19 +337,34 @@ class _Clusters:
                     self.union(known[0], other)
                     self.joined_by.setdefault(other, (1.0, "merged in people.toml"))
                 decisions.append((known[0], other, math.inf, "listed together in people.toml", "merged by override"))
-        for left, right, score, evidence, profiles_fitting in candidates:
+        for left, right, evidence in links:  # a source's own word: only the user's split or two profiles stop it
+            if left not in self.parent or right not in self.parent:
+                continue
+            apart = self.why_apart(left, right, linked=True)
+            if apart in ("kept apart: split in people.toml", "kept apart: two LinkedIn profiles"):
+                decisions.append((left, right, math.inf, evidence, apart))
+            else:
+                if self.find(left) != self.find(right):
+                    self._join(left, right, 1.0, evidence)
+                decisions.append((left, right, math.inf, evidence, "merged"))
+        fits = self._ambiguous(candidates, {frozenset((a, b)) for a, b, _ in links})
+        for left, right, score, evidence, is_role, needs_link, linked in candidates:
             if self.find(left) == self.find(right):
                 decision = "merged" if score >= MERGE_SCORE else "already one person"
             elif score < MERGE_SCORE:  # a pair the user rejected is not suggested again
-                decision = "kept apart: split in people.toml" if self.is_split(left, right) else "suggested"
-            elif profiles_fitting > 1:
-                decision = f"suggested: fits {profiles_fitting} LinkedIn profiles as well"
+                decision = ("kept apart: split in people.toml" if self.is_split(left, right) else
+                            f"suggested: not sure enough (probability {probability(score):.2f}, "
+                            f"merged from {MERGE_PROBABILITY:.2f})")
+            elif is_role:
+                decision = "suggested: a shared role address (sales@, team@) is nobody's own"
+            elif needs_link:
+                decision = "suggested: at two different companies, and nothing links the two"
+            elif max(fits.get(left, 0), fits.get(right, 0)) > 1:
+                decision = f"suggested: fits {max(fits.get(left, 0), fits.get(right, 0))} different people as well"
             else:
-                decision = self.why_apart(left, right) or "merged"
+                decision = self.why_apart(left, right, linked=linked) or "merged"
                 if decision == "merged":
-                    self.union(left, right)
-                    for key in (left, right):
-                        self.joined_by.setdefault(key, (probability(score), evidence))
+                    self._join(left, right, probability(score), evidence)
             decisions.append((left, right, score, evidence, decision))
         return decisions
 
@@ -274,9 +379,10 @@ class _Clusters:
 
 
 def probability(score: float) -> float:
+    """The probability that two identities are one person, from the score (log2 odds)."""
     if math.isinf(score):
         return 1.0
-    return 1 / (1 + 2 ** -(score + PRIOR_LOG_ODDS))
+    return 1 / (1 + 2 ** -score)
 
 
 def _write(con, clusters: _Clusters, decisions, profiles, close: tuple[str, ...]) -> PeopleSummary:
@@ -317,15 +423,15 @@ def _write(con, clusters: _Clusters, decisions, profiles, close: tuple[str, ...]
     con.execute("""
         insert into identity_matches
         select distinct on (match_id) 'm_' || left(sha256(left_key || ' ' || right_key), 12) as match_id,
-               left_key, right_key, score, 1 / (1 + pow(2, -(score + ?))), evidence, decision
+               left_key, right_key, score, if(isinf(score), 1.0, 1 / (1 + pow(2, -score))), evidence, decision
         from decisions order by match_id, score desc
-    """, [PRIOR_LOG_ODDS])
+    """)
     roles = dict(con.execute("select role, count(*) from identities group by role").fetchall())
     outcome = dict(con.execute("select decision, count(*) from identity_matches group by decision").fetchall())
     return PeopleSummary(
         identities=len(profiles), people=len(set(person_ids.values())), owner_identities=roles.get("owner", 0),
         automated_identities=roles.get("automated", 0), merged_automatically=outcome.get("merged", 0),
-        suggestions=outcome.get("suggested", 0),
+        suggestions=sum(n for decision, n in outcome.items() if decision.startswith("suggested")),
         kept_apart={k: v for k, v in outcome.items() if k.startswith("kept apart")})
 
 
@@ -349,6 +455,47 @@ def _nickname_groups(con) -> None:
                 union all
                 select lower(name1), lower(name1) from read_csv(?, header = true, all_varchar = true)
             )""", [str(path), str(path)])
+
+
+def _census_names(con) -> None:
+    """(kind, name, share) of first and last names in the US Census tables the `names` package
+    ships (1990: 88,799 surnames, 5,494 first names): how common a name is, before this network
+    says so itself."""
+    folder = resources.files("names")
+    with resources.as_file(folder / "dist.all.last") as last, resources.as_file(folder / "dist.male.first") as male, \
+            resources.as_file(folder / "dist.female.first") as female:
+        con.execute("""
+            create or replace temp table census_names as
+            with lines as (
+                select kind, regexp_split_to_array(trim(line), '\\s+') as cells
+                from (select 'last' as kind, column0 as line from read_csv(?, header = false, sep = '\t', columns = {'column0': 'varchar'})
+                      union all select 'first', column0 from read_csv(?, header = false, sep = '\t', columns = {'column0': 'varchar'})
+                      union all select 'first', column0 from read_csv(?, header = false, sep = '\t', columns = {'column0': 'varchar'}))
+            )
+            select kind, fold_name(cells[1]) as name,
+                   -- percent of people; first names per sex, so half of it among everyone
+                   sum(cells[2]::double / 100 * if(kind = 'first', 0.5, 1)) as share
+            from lines where len(cells) >= 2 and fold_name(cells[1]) is not null
+            group by all""", [str(last), str(male), str(female)])
+
+
+NON_LATIN = r"[^\x{0000}-\x{024F}\x{1E00}-\x{1EFF}]"  # a character beyond Latin's blocks (or an emoji)
+
+
+def _transliterations(con) -> None:
+    """(name, latin) for the display names in other scripts (王伟, Иван Петров), spelled in Latin
+    letters by `anyascii`; syllables it writes as one word are split (WangWei: Wang Wei)."""
+    from anyascii import anyascii
+    names = [name for (name,) in con.execute(
+        "select distinct display_name from identity_sightings where display_name is not null "
+        "and regexp_matches(display_name, ?)", [NON_LATIN]).fetchall()]
+    names = [name for name in names if any(c.isalpha() and not unicodedata.name(c, "").startswith("LATIN")
+                                           for c in name)]  # letters of another script, not just an emoji
+    # symbols (an emoji after the name) are dropped rather than spelled out (":seedling:")
+    latin = [re.sub(r"(?<=[a-z])(?=[A-Z])", " ", anyascii("".join(
+        c for c in name if not unicodedata.category(c).startswith("S")))).strip() for name in names]
+    _temp_table(con, "transliterations", pa.table({"name": pa.array(names, pa.string()),
+                                                   "latin": pa.array(latin, pa.string())}))
 
 
 def _statement(name: str) -> str:

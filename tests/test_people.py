@@ -1,5 +1,6 @@
 """People: one person per human across LinkedIn, e-mail and calendar; the owner and automated
 mail told apart; the user's overrides kept. Each test feeds real-shaped exports through the CLI."""
+import re
 import zipfile
 from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
@@ -161,7 +162,7 @@ def test_the_owner_and_the_aliases_the_data_proves_are_never_people(export, db):
     export.mail("Jane Doe <jane.doe@gmail.com>", "jane@acme.com", labels="Sent,Inbox")  # only between herself
     export.invitation("OUTGOING", "Ann Lee", "https://www.linkedin.com/in/annlee")
     export.load(db)
-    assert people(db) == [("Ann Lee", ["email:ann@lee.org"]), ("Ann Lee", ["linkedin:annlee"])]
+    assert people(db) == [("Ann Lee", ["email:ann@lee.org", "linkedin:annlee"])]
     assert {k: v for k, v in roles(db).items() if v == "owner"} == {
         "email:jane@acme.com": "owner", "email:janedoe@gmail.com": "owner", "email:janed@old-employer.com": "owner",
         "linkedin:janedoe": "owner"}
@@ -256,7 +257,7 @@ def test_a_broken_overrides_file_is_one_line_and_changes_nothing(export, db, cli
 def test_suggestions_show_their_evidence_and_accepting_one_merges_for_good(export, db, cli, tmp_path):
     export.mail("Tim Parker <tparker71@gmail.com>", "jane@acme.com")
     export.connection("Timothy", "Parker", "https://www.linkedin.com/in/timothy-parker", "Zephyr Studio")
-    export.connection("Tim", "Parker", "https://www.linkedin.com/in/tim-parker-2", "Other Co")
+    export.connection("Timothy", "Parker", "https://www.linkedin.com/in/timothy-parker-2", "Other Co")
     export.load(db)
     config = ("--db", db, "--config", tmp_path / "tiekeeper.toml")
     suggested = cli(*config, "people", "suggest")
@@ -264,6 +265,7 @@ def test_suggestions_show_their_evidence_and_accepting_one_merges_for_good(expor
     first = suggested.out.splitlines()[0]
     match_id = first.split()[0]
     assert "nickname" in suggested.out and "email:tparker71@gmail.com" in suggested.out
+    assert "held back: fits 2 different people as well" in suggested.out
     match = duckdb.connect(str(db), read_only=True).execute(
         "select left_key, right_key from identity_matches where match_id = ?", [match_id]).fetchall()[0]
     accepted = cli(*config, "people", "accept", match_id)
@@ -281,10 +283,79 @@ def test_show_prints_a_person_with_every_identity_and_why(export, db, cli, tmp_p
     assert shown.code == 0
     assert shown.out.startswith("Robert Smith  (p_")
     assert "email:rsmith@acme.io" in shown.out and "linkedin:rsmith-acme" in shown.out
-    assert "nickname, address: initial and last name, company: domain is the company" in shown.out
+    assert re.search(r"nickname \(that someone else here has it: about 1 in [\d,]+\); the address is at the company's "
+                     r"domain \(with email:rsmith@acme.io\) \(probability 1.00\)", shown.out)
     assert cli("--db", db, "people", "show", "nobody").code == 1
 
 
 def test_every_ingest_ends_by_resolving_people(export, db):
     lines = export.mail("Ann Lee <ann@lee.org>", "jane@acme.com").load(db)
     assert lines == [lines[0]] and "; people: 1 from 2 identities, 0 uncertain matches" in lines[0]
+
+
+def test_two_namesakes_on_one_message_are_two_people(export, db):
+    export.mail("Florian Richter <florian.richter@acme.com>", "jane@acme.com, Florian Richter <frichter@globex.com>")
+    export.mail("Florian Richter <frichter@globex.com>", "jane@acme.com")
+    export.mail("Florian Richter <florian.richter@gmail.com>", "jane@acme.com")
+    export.load(db)
+    assert [keys for _, keys in people(db)] != [sorted(["email:florian.richter@acme.com", "email:frichter@globex.com",
+                                                        "email:florianrichter@gmail.com"])]
+    assert not any({"email:florian.richter@acme.com", "email:frichter@globex.com"} <= set(keys) for _, keys in people(db))
+
+
+def test_one_name_at_two_companies_needs_a_link_and_an_address_book_card_is_one(export, db, cli, tmp_path):
+    export.mail("Elif Smith <elif.smith@contoso.com>", "jane@acme.com")
+    export.mail("jane@acme.com", "Elif Smith <elif.smith@fabrikam.com>")
+    export.load(db)
+    assert people(db) == [("Elif Smith", ["email:elif.smith@contoso.com"]), ("Elif Smith", ["email:elif.smith@fabrikam.com"])]
+    (tmp_path / "elif.vcf").write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Elif Smith\r\nN:Smith;Elif;;;\r\n"
+                                       "EMAIL;TYPE=INTERNET:elif.smith@contoso.com\r\n"
+                                       "EMAIL;TYPE=INTERNET:elif.smith@fabrikam.com\r\nEND:VCARD\r\n", newline="")
+    assert cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "ingest", "contacts", tmp_path / "elif.vcf").code == 0
+    assert people(db) == [("Elif Smith", ["email:elif.smith@contoso.com", "email:elif.smith@fabrikam.com"])]
+    shown = cli("--db", db, "people", "show", "elif")
+    assert "listed together on one address-book card (with email:elif.smith@contoso.com)" in shown.out
+
+
+def test_addresses_without_a_display_name_are_matched_by_the_name_they_spell(export, db):
+    export.mail("drew.fossum@enron.com", "jane@acme.com")  # no display name at all: the name is in the address
+    export.connection("Drew", "Fossum", "https://www.linkedin.com/in/drewfossum", "Enron")
+    export.mail("jane@acme.com", "rebecca@adventure-works.com")  # a first-name-only work address
+    export.connection("Rebecca", "Lopez", "https://www.linkedin.com/in/rebecca-lopez-7", "Adventure Works")
+    export.mail("jane@acme.com", "lopez@gdi.edu")  # a surname-only work address
+    export.connection("Ana", "López", "https://www.linkedin.com/in/ana-lopez-gdi", "GDI")
+    export.load(db)
+    assert people(db) == [("Ana López", ["email:lopez@gdi.edu", "linkedin:ana-lopez-gdi"]),
+                          ("Drew Fossum", ["email:drew.fossum@enron.com", "linkedin:drewfossum"]),
+                          ("Rebecca Lopez", ["email:rebecca@adventure-works.com", "linkedin:rebecca-lopez-7"])]
+
+
+def test_a_name_in_another_script_matches_its_transliteration(export, db):
+    export.mail("王伟 <wei.wang@fabrikam.cn>", "jane@acme.com")
+    export.connection("Wei", "Wang", "https://www.linkedin.com/in/wei-wang-fabrikam", "Fabrikam")
+    export.mail("Иван Петров <ivan.petrov@litware.ru>", "jane@acme.com")
+    export.connection("Ivan", "Petrov", "https://www.linkedin.com/in/ivanpetrov", "Litware")
+    export.load(db)
+    assert people(db) == [("Ivan Petrov", ["email:ivan.petrov@litware.ru", "linkedin:ivanpetrov"]),
+                          ("Wei Wang", ["email:wei.wang@fabrikam.cn", "linkedin:wei-wang-fabrikam"])]
+
+
+def test_a_shared_role_address_is_nobodys_own(export, db, cli, tmp_path):
+    export.mail("Nordlicht Sales <sales@nordlicht.de>", "jane@acme.com").mail("Nordlicht Sales <sales@nordlicht.de>", "jane@acme.com")
+    export.mail("Anna Berg <anna.berg@nordlicht.de>", "jane@acme.com")
+    export.connection("Anna", "Berg", "https://www.linkedin.com/in/annaberg", "Nordlicht")
+    export.load(db)
+    assert ("Nordlicht Sales", ["email:sales@nordlicht.de"]) in people(db)
+
+
+def test_a_personal_address_that_fits_two_namesakes_is_held_back_with_the_reason(export, db, cli, tmp_path):
+    export.mail("Susan Bauer <susan.bauer@litware.de>", "jane@acme.com")
+    export.mail("Susan Bauer <sbauer@contoso-law.com>", "jane@acme.com")
+    export.mail("Susan Bauer <susanbauer71@gmail.com>", "jane@acme.com")
+    export.connection("Susan", "Bauer", "https://www.linkedin.com/in/susanbauer", "Litware")
+    export.connection("Susan", "Bauer", "https://www.linkedin.com/in/susan-bauer-law", "Contoso Law")
+    export.load(db)
+    assert ("Susan Bauer", ["email:susanbauer71@gmail.com"]) in people(db)
+    suggested = cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "people", "suggest")
+    assert "email:susanbauer71@gmail.com" in suggested.out and "others here may have it" in suggested.out
+    assert "held back: not sure enough (probability 0.46, merged from 0.95)" in suggested.out

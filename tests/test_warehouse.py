@@ -36,7 +36,7 @@ def fake_mbox(monkeypatch, tmp_path):
 
     source = ingest_module.SOURCES["mbox"]
     monkeypatch.setitem(ingest_module.SOURCES, "mbox", ingest_module.Source(
-        source.name, source.noun, read, source.tables, source.suffix))
+        source.name, source.noun, read, source.tables, source.suffixes))
 
     def use(records):
         path = tmp_path / f"input-{len(inputs)}.mbox"

@@ -12,6 +12,7 @@ writes, under `out/`:
     Takeout/Calendar/<owner work address>.ics, Takeout/Calendar/Team.ics
     Outlook/folders.json, Outlook/messages.jsonl      only with outlook=True: the same mailbox as
                                                       Microsoft Graph shows an Outlook-flavoured owner
+    Contacts/                                         address books (only with identity.address_book > 0)
 
 Same arguments, byte-identical files. The demo, tests, benchmarks and the validation of identity
 resolution and metrics all use it; see `connectors.demo.world` for how behaviour follows latent
@@ -24,13 +25,14 @@ import json
 from pathlib import Path
 from typing import NamedTuple
 
+from connectors.demo.address_book import write_address_books
 from connectors.demo.google_ics import write_ics
 from connectors.demo.linkedin_export import write_linkedin
 from connectors.demo.outlook_graph import GraphMailboxWriter
 from connectors.demo.takeout_mbox import write_mbox
-from connectors.demo.world import HISTORY_WEEKS, AutomatedSender, Identity, Simulation, World, load_truth
+from connectors.demo.world import HISTORY_WEEKS, AutomatedSender, Identity, IdentityKnobs, Simulation, World, load_truth
 
-__all__ = ["World", "WorldPaths", "generate_world", "load_truth"]
+__all__ = ["IdentityKnobs", "World", "WorldPaths", "generate_world", "load_truth"]
 
 MBOX_NAME = "All mail Including Spam and Trash.mbox"
 
@@ -42,11 +44,13 @@ class WorldPaths(NamedTuple):
     truth: Path
     config: Path
     outlook: Path | None = None  # the Graph mailbox folder (outlook=True)
+    contacts: tuple = ()  # the address-book folder, when the world has one
 
 
 def generate_world(out_dir: Path, *, people: int = 300, seed: int = 7, end: dt.date | dt.datetime,
                    mail_scale: float = 1.0, attachment_kb: float = 0.0, owner_type: str = "typical",
-                   outlook: bool = False, history_weeks: int = HISTORY_WEEKS) -> WorldPaths:
+                   outlook: bool = False, history_weeks: int = HISTORY_WEEKS,
+                   identity: IdentityKnobs = IdentityKnobs()) -> WorldPaths:
     """Simulate a world and write it into `out_dir` (created if missing).
 
     people: 50 to 50,000. end: the world's "now", an aware moment (the demo's: just before it runs)
@@ -56,7 +60,8 @@ def generate_world(out_dir: Path, *, people: int = 300, seed: int = 7, end: dt.d
     "heavy_meeter", "linkedin_networker"): how they answer, mail, meet and use LinkedIn. mail_scale
     multiplies mail volume; attachment_kb is the
     mean size (KiB of base64 text, as written) of the attachments that 20% of human-written
-    messages then carry (0: none).
+    messages then carry (0: none). identity: how hard the world makes identity resolution
+    (namesakes, addresses without names, job changes, role addresses, an address book).
 
     Sizes and times, measured on this project's 2-core machine (end=2025-11-20):
       people=300 (the demo)                              ~12k messages, 15 MB mbox, ~1 s
@@ -67,7 +72,7 @@ def generate_world(out_dir: Path, *, people: int = 300, seed: int = 7, end: dt.d
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    sim = Simulation(people, seed, end, mail_scale, owner_type, history_weeks)
+    sim = Simulation(people, seed, end, mail_scale, owner_type, history_weeks, identity)
     seen = _Seen()
     calendar_dir = out_dir / "Takeout" / "Calendar"
     ics_paths, counts = write_ics(calendar_dir, sim.calendar(), sim.owner, sim.now, seen.note)
@@ -79,6 +84,11 @@ def generate_world(out_dir: Path, *, people: int = 300, seed: int = 7, end: dt.d
         mails = graph.tee(mails)
     mbox_counts = write_mbox(mbox_path, mails, sim.owner, seed=seed, attachment_kb=attachment_kb,
                              note=seen.note)
+    contacts = ()
+    if identity.address_book:
+        cards = sim.address_book()
+        contacts = tuple(write_address_books(out_dir, cards, seed, seen.note))
+        counts["address_book_cards"] = len(cards)
     counts.update(li_counts)
     counts.update(mbox_counts)
     counts["people"] = people
@@ -87,8 +97,9 @@ def generate_world(out_dir: Path, *, people: int = 300, seed: int = 7, end: dt.d
     truth_path = out_dir / "truth.json"
     world.write_json(truth_path)
     config_path = out_dir / "tiekeeper.toml"
-    config_path.write_text(_config(sim, zip_path, mbox_path, ics_paths, out_dir), encoding="utf-8")
-    return WorldPaths(zip_path, mbox_path, ics_paths, truth_path, config_path, graph.folder if graph else None)
+    config_path.write_text(_config(sim, zip_path, mbox_path, ics_paths, out_dir, contacts), encoding="utf-8")
+    return WorldPaths(zip_path, mbox_path, ics_paths, truth_path, config_path, graph.folder if graph else None,
+                      contacts)
 
 
 class _Seen:
@@ -117,7 +128,8 @@ class _Seen:
         return sorted(self._resources)
 
 
-def _config(sim: Simulation, zip_path: Path, mbox_path: Path, ics_paths: list[Path], root: Path) -> str:
+def _config(sim: Simulation, zip_path: Path, mbox_path: Path, ics_paths: list[Path], root: Path,
+            contacts: tuple = ()) -> str:
     def q(value) -> str:  # TOML basic strings accept JSON's escapes
         return json.dumps(value, ensure_ascii=False)
 
@@ -135,5 +147,6 @@ def _config(sim: Simulation, zip_path: Path, mbox_path: Path, ics_paths: list[Pa
         f"linkedin = {q(rel(zip_path))}",
         f"mbox = [{q(rel(mbox_path))}]",
         f"ics = [{', '.join(q(rel(p)) for p in ics_paths)}]",
+        *([f"contacts = [{', '.join(q(rel(p)) for p in contacts)}]"] if contacts else []),
         "",
     ])

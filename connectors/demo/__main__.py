@@ -1,4 +1,5 @@
-"""python -m connectors.demo OUT_DIR --people N --seed S --end YYYY-MM-DD [--mail-scale F] [--attachment-kb K]"""
+"""python -m connectors.demo OUT_DIR --people N --seed S --end YYYY-MM-DD [--mail-scale F] [--attachment-kb K]
+[--namesakes F] [--bare-personal F] [--partial-work F] [--job-changes F] [--role-addresses N] [--address-book F]"""
 from __future__ import annotations
 
 import argparse
@@ -7,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from connectors.demo import generate_world, load_truth
+from connectors.demo import IdentityKnobs, generate_world, load_truth
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,11 +23,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mail-scale", type=float, default=1.0, help="multiplies mail volume")
     parser.add_argument("--attachment-kb", type=float, default=0.0,
                         help="mean attachment size; 0 writes no attachments")
+    for knob, field in IdentityKnobs.__dataclass_fields__.items():
+        parser.add_argument(f"--{knob.replace('_', '-')}", type=field.type == "int" and int or float,
+                            default=field.default, help=f"identity knob (default {field.default})")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     try:
         paths = generate_world(args.out_dir, people=args.people, seed=args.seed, end=args.end,
-                               mail_scale=args.mail_scale, attachment_kb=args.attachment_kb)
+                               mail_scale=args.mail_scale, attachment_kb=args.attachment_kb,
+                               identity=IdentityKnobs(**{k: getattr(args, k) for k in IdentityKnobs.__dataclass_fields__}))
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -36,6 +36,26 @@ AWAITING_WINDOW = dt.timedelta(days=30)  # an unanswered message older than this
 TRUTH_WEEKS = 26
 MIN_PEOPLE, MAX_PEOPLE = 50, 50_000
 
+
+
+@dataclass(frozen=True)
+class IdentityKnobs:
+    """How hard the world makes identity resolution. All off (the default), the worlds are what they
+    always were; each knob draws from its own random stream, so the rest of the world stays put."""
+
+    namesakes: float = 0.0  # share of people who share their full name with someone at another company;
+    #                         names are then drawn with Zipf frequencies (a few very common), as in life
+    bare_personal: float = 0.0  # share of personal addresses written as flast (aschafer@gmail.com), no display name
+    partial_work: float = 0.0  # share of work addresses that hold only the first name or surname (rebecca@, lopez@)
+    job_changes: float = 0.0  # share of people who changed employer, besides those who always do
+    role_addresses: int = 0  # shared role addresses (sales@, team@, info@) that several people answer from
+    address_book: float = 0.0  # share of the people one mails who have a card in the owner's address book
+
+    @property
+    def any(self) -> bool:
+        return self != IdentityKnobs()
+
+
 GROUPS = ("close", "collaborator", "foci", "acquaintance", "linkedin_only", "recruiter", "event")
 TRAJECTORIES = ("stable", "fading", "warming", "one_off", "dormant")
 
@@ -329,6 +349,7 @@ class Person:
     vacation_weeks: frozenset = frozenset()
     has_ooo: bool = False
     shared_inbox: str | None = None
+    bare_addresses: frozenset = frozenset()  # addresses their mail never shows a display name for
     in_department: bool = False  # a foci co-worker in the owner's own department
     list_post_week: int = -1
     followup: str = "none"  # how a one-off contact follows up: "email", "linkedin" or "none"
@@ -523,6 +544,34 @@ class Identity:
     person_id: str
 
 
+class Card(NamedTuple):
+    """A card of the owner's address book, before it is written in some app's format."""
+
+    given: str
+    family: str
+    full_name: str
+    organization: str | None
+    title: str | None
+    emails: tuple
+    phone: str | None
+    linkedin_url: str | None
+    uid: str
+    who: str  # person id, or "shared" for a shared inbox's card
+    app: str  # which app wrote it: apple, google (vCard), outlook, google_csv
+
+
+CARD_APPS = ("apple", "google", "outlook", "google_csv")
+
+
+def _role_name(address: str) -> str:
+    return address.split("@")[0].title()
+
+
+def _uuid(rng: random.Random) -> str:
+    h = rng.randbytes(16).hex().upper()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 @dataclass(frozen=True)
 class AutomatedSender:
     address: str  # lower-cased address, or a LinkedIn profile URL for sponsored messages
@@ -702,7 +751,8 @@ class Simulation:
     """
 
     def __init__(self, people: int, seed: int, end: dt.date | dt.datetime, mail_scale: float = 1.0,
-                 owner_type: str = "typical", history_weeks: int = HISTORY_WEEKS):
+                 owner_type: str = "typical", history_weeks: int = HISTORY_WEEKS,
+                 identity: IdentityKnobs = IdentityKnobs()):
         if not MIN_PEOPLE <= people <= MAX_PEOPLE:
             raise ValueError(f"people must be between {MIN_PEOPLE} and {MAX_PEOPLE}, got {people}")
         if mail_scale <= 0:
@@ -718,6 +768,7 @@ class Simulation:
         self.now = end.astimezone(UTC) if isinstance(end, dt.datetime) else dt.datetime.combine(end, dt.time(), UTC)
         self.end = self.now.date()
         self.mail_scale = mail_scale
+        self.identity = identity
         self.weeks = history_weeks
         self.start = self.now - dt.timedelta(weeks=self.weeks)
         self.awaiting: list[Awaiting] = []
@@ -836,6 +887,9 @@ class Simulation:
                 p.nickname = rng.choice(NICKNAMES[given])
             people.append(p)
         self._hard_cases(rng, people)
+        knobs = self._rng("identity-knobs")  # its own stream: with every knob off, nothing else moves
+        if self.identity.namesakes:
+            self._namesakes(knobs, people)
         department = [p for p in people if p.group == "foci"][:40]
         for p in department:
             p.in_department = True
@@ -852,7 +906,11 @@ class Simulation:
         taken_slugs: set = set()
         for p in people:
             self._job_history(rng, p)
+            if self.identity.job_changes and p.previous is None and knobs.random() < self.identity.job_changes:
+                self._change_job(knobs, p)
             self._addresses(rng, p, taken_addresses)
+            if self.identity.bare_personal or self.identity.partial_work:
+                self._harder_addresses(knobs, p, taken_addresses)
             self._linkedin_identity(rng, p, taken_slugs)
             if p.group == "event":
                 roll = rng.random()
@@ -860,6 +918,8 @@ class Simulation:
                     p.followup = "email"
                 elif roll < 0.8 and p.linkedin_url:
                     p.followup = "linkedin"
+        if self.identity.role_addresses:
+            self._role_addresses(knobs, people)
         return people
 
     def _hard_cases(self, rng: random.Random, people: list[Person]) -> None:
@@ -899,6 +959,116 @@ class Simulation:
             [p for p in named[2:] if p.group == "acquaintance"][:4]
         for p, (given, family, native, nick) in zip(named, forced):
             p.given, p.family, p.native, p.nickname = given, family, native, nick
+
+    def _namesakes(self, rng: random.Random, people: list[Person]) -> None:
+        """Names drawn with realistic (Zipf) frequencies, then namesakes at other companies until
+        `namesakes` of the people share their full name with someone."""
+        kept = {("John", "Smith"), ("José", "Álvarez"), ("Zoë", "Müller"), ("Łukasz", "Wiśniewski"),
+                ("Robert", "Miller"), ("William", "Turner"), ("Elizabeth", "Clark"), ("Katherine", "Hughes"),
+                ("Wei", "Wang"), ("Fatima", "Hassan"), ("Minjun", "Kim")}  # the hard cases keep theirs
+        free = [p for p in people if (p.given, p.family) not in kept]
+        weights = [o[1] for o in _ORIGINS]
+        for p in free:
+            _, _, firsts, lasts = _ORIGINS[rng.choices(range(len(_ORIGINS)), weights)[0]]
+            p.given = rng.choices(firsts, [1 / (i + 1) for i in range(len(firsts))])[0]
+            p.family = rng.choices(lasts, [1 / (i + 1) for i in range(len(lasts))])[0]
+            p.native = None
+            p.nickname = rng.choice(NICKNAMES[p.given]) if p.given in NICKNAMES and rng.random() < 0.5 else None
+        owner = (self.owner.given, self.owner.family)
+        for p in free:
+            if (p.given, p.family) == owner:
+                p.family = rng.choice([last for _, _, _, lasts in _ORIGINS for last in lasts if last != owner[1]])
+        counts: dict[tuple[str, str], int] = {}
+        for p in people:
+            counts[(p.given, p.family)] = counts.get((p.given, p.family), 0) + 1
+        shared = sum(n for n in counts.values() if n > 1)
+        target = round(self.identity.namesakes * len(people))
+        for _ in range(len(people) * 4):
+            if shared >= target:
+                break
+            a, b = rng.sample(free, 2)
+            if a.company is b.company or counts[(b.given, b.family)] > 1:
+                continue
+            counts[(b.given, b.family)] -= 1
+            shared += 2 if counts[(a.given, a.family)] == 1 else 1
+            b.given, b.family, b.nickname = a.given, a.family, a.nickname
+            counts[(a.given, a.family)] += 1
+
+    def _change_job(self, rng: random.Random, p: Person) -> None:
+        if p.group in ("foci", "linkedin_only", "recruiter") or p.shared_inbox:
+            return
+        new = rng.choice([c for c in self.companies if c is not p.company])
+        p.previous, p.company, p.job_week = p.company, new, rng.randint(10, self.weeks - 4)
+
+    def _harder_addresses(self, rng: random.Random, p: Person, taken: set) -> None:
+        """Personal addresses as flast at a free-mail domain, work addresses holding one name only;
+        both written without a display name."""
+        bare = set(p.bare_addresses)
+        first, last = _token(p.given), _token(p.family)
+        if p.personal_email and rng.random() < self.identity.bare_personal:
+            taken.discard(p.personal_email)
+            domain = rng.choice(("gmail.com", "gmail.com", "proton.me", "outlook.com", "web.de"))
+            p.personal_email = self._unique(f"{first[:1]}{last}", domain, taken, rng)
+            p.variant_email = None
+            bare.add(p.personal_email)
+        if p.work_email and p.group != "foci" and rng.random() < self.identity.partial_work:
+            taken.discard(p.work_email)
+            domain = p.work_email.split("@")[1]
+            p.work_email = self._unique(first if rng.random() < 0.5 else last, domain, taken, rng)
+            if p.variant_email and p.variant_email.split("@")[1].lower() == domain:
+                p.variant_email = None
+            bare.add(p.work_email)
+        p.bare_addresses = frozenset(bare)
+
+    def _role_addresses(self, rng: random.Random, people: list[Person]) -> None:
+        """Shared role addresses at other companies: two or three people there answer from them."""
+        by_company: dict[int, list[Person]] = {}
+        for p in people:
+            if p.work_email and p.group in ("close", "collaborator", "acquaintance") and not p.shared_inbox:
+                by_company.setdefault(id(p.company), []).append(p)
+        teams = [staff for staff in by_company.values()
+                 if len(staff) >= 2 and staff[0].company not in (self.vendor, self.owner_company)]
+        for staff in rng.sample(teams, min(self.identity.role_addresses, len(teams))):
+            role = rng.choice(("sales", "team", "info", "support", "hello", "office"))
+            for p in staff[:3]:
+                p.shared_inbox = f"{role}@{p.company.domain}"
+
+    def address_book(self) -> list[Card]:
+        """The owner's address book: cards for `address_book` of the people one mails, as people
+        keep them: some addresses missing, some out of date, a nickname here and there."""
+        rng = self._rng("address-book")
+        cards = []
+        for p in self.people:
+            if not (p.work_email or p.personal_email) or p.group == "linkedin_only":
+                continue
+            if rng.random() >= self.identity.address_book:
+                continue
+            stale = p.previous is not None and p.old_email and rng.random() < 0.4  # made before the job change
+            emails = []
+            work = p.old_email if stale else p.work_email
+            if work and rng.random() < 0.9:
+                emails.append(work)
+            if stale and p.work_email and rng.random() < 0.3:
+                emails.append(p.work_email)
+            if p.personal_email and (not emails or rng.random() < 0.8):
+                emails.append(p.personal_email)
+            if not emails:
+                continue
+            name = f"{p.nickname} {p.family}" if p.nickname and rng.random() < 0.3 else p.full_name
+            if p.native and rng.random() < 0.5:
+                name = p.native
+            company = p.previous if stale else p.company
+            cards.append(Card(
+                given=p.nickname if p.nickname and name.startswith(p.nickname) else p.given, family=p.family,
+                full_name=name, organization=company.name, title=p.position if rng.random() < 0.5 else None,
+                emails=tuple(emails), phone=f"+49 1{rng.randint(50, 79)} {rng.randint(1000000, 9999999)}",
+                linkedin_url=p.linkedin_url if p.linkedin_url and rng.random() < 0.25 else None,
+                uid=_uuid(rng), who=p.person_id, app=rng.choices(CARD_APPS, (35, 30, 15, 20))[0]))
+        for inbox in self.shared_inboxes:  # a shared inbox gets a card of its own, as a company
+            cards.append(Card(given="", family="", full_name=f"{inbox.company} {_role_name(inbox.address)}",
+                              organization=inbox.company, title=None, emails=(inbox.address,), phone=None,
+                              linkedin_url=None, uid=_uuid(rng), who="shared", app="apple"))
+        return cards
 
     def _vacations(self, rng: random.Random, blocks_per_year: int, ahead: bool) -> frozenset:
         total = self.weeks + (9 if ahead else 0)
@@ -1071,11 +1241,12 @@ class Simulation:
         p.linkedin_url = f"https://www.linkedin.com/in/{slug}"
 
     def _shared_inboxes(self) -> list[SharedInbox]:
-        humans = [p for p in self.people if p.shared_inbox]
-        if not humans:
-            return []
-        return [SharedInbox(humans[0].shared_inbox, humans[0].company.name,
-                            tuple(p.person_id for p in humans))]
+        by_address: dict[str, list[Person]] = {}
+        for p in self.people:
+            if p.shared_inbox:
+                by_address.setdefault(p.shared_inbox, []).append(p)
+        return [SharedInbox(address, humans[0].company.name, tuple(p.person_id for p in humans))
+                for address, humans in by_address.items()]
 
     # --- common behaviour ---------------------------------------------------------------------------
     def _work_time(self, rng: random.Random, week: int, tz: str, day: int | None = None) -> dt.datetime:
@@ -1814,7 +1985,9 @@ class _MailStream:
         """`p` as a party: written by their own client, or by the owner's (`for_owner`)."""
         rng = self.rng
         if email == p.shared_inbox:
-            return Addr(email, f"{p.company.name} Sales", "name", "shared")
+            return Addr(email, f"{p.company.name} {_role_name(email)}", "name", "shared")
+        if email in p.bare_addresses:
+            return Addr(email, None, "bare", p.person_id)
         if for_owner:
             if p.variant_email and rng.random() < 0.3 and _same_mailbox(p.variant_email, email):
                 email = p.variant_email

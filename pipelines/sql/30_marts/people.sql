@@ -32,6 +32,17 @@ linkedin as (  -- the LinkedIn side of a person: profile, company, position, con
     group by i.person_id
 ),
 
+cards as (  -- what the owner's address book says: a name, an organisation, a title
+    select
+        i.person_id,
+        arg_max(s.display_name, s.ref) filter (where s.display_name is not null) as card_name,
+        arg_max(s.company, s.ref) filter (where s.company is not null) as organization,
+        arg_max(s.position, s.ref) filter (where s.position is not null) as title
+    from identities as i
+    join sightings as s on s.identity_key = i.identity_key and s.role = 'card'
+    group by i.person_id
+),
+
 per_person as (
     select
         i.person_id,
@@ -58,10 +69,10 @@ contact as (
 joined as (
     select
         p.person_id,
-        coalesce(l.linkedin_name, person_name(p.most_used_name), p.emails[1]) as full_name,
+        coalesce(l.linkedin_name, k.card_name, person_name(p.most_used_name), p.emails[1]) as full_name,
         coalesce(p.emails, []) as emails,
-        coalesce(l.company, p.work_domain) as company,
-        l.position,
+        coalesce(l.company, k.organization, p.work_domain) as company,
+        coalesce(l.position, k.title) as position,
         l.linkedin_url,
         l.connected_on,
         c.first_interaction,
@@ -70,6 +81,7 @@ joined as (
         p.identity_keys
     from per_person as p
     left join linkedin as l using (person_id)
+    left join cards as k using (person_id)
     left join contact as c using (person_id)
 )
 

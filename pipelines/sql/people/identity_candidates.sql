@@ -1,31 +1,50 @@
--- Pairs of person identities that may be one human, each scored Fellegi-Sunter style: the sum of
--- log2 likelihood ratios of how their names, address and company agree. Reads identity_profiles
--- and the temp tables `nickname_groups` (name, canonical) and `match_weights` (feature, level, weight).
-create or replace temp table identity_candidates as
-with profiles as (  -- only what is compared: 1,000,000 pairs of wide rows would not fit in memory
-    select identity_key, kind, first_name, last_name, last_name_spelled, local_letters, domain, domain_letters,
-           is_free_mail, company_letters, company_initials
-    from identity_profiles where role = 'person'
-),
+-- Pairs of person identities that may be one human, each scored Fellegi-Sunter style: `score` is the
+-- log2 odds that the two are one person, the sum of how their names, organisations and mail agree.
+-- How much a name is worth follows from how common it is: its first and last names' shares among
+-- this network's identities, smoothed towards a public census table (`census_names`), times the
+-- network's size gives how many other people here are expected to bear it.
+-- Reads identity_profiles and the temp tables `identity_sightings`, `nickname_groups` (name,
+-- canonical), `census_names` (kind, name, share) and `match_weights` (feature, level, weight:
+-- log2 of how often a level occurs between one human's identities); the variables
+-- `name_prior_weight`, `rare_name_share`, `domain_prior_share`, `rare_name_namesakes` and
+-- `suggest_score`.
 
-first_variants as (  -- a first name and its nickname equivalents (Robert: Bob, Rob, Bobby ...)
-    select identity_key, first_name as variant from profiles where first_name is not null
-    union
-    select p.identity_key, other.name
-    from profiles as p
-    join nickname_groups as mine on mine.name = p.first_name
-    join nickname_groups as other on other.canonical = mine.canonical
-),
+-- 0. The first names a person may go by (Robert: Bob, Rob, Bobby ...) and the local parts someone
+-- of that name would use, with how much of the name each holds.
+create or replace temp table identity_first_variants as
+with profiles as (
+    select identity_key, first_name from identity_profiles where role = 'person' and first_name is not null
+)
 
-local_patterns as (  -- the local parts someone of that name would use, and how much of the name each holds
-    select distinct v.identity_key,
+select identity_key, first_name as variant from profiles
+union
+select p.identity_key, other.name
+from profiles as p
+join nickname_groups as mine on mine.name = p.first_name
+join nickname_groups as other on other.canonical = mine.canonical;
+
+create or replace temp table identity_local_patterns as
+select identity_key, pattern,
+       arg_max(holds, list_position(['first name only', 'first name and initial', 'initial and last name',
+                                     'full name'], holds)) as holds
+from (
+    select v.identity_key,
         unnest([v.variant || last, last || v.variant, left(v.variant, 1) || last, last || left(v.variant, 1),
                 v.variant || left(last, 1), v.variant]) as pattern,
         unnest(['full name', 'full name', 'initial and last name', 'initial and last name',
                 'first name and initial', 'first name only']) as holds
-    from first_variants as v
+    from identity_first_variants as v
     join (select identity_key, unnest(list_distinct([last_name, last_name_spelled])) as last
-          from profiles where last_name is not null) using (identity_key)
+          from identity_profiles where role = 'person' and last_name is not null) using (identity_key)
+)
+group by identity_key, pattern;
+
+-- 1. Blocking: which pairs are compared at all.
+create or replace temp table identity_pairs as
+with profiles as (
+    select identity_key, kind, first_name, last_name, last_name_spelled, local_letters, domain_letters, is_free_mail,
+           company_letters, company_initials, is_transliterated
+    from identity_profiles where role = 'person'
 ),
 
 first_canonicals as (  -- the canonical names a first name belongs to (Bob: Robert, Bobby, Bert), or itself
@@ -38,61 +57,170 @@ name_blocks as (  -- people of one name (nicknames included) are compared with e
     select c.identity_key, c.canonical || ' ' || p.last_name as block
     from first_canonicals as c join profiles as p using (identity_key)
     where p.last_name is not null
+    union all  -- a name transliterated from another script may come family name first (王伟: Wang Wei)
+    select p.identity_key, coalesce(g.canonical, p.last_name) || ' ' || p.first_name
+    from profiles as p left join nickname_groups as g on g.name = p.last_name
+    where p.is_transliterated and p.last_name is not null
 ),
 
-pairs as (
-    select distinct least(a, b) as left_key, greatest(a, b) as right_key
+org_blocks as (  -- first-name-only and surname-only work addresses (rebecca@, lopez@) against the names there
+    select identity_key, org || ' ' || unnest([first_name, last_name]) as block, false as is_bare
     from (
-        select x.identity_key as a, y.identity_key as b
-        from name_blocks as x
-        join name_blocks as y on x.block = y.block and x.identity_key < y.identity_key
-        -- a name as common as a whole mailbox's worth of people proves nothing on its own
-        where x.block in (select block from name_blocks group by block having count(*) <= 200)
-        union all
-        -- a name with the addresses that spell it
-        select lp.identity_key, e.identity_key
-        from local_patterns as lp
-        join profiles as e on e.local_letters = lp.pattern and e.identity_key <> lp.identity_key
-        where lp.holds <> 'first name only'
-        union all
-        -- the same distinctive local part at two domains (jdoe@work, jdoe@gmail)
-        select x.identity_key, y.identity_key
-        from profiles as x
-        join profiles as y on x.local_letters = y.local_letters and x.identity_key < y.identity_key
-        where length(x.local_letters) >= 5
-          and x.local_letters in (select local_letters from profiles group by all having count(*) <= 20)
+        select identity_key, first_name, last_name, domain_letters as org from profiles
+        where kind = 'email' and not is_free_mail and length(domain_letters) >= 3 and last_name is not null
+        union
+        select identity_key, first_name, last_name, unnest([company_letters, company_initials]) from profiles
+        where length(company_letters) >= 3 and last_name is not null
     )
+    where length(org) >= 3
+    union all
+    select identity_key, domain_letters || ' ' || local_letters, true
+    from profiles
+    where kind = 'email' and not is_free_mail and first_name is null and length(local_letters) >= 3
+      and length(domain_letters) >= 3
+)
+
+select row_number() over () as pair_id, *  -- a number to join on: cheaper than the two keys
+from (select distinct least(a, b) as left_key, greatest(a, b) as right_key
+from (
+    select x.identity_key as a, y.identity_key as b
+    from name_blocks as x
+    join name_blocks as y on x.block = y.block and x.identity_key < y.identity_key
+    -- a name as common as a whole mailbox's worth of people proves nothing on its own
+    where x.block in (select block from name_blocks group by block having count(*) <= 200)
+    union all
+    -- a name with the addresses that spell it
+    select lp.identity_key, e.identity_key
+    from identity_local_patterns as lp
+    join profiles as e on e.local_letters = lp.pattern and e.identity_key <> lp.identity_key
+    where lp.holds <> 'first name only'
+    union all
+    -- the same distinctive local part at two domains (jdoe@work, jdoe@gmail)
+    select x.identity_key, y.identity_key
+    from profiles as x
+    join profiles as y on x.local_letters = y.local_letters and x.identity_key < y.identity_key
+    where length(x.local_letters) >= 5
+      and x.local_letters in (select local_letters from profiles group by all having count(*) <= 20)
+    union all
+    select x.identity_key, y.identity_key
+    from org_blocks as x
+    join org_blocks as y on x.block = y.block and x.is_bare and not y.is_bare and x.identity_key <> y.identity_key
+));
+
+-- 2. Where the compared identities appear together: in one message or meeting (then they are two
+-- people), or each writing in one thread (one address taking over from the other).
+create or replace temp table identity_appearances as
+select distinct s.identity_key, s.ref, s.thread_ref, s.role = 'from' as wrote
+from identity_sightings as s
+where s.source in ('mbox', 'ics') and not s.is_automated and s.role <> 'reply_to'
+  and s.identity_key in (select left_key from identity_pairs union select right_key from identity_pairs);
+
+-- 3. Scoring.
+create or replace temp table identity_candidates as
+with profiles as (
+    select identity_key, kind, first_name, last_name, local_letters, domain, domain_letters, is_free_mail,
+           company_letters, company_initials, is_role_address, mail_first_at, mail_last_at,
+           -- where someone works, as letters: what LinkedIn or an address book says, else the work domain's
+           coalesce(nullif(company_letters, ''), if(kind = 'email' and not is_free_mail, domain_letters, null)) as org
+    from identity_profiles where role = 'person'
 ),
 
-name_counts as (  -- how many humans bear a name, as far as LinkedIn (one profile each) shows
-    select first_name, last_name, count(*) as holders
-    from profiles where kind = 'linkedin_url' and first_name is not null
+totals as (
+    select count(*) as identities, count(distinct (first_name, last_name)) filter (where first_name is not null) as names
+    from profiles
+),
+
+-- How many other people here bear a first name (the distinct surnames it comes with, less the one
+-- compared: one person's many identities count once) or a surname, smoothed towards the census share.
+name_shares as (
+    select c.kind, c.name,
+           (c.n - 1 + getvariable('name_prior_weight') * coalesce(census.share, getvariable('rare_name_share')))
+               / (t.names + getvariable('name_prior_weight')) as share
+    from (select 'first' as kind, first_name as name, count(distinct last_name) as n
+          from profiles where first_name is not null group by all
+          union all
+          select 'last', last_name, count(distinct first_name) from profiles where last_name is not null group by all
+    ) as c
+    cross join totals as t
+    left join census_names as census using (kind, name)
+),
+
+initial_shares as (
+    select first_name[1] as initial, count(distinct (first_name, last_name)) / any_value(t.names) as share
+    from profiles cross join totals as t where first_name is not null group by all
+),
+
+-- Namesakes the data shows outright, which no frequency can: two LinkedIn profiles of one name (one
+-- profile each), or two addresses of one name at one company (john.smith@, john.smith2@).
+name_bearers as (
+    select first_name, last_name, greatest(count(*) filter (where kind = 'linkedin_url'), max(at_domain)) as bearers
+    from (select first_name, last_name, kind,
+                 count(*) over (partition by first_name, last_name,
+                                if(kind = 'email' and not is_free_mail, domain, identity_key)) as at_domain
+          from profiles where last_name is not null)
     group by all
 ),
 
-nickname_pairs as (  -- pairs whose first names are nickname-equivalent
-    select distinct pairs.left_key, pairs.right_key
-    from pairs
-    join profiles as r on r.identity_key = pairs.right_key
-    join first_variants as v on v.identity_key = pairs.left_key and v.variant = r.first_name
+org_bearers as (  -- the same, at one organisation: what a name and a company agreeing must reckon with
+    select first_name, last_name, org, greatest(count(*) filter (where kind = 'linkedin_url'),
+                                                count(*) filter (where kind = 'email' and not is_free_mail)) as bearers
+    from profiles where last_name is not null and org is not null
+    group by all
 ),
 
-address_matches as (  -- how much of one side's name the other side's address spells out
-    select left_key, right_key,
-           arg_max(holds, list_position(['first name only', 'first name and initial', 'initial and last name',
-                                         'full name'], holds)) as holds
+initial_bearers as (
+    select first_name[1] as initial, last_name, sum(bearers) as bearers from name_bearers group by all
+),
+
+domain_shares as (  -- how many of the network's identities are at a domain: same-domain pairs at big ones prove less
+    select domain, (count(*) + getvariable('name_prior_weight') * getvariable('domain_prior_share'))
+                   / (any_value(t.identities) + getvariable('name_prior_weight')) as share
+    from profiles cross join totals as t where kind = 'email' group by all
+),
+
+org_shares as (
+    select org, (count(*) + getvariable('name_prior_weight') * getvariable('domain_prior_share'))
+                / (any_value(t.identities) + getvariable('name_prior_weight')) as share
+    from profiles cross join totals as t where org is not null group by all
+),
+
+local_counts as (
+    select local_letters, count(*) as n from profiles group by all
+),
+
+keyed as materialized (  -- each pair with what the look-ups below need: narrow, so that they stay in memory
+    select pairs.pair_id, pairs.left_key, pairs.right_key, r.first_name as right_first, l.first_name is null as left_bare,
+           r.first_name is null as right_bare, l.local_letters as left_local, r.local_letters as right_local
+    from identity_pairs as pairs
+    join profiles as l on l.identity_key = pairs.left_key
+    join profiles as r on r.identity_key = pairs.right_key
+),
+
+nicknames as (  -- pairs whose first names are nickname-equivalent (Bob and Robert)
+    select k.pair_id
+    from keyed as k join identity_first_variants as v on v.identity_key = k.left_key and v.variant = k.right_first
+),
+
+spelled as (  -- how much of one side's name the other side's address spells out
+    select pair_id,
+           arg_max(holds, list_position(['first name and initial', 'initial and last name', 'full name'], holds)) as holds
     from (
-        select pairs.*, lp.holds
-        from pairs
-        join profiles as r on r.identity_key = pairs.right_key
-        join local_patterns as lp on lp.identity_key = pairs.left_key and lp.pattern = r.local_letters
+        select k.pair_id, lp.holds
+        from keyed as k join identity_local_patterns as lp on lp.identity_key = k.left_key and lp.pattern = k.right_local
+        where k.right_bare and lp.holds <> 'first name only'
         union all
-        select pairs.*, lp.holds
-        from pairs
-        join profiles as l on l.identity_key = pairs.left_key
-        join local_patterns as lp on lp.identity_key = pairs.right_key and lp.pattern = l.local_letters
+        select k.pair_id, lp.holds
+        from keyed as k join identity_local_patterns as lp on lp.identity_key = k.right_key and lp.pattern = k.left_local
+        where k.left_bare and lp.holds <> 'first name only'
     )
-    group by left_key, right_key
+    group by all
+),
+
+wrote_in_one_thread as (  -- both addresses wrote in one thread: one took over from the other
+    select distinct least(x.identity_key, y.identity_key) as left_key, greatest(x.identity_key, y.identity_key) as right_key
+    from (select distinct identity_key, thread_ref from identity_appearances where wrote) as x
+    join (select distinct identity_key, thread_ref from identity_appearances where wrote) as y
+        on x.thread_ref = y.thread_ref and x.identity_key < y.identity_key
 ),
 
 compared as (
@@ -100,27 +228,45 @@ compared as (
         pairs.*,
         l.kind as left_kind,
         r.kind as right_kind,
+        -- the side whose name is known (for an address that spells a name: the other side)
+        if(l.last_name is not null, l.first_name, r.first_name) as named_first,
+        if(l.last_name is not null, l.last_name, r.last_name) as named_last,
+        if(l.last_name is not null, l.local_letters, r.local_letters) as named_local,
+        if(l.last_name is not null, r.first_name, l.first_name) as other_first,
         case
-            when l.last_name is null or r.last_name is null then 'unknown'
-            when l.last_name = r.last_name and l.first_name = r.first_name then 'same name'
-            when l.last_name = r.last_name and n.left_key is not null then 'nickname'
-            when l.last_name = r.last_name and (length(l.first_name) = 1 or length(r.first_name) = 1)
-                 and l.first_name[1] = r.first_name[1] then 'initial'
-            when l.first_name = r.first_name and jaro_winkler_similarity(l.last_name, r.last_name) >= 0.92
-                then 'similar last name'
-            when l.last_name = r.last_name and jaro_winkler_similarity(l.first_name, r.first_name) >= 0.9
-                then 'similar first name'
-            when l.last_name = r.last_name then 'other first name'
-            else 'other name'
+            when l.last_name is not null and r.last_name is not null then
+                case
+                    when l.last_name = r.last_name and l.first_name = r.first_name then 'same name'
+                    when l.last_name = r.first_name and l.first_name = r.last_name then 'same name, other order'
+                    when l.last_name = r.last_name and n.pair_id is not null then 'nickname'
+                    when l.last_name = r.last_name and (length(l.first_name) = 1 or length(r.first_name) = 1)
+                         and l.first_name[1] = r.first_name[1] then 'initial'
+                    when l.first_name = r.first_name and jaro_winkler_similarity(l.last_name, r.last_name) >= 0.92
+                        then 'similar last name'
+                    when l.last_name = r.last_name and jaro_winkler_similarity(l.first_name, r.first_name) >= 0.9
+                        then 'similar first name'
+                    when l.last_name = r.last_name then 'other first name'
+                    else 'other name'
+                end
+            when l.last_name is null and r.last_name is null then 'unknown'
+            -- how much of one side's name the other side's address spells out
+            when a.holds = 'full name' then 'same name (in the address)'
+            when a.holds = 'initial and last name' then 'initial (in the address)'
+            when a.holds = 'first name and initial' then 'first name and initial (in the address)'
+            when coalesce(l.local_letters, '') = r.first_name or coalesce(r.local_letters, '') = l.first_name
+                then 'first name only (in the address)'
+            when coalesce(l.local_letters, '') = r.last_name or coalesce(r.local_letters, '') = l.last_name
+                then 'surname only (in the address)'
+            else 'unknown'
         end as name_level,
-        coalesce(a.holds,
-                 if(l.local_letters = r.local_letters and length(l.local_letters) >= 5, 'same local part', 'none'))
-            as address_level,
         case
-            when l.kind = 'email' and r.kind = 'email' then
-                case when l.is_free_mail or r.is_free_mail then 'personal address'
-                     when l.domain = r.domain then 'same domain'
-                     else 'other domain' end
+            when l.kind = 'email' and r.kind = 'email' and not l.is_free_mail and not r.is_free_mail then
+                if(l.domain = r.domain, 'same domain', 'other domain')
+            -- a personal address whose address-book card names the company the other side works at
+            when (l.is_free_mail and length(l.company_letters) >= 3 or r.is_free_mail and length(r.company_letters) >= 3)
+                 and length(l.org) >= 3 and length(r.org) >= 3
+                 and (contains(l.org, r.org) or contains(r.org, l.org)) then 'same company'
+            when l.kind = 'email' and r.kind = 'email' then 'personal address'
             when l.kind = 'email' or r.kind = 'email' then
                 case when coalesce(nullif(l.company_letters, ''), r.company_letters, '') = '' then 'unknown'
                      when coalesce(l.is_free_mail, r.is_free_mail) then 'personal address'
@@ -136,47 +282,139 @@ compared as (
                      else 'domain is not the company' end
             else 'unknown'
         end as company_level,
-        greatest(coalesce(nl.holders, 1), coalesce(nr.holders, 1), 1) as name_holders
-    from pairs
+        coalesce(l.domain, r.domain) as email_domain,
+        coalesce(l.org, r.org) as org,
+        l.is_role_address or r.is_role_address as is_role_address,
+        l.local_letters = r.local_letters and length(l.local_letters) >= 5 as same_local_part,
+        t.left_key is not null as wrote_in_one_thread,
+        -- days both addresses were in use at once (negative: one stopped before the other started)
+        if(l.mail_first_at is null or r.mail_first_at is null, null,  -- (greatest and least skip nulls)
+           datediff('day', greatest(l.mail_first_at, r.mail_first_at), least(l.mail_last_at, r.mail_last_at)))
+            as overlap_days,
+        least(l.mail_last_at, r.mail_last_at) as handover_at
+    from identity_pairs as pairs
     join profiles as l on l.identity_key = pairs.left_key
     join profiles as r on r.identity_key = pairs.right_key
-    left join nickname_pairs as n using (left_key, right_key)
-    left join address_matches as a using (left_key, right_key)
-    left join name_counts as nl on nl.first_name = l.first_name and nl.last_name = l.last_name
-    left join name_counts as nr on nr.first_name = r.first_name and nr.last_name = r.last_name
+    left join nicknames as n using (pair_id)
+    left join spelled as a using (pair_id)
+    left join wrote_in_one_thread as t using (left_key, right_key)
     where not (l.kind = 'linkedin_url' and r.kind = 'linkedin_url')  -- one profile each: two profiles, two people
 ),
 
-named as (  -- where one side shows no name, an address that spells the other's name stands in for it
+rated as (  -- how many other people here would be expected to agree this way by chance
     select
-        * replace (case
-            when name_level = 'unknown' and address_level = 'full name' then 'same name (in the address)'
-            when name_level = 'unknown' and address_level = 'initial and last name' then 'initial (in the address)'
-            else name_level end as name_level)
-    from compared
+        c.*,
+        greatest(ts.names * case
+            when name_level in ('same name', 'same name (in the address)', 'same name, other order')
+                then fl.share * ll.share
+            when name_level = 'nickname' then (fl.share + coalesce(fr.share, fl.share)) * ll.share
+            when name_level in ('initial', 'initial (in the address)') then coalesce(i.share, 0.1) * ll.share
+            when name_level = 'first name and initial (in the address)' then fl.share * 0.1
+            when name_level = 'similar last name' then fl.share * 0.01
+            when name_level = 'similar first name' then ll.share * 0.01
+            when name_level = 'other first name' then ll.share
+            when name_level = 'first name only (in the address)' then fl.share
+            when name_level = 'surname only (in the address)' then ll.share
+            else 1.0
+        end,
+        -- the namesakes in plain sight, beside the one compared
+        case when name_level in ('same name', 'same name (in the address)', 'same name, other order', 'nickname')
+                  then if(company_level in ('same domain', 'domain is the company', 'same company'),
+                          coalesce(ob.bearers, 1), coalesce(nb.bearers, 1)) - 1
+             when name_level in ('initial', 'initial (in the address)') then coalesce(ib.bearers, 1) - 1
+             else 0 end) as expected_namesakes,
+        if(c.company_level = 'same company', os.share, d.share) as domain_share,
+        lc.n as local_part_holders
+    from compared as c
+    cross join totals as ts
+    left join name_shares as fl on fl.kind = 'first' and fl.name = c.named_first
+    left join name_shares as fr on fr.kind = 'first' and fr.name = c.other_first
+    left join name_shares as ll on ll.kind = 'last' and ll.name = c.named_last
+    left join initial_shares as i on i.initial = c.named_first[1]
+    left join name_bearers as nb on nb.first_name = c.named_first and nb.last_name = c.named_last
+    left join org_bearers as ob on ob.first_name = c.named_first and ob.last_name = c.named_last
+        and ob.org = c.org
+    left join initial_bearers as ib on ib.initial = c.named_first[1] and ib.last_name = c.named_last
+    left join domain_shares as d on d.domain = c.email_domain
+    left join org_shares as os on os.org = c.org
+    left join local_counts as lc on lc.local_letters = c.named_local
 ),
 
 scored as (
     select
-        c.*,
-        wn.weight + wa.weight + wc.weight
-            -- a name several humans bear is weaker evidence: less per doubling of its holders
-            - if(c.name_level like 'same name%' or c.name_level = 'nickname', log2(c.name_holders) * 3, 0)
-            as score,
-        concat_ws(', ', c.name_level, 'address: ' || c.address_level, 'company: ' || c.company_level,
-                  if(c.name_holders > 1, 'about ' || c.name_holders || ' people bear the name', null))
-            as evidence
-    from named as c
-    join match_weights as wn on wn.feature = 'name' and wn.level = c.name_level
-    join match_weights as wa on wa.feature = 'address' and wa.level = c.address_level
-    join match_weights as wc on wc.feature = 'company' and wc.level = c.company_level
+        r.* exclude (named_first, named_last, named_local, other_first),
+        -- the name: log2(how often one human's identities agree so / how many others would by chance)
+        wn.weight - log2(greatest(r.expected_namesakes, 1e-6))
+            + if(r.name_level = 'unknown' and r.same_local_part,
+                 wa.weight - log2(greatest(r.local_part_holders, 1) / r.expected_namesakes), 0) as name_bits,
+        wc.weight + if(r.company_level in ('same domain', 'domain is the company', 'same company'),
+                          -log2(coalesce(r.domain_share, 1)), 0)
+            as company_bits,
+        if(r.wrote_in_one_thread, wt.weight, 0)
+            + case when r.company_level <> 'other domain' or r.overlap_days is null then 0
+                   when r.overlap_days <= 30 then wh.weight  -- one address stopped when the other started
+                   when r.overlap_days > 90 then wo.weight  -- both in use for months: two people
+                   else 0 end as mail_bits,
+        -- at two companies, a common name is not enough: that needs a link (a thread both wrote in; an
+        -- address-book card or LinkedIn's own word link identities before scoring). A rare name that
+        -- nobody else here bears is linked by one address taking over from the other.
+        r.wrote_in_one_thread or coalesce(r.company_level = 'other domain' and r.overlap_days <= 30
+                                          and r.expected_namesakes < getvariable('rare_name_namesakes'), false)
+            as has_link,
+        r.company_level in ('other domain', 'domain is not the company') as needs_link,
+        r.expected_namesakes < getvariable('rare_name_namesakes') as is_rare_name
+    from rated as r
+    join match_weights as wn on wn.feature = 'name' and wn.level = r.name_level
+    join match_weights as wc on wc.feature = 'company' and wc.level = r.company_level
+    join match_weights as wa on wa.feature = 'address' and wa.level = 'same local part'
+    join match_weights as wt on wt.feature = 'mail' and wt.level = 'wrote in one thread'
+    join match_weights as wh on wh.feature = 'mail' and wh.level = 'one replaced the other'
+    join match_weights as wo on wo.feature = 'mail' and wo.level = 'in use at the same time'
 ),
 
-ambiguity as (  -- an identity that fits several LinkedIn profiles equally is left for the user to decide
-    select *,
-        count(*) filter (where score >= $merge_score and (left_kind = 'linkedin_url' or right_kind = 'linkedin_url'))
-            over (partition by if(left_kind = 'linkedin_url', right_key, left_key)) as profiles_fitting
+explained as (  -- the evidence in plain words
+    select
+        left_key, right_key, left_kind, right_kind, name_level, company_level, is_role_address, has_link, needs_link,
+        is_rare_name,
+        name_bits + company_bits + mail_bits as score,
+        concat_ws('; ',
+            name_level || case
+                when name_level in ('other name', 'unknown') then ''
+                when expected_namesakes < 1e-4 then ' (a rare name: nobody else here is likely to have it)'
+                when expected_namesakes < 1 then format(' (that someone else here has it: about 1 in {})',
+                                                        round(1 / expected_namesakes)::bigint)
+                else format(' (a common name: about {} others here may have it)', round(expected_namesakes, 1))
+            end,
+            case company_level
+                when 'same domain' then 'both at ' || email_domain
+                when 'domain is the company' then 'the address is at the company''s domain'
+                when 'same company' then 'the address book puts the personal address at the same company'
+                when 'personal address' then 'one is a personal address'
+                when 'other domain' then 'work addresses at two companies'
+                when 'domain is not the company' then 'the address is not at the company''s domain'
+            end,
+            if(wrote_in_one_thread, 'both wrote in one thread', null),
+            if(company_level = 'other domain' and overlap_days <= 30,
+               'one address stopped when the other started (' || strftime(handover_at, '%B %Y') || ')', null),
+            if(company_level = 'other domain' and overlap_days > 90,
+               format('both in use at the same time for {} days', overlap_days), null)
+        ) as evidence
     from scored
+    where name_bits + company_bits + mail_bits >= getvariable('suggest_score')  -- words only for what is kept
 )
 
-select * from ambiguity;
+select * from explained;
+
+-- 4. Pairs that are two people for certain: both on one message or invited to one meeting.
+create or replace temp table identity_conflicts as
+with involved as (
+    select left_key as identity_key from identity_candidates union select right_key from identity_candidates
+),
+
+appearances as (
+    select a.identity_key, a.ref from identity_appearances as a join involved using (identity_key)
+)
+
+select distinct least(x.identity_key, y.identity_key) as left_key, greatest(x.identity_key, y.identity_key) as right_key
+from appearances as x
+join appearances as y on x.ref = y.ref and x.identity_key < y.identity_key;

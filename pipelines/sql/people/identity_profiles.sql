@@ -1,6 +1,7 @@
 -- One row per identity seen, with what resolution compares: names, address parts, company; and
 -- its role: the owner's, automated (mail robots, lists, meeting rooms), ignored by the user, or a person.
--- Reads the temp table `ignored_identities` (from people.toml).
+-- Reads the temp tables `ignored_identities` (from people.toml) and `transliterations` (name, latin:
+-- display names in other scripts, spelled in Latin letters).
 set variable group_local_parts = '^(all|everyone|staff|team|teams|engineering|eng|dev|developers|sales|marketing|'
     || 'hr|people|office|info|support|admin|ops|operations|finance|accounting|legal|product|design|research|hello|'
     || 'contact|press|jobs|careers|billing|accounts|help|partners|community|events|news|it|security|board|'
@@ -8,20 +9,23 @@ set variable group_local_parts = '^(all|everyone|staff|team|teams|engineering|en
 
 create or replace temp table identity_profiles as
 with sightings as (
-    select * from int_identity_sightings
+    select * from identity_sightings
 ),
 
 owner as (
     select * from int_owner_identities
 ),
 
-named as (  -- the name an identity goes by: LinkedIn's own, else the one it is most often written with
-    select identity_key, arg_max(display_name, (weight, length(display_name), display_name)) as display_name
+named as (  -- the name an identity goes by: LinkedIn's own, an address book's, else the one most written
+    select identity_key, arg_max(display_name, (weight, length(display_name), display_name)) as display_name,
+           arg_max(name_source, (weight, length(display_name), display_name)) as name_source
     from (
         -- names in automated mail (an auto-reply's "Away") count for little
         select identity_key, display_name,
                count(*) filter (where not is_automated) + count(*) / 1000 + if(bool_or(role = 'connection'), 1e9, 0)
-                   as weight
+                   + if(bool_or(role = 'card'), 1e8, 0) as weight,
+               case when bool_or(role = 'connection') then 'LinkedIn' when bool_or(role = 'card') then 'address book'
+                    else 'display name' end as name_source
         from sightings
         where display_name is not null and position('@' in display_name) = 0
         group by all
@@ -29,11 +33,13 @@ named as (  -- the name an identity goes by: LinkedIn's own, else the one it is 
     group by identity_key
 ),
 
-linkedin as (
-    select identity_key, arg_max(company, (connected_on, ref)) as company, arg_max(position, (connected_on, ref)) as position,
+linkedin as (  -- where LinkedIn (or else an address book) says someone works
+    select identity_key,
+           arg_max(company, (source = 'linkedin', connected_on, ref)) filter (where company is not null) as company,
+           arg_max(position, (source = 'linkedin', connected_on, ref)) filter (where position is not null) as position,
            max(connected_on) as connected_on
     from sightings
-    where role in ('connection', 'connection_email')
+    where role in ('connection', 'connection_email', 'card')
     group by identity_key
 ),
 
@@ -47,7 +53,10 @@ counted as (
         bool_or(role in ('from', 'reply_to', 'organizer', 'attendee:accepted', 'attendee:declined',
                          'attendee:tentative', 'connection', 'connection_email', 'sender', 'inviter')) as acts,
         min(occurred_at) as first_seen_at,
-        max(occurred_at) as last_seen_at
+        max(occurred_at) as last_seen_at,
+        -- when someone wrote from an address: two work addresses written from at once are two people
+        min(occurred_at) filter (where role = 'from' and not is_automated) as mail_first_at,
+        max(occurred_at) filter (where role = 'from' and not is_automated) as mail_last_at
     from sightings
     group by identity_key
 ),
@@ -56,22 +65,29 @@ described as (
     select
         c.*,
         n.display_name,
+        t.latin is not null as is_transliterated,
         l.company,
         l.position,
         l.connected_on,
         if(c.kind = 'email', split_part(c.identity_key, ':', 2), null) as email,
         split_part(email, '@', 1) as local_part,
         split_part(email, '@', -1) as domain,
-        -- without a display name, an address like robert.smith@ still says who it is
+        -- a name in another script is compared in Latin letters (王伟: Wang Wei)
+        nullif(name_tokens(coalesce(t.latin, n.display_name)), []) as display_tokens,
+        -- without a display name, an address like drew.fossum@ or drew_fossum@ still says who it is
+        if(c.kind = 'email' and regexp_matches(split_part(email, '@', 1), '^[a-z]{2,}[._-][a-z]{2,}$'),
+           name_tokens(replace(replace(replace(split_part(email, '@', 1), '.', ' '), '_', ' '), '-', ' ')),
+           null) as address_tokens,
         coalesce(
-            nullif(name_tokens(n.display_name), []),
-            if(c.kind = 'email' and regexp_matches(split_part(email, '@', 1), '^[a-z]{2,}[._-][a-z]{2,}$'),
-               name_tokens(replace(replace(replace(split_part(email, '@', 1), '.', ' '), '_', ' '), '-', ' ')),
-               null),
+            display_tokens,
+            address_tokens,
             if(c.kind = 'linkedin_name', string_split(split_part(c.identity_key, ':', 2), ' '), null)
-        ) as tokens
+        ) as tokens,
+        case when display_tokens is not null then n.name_source when address_tokens is not null then 'address'
+             when c.kind = 'linkedin_name' then 'LinkedIn' end as name_source
     from counted as c
     left join named as n using (identity_key)
+    left join transliterations as t on t.name = n.display_name
     left join linkedin as l using (identity_key)
 ),
 
@@ -83,6 +99,8 @@ profiled as (
         -- the last name with umlauts spelled out (Müller: mueller), as addresses often write it
         if(len(tokens) >= 2 and display_name is not null, name_tokens(display_name, german := true)[-1], null) as last_name_spelled,
         regexp_replace(local_part, '[^a-z]', '', 'g') as local_letters,
+        -- a role address (sales@, team@) that people answer from is nobody's own: never linked by name
+        kind = 'email' and regexp_matches(local_part, getvariable('group_local_parts')) as is_role_address,
         regexp_matches(domain, '^(gmail|googlemail|yahoo|ymail|hotmail|outlook|live|msn|icloud|me|mac|aol|gmx|web|'
                                || 'proton|protonmail|pm|mail|yandex|qq|163|126|zoho|fastmail|hey|t-online|orange|free|'
                                || 'libero|seznam|wp|o2|btinternet|comcast|verizon)\.') as is_free_mail,

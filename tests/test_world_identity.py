@@ -1,0 +1,84 @@
+"""The world generator's identity knobs: namesakes, addresses without names, job changes, role
+addresses and an address book in the apps' real shapes, each doing what it says and nothing else."""
+import datetime as dt
+from collections import Counter
+
+import pytest
+
+from connectors.contacts import read_contacts
+from connectors.demo import IdentityKnobs, generate_world, load_truth
+from connectors.demo.world import Simulation
+from connectors.mbox import read_mbox
+from connectors.records import ContactCard, Rejected
+
+END = dt.date(2026, 11, 23)
+HARD = IdentityKnobs(namesakes=0.25, bare_personal=0.5, partial_work=0.3, job_changes=0.3, role_addresses=2,
+                     address_book=0.5)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hard-world")
+    paths = generate_world(folder, people=300, seed=5, end=END, identity=HARD)
+    return paths, load_truth(paths.truth)
+
+
+def test_all_knobs_off_is_the_world_as_it_always_was():
+    plain, knobs_off = Simulation(300, 5, END), Simulation(300, 5, END, identity=IdentityKnobs())
+    assert [(p.full_name, p.work_email, p.personal_email, p.linkedin_url) for p in plain.people] == \
+        [(p.full_name, p.work_email, p.personal_email, p.linkedin_url) for p in knobs_off.people]
+
+
+def test_a_quarter_of_the_people_share_their_full_name_with_someone(world):
+    _, truth = world
+    names = Counter(p.full_name for p in truth.people)
+    shared = sum(n for n in names.values() if n > 1)
+    assert shared >= 0.25 * len(truth.people)
+    plain = Counter(p.full_name for p in Simulation(300, 5, END).people)
+    assert sum(n for n in plain.values() if n > 1) < 0.05 * 300
+
+
+def test_harder_addresses_are_written_without_a_display_name(world):
+    paths, _ = world
+    sim = Simulation(300, 5, END, identity=HARD)
+    bare = {address for p in sim.people for address in p.bare_addresses}
+    personal = {a for a in bare if a.split("@")[1] in ("gmail.com", "proton.me", "outlook.com", "web.de")}
+    assert len(personal) > 20 and len(bare - personal) > 20
+    named = set()
+    for record in read_mbox([paths.mbox]):
+        for party in [record.from_addr, *record.to] if hasattr(record, "to") else []:
+            if party is not None and party.email in bare and party.name:
+                named.add(party.email)
+    assert named == set()
+
+
+def test_role_addresses_are_shared_inboxes_several_people_answer_from(world):
+    _, truth = world
+    assert len(truth.shared_inboxes) == 3  # the vendor's sales@ and two more
+    assert all(len(inbox.person_ids) >= 2 for inbox in truth.shared_inboxes)
+    assert {i.key for i in truth.identities} & {inbox.address for inbox in truth.shared_inboxes} == set()
+
+
+def test_job_changes_give_people_an_old_work_address():
+    changed = sum(1 for p in Simulation(300, 5, END, identity=HARD).people if p.old_email)
+    assert changed > 1.5 * sum(1 for p in Simulation(300, 5, END).people if p.old_email)
+
+
+def test_the_address_book_is_written_in_four_apps_shapes_that_all_read_back(world):
+    paths, truth = world
+    (folder,) = paths.contacts
+    files = sorted(p.name for p in folder.iterdir())
+    assert files == ["Apple Contacts.vcf", "Outlook Contacts.vcf", "contacts.csv", "contacts.vcf"]
+    records = list(read_contacts(sorted(folder.iterdir())))
+    assert [r for r in records if isinstance(r, Rejected)] == []
+    cards = [r for r in records if isinstance(r, ContactCard)]
+    assert len(cards) == truth.counts["address_book_cards"]
+    assert {c.format for c in cards} == {"vCard 2.1", "vCard 3.0", "Google Contacts CSV"}
+    owners: dict[str, set] = {}
+    for identity in truth.identities:
+        owners.setdefault(identity.key, set()).add(identity.person_id)
+    shared = {inbox.address for inbox in truth.shared_inboxes}
+    # every card is one person's (or a shared inbox's), and every address on it is in the truth
+    assert all(len(set().union(*(owners[e] for e in c.emails))) == 1 for c in cards if not set(c.emails) & shared)
+    assert sum(1 for c in cards if len(c.emails) > 1) > 20
+    assert 'contacts = ["Contacts"]' in paths.config.read_text()
