@@ -268,7 +268,6 @@ def refresh_tables(con: duckdb.DuckDBPyConnection) -> None:
         for sql_text in _in_dependency_order(_sql_dir(layer)):
             if _MATERIALISED.search(sql_text):
                 con.execute(sql_text)
-        write_reference_tables(con)
 
 
 def _columns(con, table: str) -> list[tuple[str, str]]:
