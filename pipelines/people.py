@@ -351,9 +351,10 @@ class _Clusters:
         for left, right, score, evidence, is_role, needs_link, linked in candidates:
             if self.find(left) == self.find(right):
                 decision = "merged" if score >= MERGE_SCORE else "already one person"
-            elif score < MERGE_SCORE:  # a pair the user rejected is not suggested again
-                decision = ("kept apart: split in people.toml" if self.is_split(left, right) else
-                            f"suggested: not sure enough (probability {probability(score):.2f}, "
+            elif self.is_split(left, right):  # a pair the user rejected is not suggested again
+                decision = "kept apart: split in people.toml"
+            elif score < MERGE_SCORE:
+                decision = (f"suggested: not sure enough (probability {probability(score):.2f}, "
                             f"merged from {MERGE_PROBABILITY:.2f})")
             elif is_role:
                 decision = "suggested: a shared role address (sales@, team@) is nobody's own"

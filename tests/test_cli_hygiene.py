@@ -140,11 +140,11 @@ def test_a_reader_that_goes_away_ends_the_output_quietly(cli, tmp_path):
 class TestAcceptAndReject:
     @pytest.fixture
     def suggested(self, cli, tmp_path):
-        """A database with one uncertain match (Tim Parker's gmail address and two LinkedIn profiles)."""
+        """A database with uncertain matches (Tim Parker's gmail address and two Timothy Parkers on LinkedIn)."""
         export = Export(tmp_path, cli)
         export.mail("Tim Parker <tparker71@gmail.com>", "jane@acme.com")
         export.connection("Timothy", "Parker", "https://www.linkedin.com/in/timothy-parker", "Zephyr Studio")
-        export.connection("Tim", "Parker", "https://www.linkedin.com/in/tim-parker-2", "Other Co")
+        export.connection("Timothy", "Parker", "https://www.linkedin.com/in/timothy-parker-2", "Other Co")
         db = tmp_path / "t.duckdb"
         export.load(db)
         match_id = cli("--db", db, "people", "suggest").out.split()[0]
