@@ -13,7 +13,7 @@ Each learns from cuts spread over the history (features from before a cut, the o
 only cuts whose outcome was complete before the as-of moment), on the inputs the SQL macros
 `tie_inputs` and `reply_candidates` compute, so that fitting and scoring read the same numbers.
 The latest cuts are held out first: the learned model is kept only where it does better there than
-the published method (METRICS.md's formula and rules), and a history too short to tell keeps the
+the published method (docs/metrics.md's formula and rules), and a history too short to tell keeps the
 published method. The fits are stored in `model_fits` / `model_coefficients`, where the views find
 the latest one made before the moment they are evaluated at.
 """

@@ -4,7 +4,7 @@
 -- every moment in `cuts` (a list of timestamptz) from what came before each only.
 
 -- One row per person and owner-local day with any contact (an interaction of weight > 0): what kind
--- of contact it was, the day's score weight (METRICS.md's weights, one event per person, channel,
+-- of contact it was, the day's score weight (docs/metrics.md's weights, one event per person, channel,
 -- direction and day) and the days since the previous day of direct contact.
 create or replace macro contact_days(events := 'int_interactions') as table
 with events as (
@@ -43,7 +43,7 @@ select
 from days;
 
 -- Per person and cut: counts of contact days in windows before the cut, recency, cadence, and the
--- decayed sums of METRICS.md (half-lives 30, 90, 180, 365 days and `half_life_days`). Everybody with
+-- decayed sums of docs/metrics.md (half-lives 30, 90, 180, 365 days and `half_life_days`). Everybody with
 -- any contact before the cut has a row; what lies more than two years back is not read.
 create or replace macro tie_features(cuts, events := 'int_interactions') as table
 with days as (
@@ -139,7 +139,7 @@ features as (
     left join counted as c using (person_id, cut_at)
 ),
 
-published as (  -- METRICS.md's published score R = rho * S * (1 + 0.1 (k - 1))
+published as (  -- docs/metrics.md's published score R = rho * S * (1 + 0.1 (k - 1))
     select
         *,
         case when metric('use_reciprocity') = 0 or messages_out_365 + messages_in_365 = 0 then 1.0

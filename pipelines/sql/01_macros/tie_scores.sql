@@ -29,7 +29,7 @@ group by l.person_id, l.cut_at, c.model;
 -- Strength, tier and lapse risk for every row of a relation of `tie_features` rows (`features`),
 -- with the fits current as of as_of(). Strength is the expected number of days with direct contact
 -- in the next 90 days on a log scale: 100 would be contact every day, 50 about 8.5 days a quarter.
--- Learned where the owner's history supports it; else METRICS.md's published score, read as a rate.
+-- Learned where the owner's history supports it; else docs/metrics.md's published score, read as a rate.
 create or replace macro tie_scores(features := 'int_tie_features_now') as table
 with inputs as materialized (
     select * from tie_inputs(features := features)

@@ -90,7 +90,7 @@ learned_on_me as (  -- where the owner's history supports it: what the reply mod
     where answer_probability >= (select threshold from reply_fit)
 ),
 
-published_on_me as (  -- else METRICS.md's rules
+published_on_me as (  -- else docs/metrics.md's rules
     select l.sender_person_id as person_id, l.channel, l.thread_ref, 'me' as waiting_on, l.sent_at as since,
            l.message_ref as last_message_ref, null::double as answer_probability
     from last_messages as l

@@ -1,6 +1,6 @@
 -- Everyone's strength as of as_of() (docs/metrics.md "Strength"): the expected number of days with
 -- direct contact in the next 90 days, learned from the owner's own history where it supports it,
--- else METRICS.md's published formula; shown 0-100 on a log scale, tiered by rank with floors, with
+-- else docs/metrics.md's published formula; shown 0-100 on a log scale, tiered by rank with floors, with
 -- the trend over `trend_days` and whether the tie is warming or cooling.
 create or replace view relationship_strength as
 with scores as (
