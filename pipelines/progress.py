@@ -47,8 +47,10 @@ class _LogLines:
         self.last = now
         rate = self.done / max(now - self.started, 1e-9)
         eta = (self.total - self.done) / rate if rate else float("inf")
-        log.info("%s: %s of %s (%.0f%%), %s/s, about %.0f s left", self.description, self.amount(self.done),
-                 self.amount(self.total), 100 * self.done / max(self.total, 1), self.amount(rate), eta)
+        # slow work (a backtest's cuts) is told in seconds each: "0/s" says nothing
+        pace = f"{self.amount(rate)}/s" if rate >= 1 or not rate else f"{1 / rate:.1f} s each"
+        log.info("%s: %s of %s (%.0f%%), %s, about %.0f s left", self.description, self.amount(self.done),
+                 self.amount(self.total), 100 * self.done / max(self.total, 1), pace, eta)
 
 
 def _size(nbytes: float) -> str:

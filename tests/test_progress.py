@@ -41,3 +41,14 @@ def test_api_progress_on_a_terminal_is_a_bar():
     with progress.count_progress("gcal", "events", stream=screen) as counts:
         counts.advance(40)
     assert "gcal" in screen.getvalue()
+
+
+def test_slow_work_is_told_in_seconds_each_not_as_zero_per_second(monkeypatch, caplog):
+    monkeypatch.setattr(progress, "LOG_EVERY_SECONDS", 0.0)
+    clock = iter([100.0, 112.0])  # started, then 2 cuts done 12 s later
+    monkeypatch.setattr(progress.time, "monotonic", lambda: next(clock))
+    caplog.set_level(logging.INFO, logger="tiekeeper")
+    with progress.count_progress("backtest", "cuts", stream=io.StringIO()) as counts:
+        counts.update(2, 16)
+    (line,) = [r.getMessage() for r in caplog.records]
+    assert "2 of 16 (12%), 6.0 s each, about 84 s left" in line, line
