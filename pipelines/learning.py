@@ -363,27 +363,38 @@ def _fit_reply(spec, panels, cuts, as_of, settings) -> Fit:
     p = _predict("logistic", params, x_all[held_rows])
     goal = settings.get("reply_precision_goal", 0.8)
     threshold, precision, recall = _threshold(p, y_all[held_rows], goal)
-    measure = f"precision / recall on the latest cuts at probability {threshold:.2f}"
+    # the published rule lists every message waiting long enough: its precision is the share answered
+    published = float(y_all[held_rows].mean())
+    measure = f"precision on the latest cuts (learned at probability {threshold:.2f}, recall {recall:.2f})"
     params = _regression("logistic", x_all[rows], y_all[rows])
     return _learned(spec, as_of, panels.reply_inputs, params, cuts, len(rows),
-                    f"learned from {len(cuts)} cuts: precision {precision:.2f}, recall {recall:.2f} on the latest",
-                    threshold=threshold, validation_measure=measure, validation_learned=precision,
-                    validation_published=recall)
+                    f"learned from {len(cuts)} cuts: precision {precision:.2f} (published {published:.2f}), "
+                    f"recall {recall:.2f} on the latest", threshold=threshold, validation_measure=measure,
+                    validation_learned=precision, validation_published=published)
+
+
+# A precision goal counts as met only on this many right flags: one lucky flag is not a track record,
+# and a threshold that lists almost nothing leaves the owner without the list.
+MIN_RIGHT_FLAGS = 5
 
 
 def _threshold(p: np.ndarray, y: np.ndarray, goal: float) -> tuple[float, float, float]:
     """The lowest probability from 0.5 up whose flags were right at least `goal` of the time on the
-    held-out cuts; if none is, the one with the best F0.5 (precision counting twice)."""
+    held-out cuts (on at least MIN_RIGHT_FLAGS right flags); if none is, the one with the best F0.5
+    (precision counting twice)."""
     best = (0.5, *_precision_recall(p >= 0.5, y))
     best_f = -1.0
     for threshold in np.arange(0.5, 0.96, 0.01):
         precision, recall = _precision_recall(p >= threshold, y)
-        if precision >= goal and recall > 0:
+        if precision >= goal and (p >= threshold)[y].sum() >= MIN_RIGHT_FLAGS:
             return float(round(threshold, 2)), precision, recall
-        f = 1.25 * precision * recall / (0.25 * precision + recall) if precision + recall else 0.0
-        if f > best_f:
+        if (f := _f_half(precision, recall)) > best_f:
             best_f, best = f, (float(round(threshold, 2)), precision, recall)
     return best
+
+
+def _f_half(precision: float, recall: float) -> float:
+    return 1.25 * precision * recall / (0.25 * precision + recall) if precision + recall else 0.0
 
 
 def _precision_recall(flagged: np.ndarray, y: np.ndarray) -> tuple[float, float]:

@@ -84,8 +84,9 @@ def test_the_report_is_for_the_as_of_week_and_its_numbers_describe_the_last_comp
 
 
 def test_threads_are_listed_oldest_then_strongest_first(report):
-    order = [(-t.days_waiting, -t.strength) for t in report.replies_owed]
-    assert order == sorted(order) and len(order) > 2
+    for threads in (report.replies_owed, report.waiting_on_them):
+        order = [(-t.days_waiting, -t.strength) for t in threads]
+        assert order == sorted(order) and len(order) > 2
 
 
 def test_the_inner_circle_is_inner_then_close_with_12_weeks_of_strength(report):

@@ -80,5 +80,5 @@ def test_the_address_book_is_written_in_four_apps_shapes_that_all_read_back(worl
     shared = {inbox.address for inbox in truth.shared_inboxes}
     # every card is one person's (or a shared inbox's), and every address on it is in the truth
     assert all(len(set().union(*(owners[e] for e in c.emails))) == 1 for c in cards if not set(c.emails) & shared)
-    assert sum(1 for c in cards if len(c.emails) > 1) > 20
+    assert sum(1 for c in cards if len(c.emails) > 1) >= 0.15 * len(cards)  # several addresses: merge evidence
     assert 'contacts = ["Contacts"]' in paths.config.read_text()
