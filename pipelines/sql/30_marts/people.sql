@@ -28,9 +28,9 @@ joined as (
     select
         p.person_id,
         p.full_name,
-        p.emails,
-        p.primary_email,
         p.company,
+        p.primary_email,
+        p.emails,
         p.position,
         p.linkedin_url,
         p.connected_on,

@@ -2,7 +2,7 @@
 -- direct contact in the next 90 days, learned from the owner's own history where it supports it,
 -- else METRICS.md's published formula; shown 0-100 on a log scale, tiered by rank with floors, with
 -- the trend over `trend_days` and whether the tie is warming or cooling. Figures keep full precision:
--- the backtest, the report's order and `companies` compute from them (people_overview rounds them).
+-- the backtest, the report's order and `companies` compute from them (the overview view rounds them).
 create or replace view relationship_strength as
 with scores as (
     select * from tie_scores()
