@@ -198,7 +198,7 @@ def _follow_ups(con, cut, method) -> list[Row]:
             (select count(*) filter (where lapsed) from baseline),
             (select coalesce(sum(contact_days_180), 0) from baseline),
             (select coalesce(sum(contact_days_180) filter (where lapsed), 0) from baseline),
-            (select count(*) from cut_follow_ups where days_since < 7)
+            (select count(*) from cut_follow_ups where days_since_contact < 7)
         from pool""").fetchone()
     reminder = "a fixed 30-day reminder, as many ties"
     return [

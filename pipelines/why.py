@@ -40,7 +40,7 @@ def explain(con: duckdb.DuckDBPyConnection, person_id: str, *, top: int = 8) -> 
     row = con.execute("""
         select p.full_name, s.strength, s.tier, s.trend, s.direction, s.method, s.expected_contact_days,
                s.reciprocity, s.messages_out, s.messages_in, s.channels, s.decayed_sum,
-               c.usual_gap_days, c.days_since, c.overdue_ratio, c.lapse_risk, c.reason, c.method,
+               c.usual_gap_days, c.days_since_contact, c.overdue_ratio, c.lapse_risk, c.reason, c.method,
                f.person_id is not null as listed, metric('half_life_days'), metric('trend_days'), as_of()
         from people as p
         left join relationship_strength as s using (person_id)

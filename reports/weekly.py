@@ -178,7 +178,7 @@ def gather(con: duckdb.DuckDBPyConnection) -> WeeklyReport:
         from awaiting_reply a join people p using (person_id) left join relationship_strength s using (person_id)
         order by a.days_waiting desc, coalesce(s.strength, 0) desc, p.full_name""").fetchall()]
     follow_ups = tuple(FollowUp(_person(row), *row[4:]) for row in con.execute(f"""
-        select {_PERSON_COLUMNS}, f.days_since, f.usual_gap_days, f.reason, f.strength, f.lapse_risk
+        select {_PERSON_COLUMNS}, f.days_since_contact, f.usual_gap_days, f.reason, f.strength, f.lapse_risk
         from follow_ups f join people p using (person_id)
         order by f.priority desc, p.full_name""").fetchall())
     trends = [(row[0], Trend(_person(row[1:]), *row[5:])) for row in con.execute(f"""
@@ -202,9 +202,9 @@ def gather(con: duckdb.DuckDBPyConnection) -> WeeklyReport:
             group by all order by connections desc, company""",
             [as_of.date() - dt.timedelta(days=NEW_CONNECTION_DAYS), as_of.date()]).fetchall()),
         coming_up=tuple(Meeting(_person(row), *row[4:]) for row in con.execute(f"""
-            select {_PERSON_COLUMNS}, u.start_at, u.summary, u.headcount, u.days_since_last_interaction
+            select {_PERSON_COLUMNS}, u.start_at, u.summary, u.headcount, u.days_since_conversation
             from upcoming_meetings u join people p using (person_id)
-            where u.days_since_last_interaction is null or u.days_since_last_interaction >= ?
+            where u.days_since_conversation is null or u.days_since_conversation >= ?
             order by u.start_at, p.full_name""", [NOT_SEEN_DAYS]).fetchall()),
         track_record=track_record(con),
         **_where_you_know_people(con),

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")  # the demo runs the wee
 
 PUBLIC = ("people", "identities", "identity_matches", "automated_mail", "interactions", "interactions_excluded",
           "relationship_strength", "cadence", "follow_ups", "awaiting_reply", "network_growth", "strength_history",
-          "ingest_runs")
+          "people_overview", "ingest_runs")
 
 
 def test_the_demo_loads_every_source_and_prints_where_the_database_is(cli, tmp_path):

@@ -22,7 +22,7 @@ from pipelines.why import explain
 END = dt.date(2026, 11, 23)
 AS_OF = dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc)
 PUBLIC_VIEWS = ("people", "interactions", "relationship_strength", "cadence", "follow_ups", "awaiting_reply",
-                "network_growth", "upcoming_meetings", "automated_mail", "interactions_excluded")
+                "network_growth", "upcoming_meetings", "automated_mail", "interactions_excluded", "people_overview")
 
 
 def build(folder: Path, *, people: int = 300, seed: int = 21, owner_type: str = "typical",
@@ -141,7 +141,7 @@ def test_a_short_history_keeps_the_published_method_and_says_why(cli, tmp_path):
 
 def test_nobody_contacted_in_the_last_7_days_is_listed_and_every_listed_tie_is_active(world):
     db, _ = world
-    rows = read(db, "select days_since, active_days_180, lapse_risk, method from follow_ups")
+    rows = read(db, "select days_since_contact, active_days_180, lapse_risk, method from follow_ups")
     assert rows and all(since >= 7 and active >= 2 for since, active, *_ in rows)
     assert all(method == "learned" and risk >= 0.5 for *_, risk, method in rows)
 

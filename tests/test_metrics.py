@@ -140,7 +140,7 @@ def test_a_regular_contact_silent_for_five_times_their_gap_is_fading(export, db)
         at(export, NOW - timedelta(weeks=week)).meeting(("Ann Lee", "ann@lee.org"), ("Jane Doe", "jane@acme.com"))
     export.load(db)
     (usual, since, ratio, reason, method), = query(
-        db, "select usual_gap_days, days_since, overdue_ratio, reason, method from follow_ups")
+        db, "select usual_gap_days, days_since_contact, overdue_ratio, reason, method from follow_ups")
     assert usual == pytest.approx(7, abs=1) and since == pytest.approx(42, abs=1)
     assert (reason, method) == ("fading", "published") and ratio >= 4
 
@@ -153,10 +153,10 @@ def test_a_group_meeting_is_contact_and_nobody_contacted_this_week_is_listed(exp
         at(export, NOW - timedelta(weeks=week, days=-1)).meeting(("Ann Lee", "ann@lee.org"), *team,
                                                                  ("Jane Doe", "jane@acme.com"))
     export.load(db)
-    (since, listed), = query(db, """select c.days_since, c.person_id in (select person_id from follow_ups)
+    (since, listed), = query(db, """select c.days_since_contact, c.person_id in (select person_id from follow_ups)
                                     from cadence c join people p using (person_id) where p.full_name = 'Ann Lee'""")
     assert since < 7 and not listed  # seen in the team meeting this week: not "6 weeks silent"
-    assert query(db, "select count(*) from follow_ups where days_since < 7") == [(0,)]
+    assert query(db, "select count(*) from follow_ups where days_since_contact < 7") == [(0,)]
 
 
 def test_metrics_as_of_a_past_date_use_only_what_came_before(export, db):

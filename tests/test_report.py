@@ -217,7 +217,7 @@ def test_charts_are_pngs_at_twice_their_display_size():
 def test_coming_up_lists_next_weeks_meetings_with_people_not_seen_for_a_month(database, report):
     with connect_reader(database) as con:
         set_as_of(con, AS_OF)
-        upcoming = con.execute("select person_id, start_at, days_since_last_interaction from upcoming_meetings").fetchall()
+        upcoming = con.execute("select person_id, start_at, days_since_conversation from upcoming_meetings").fetchall()
     assert upcoming, "the generated world has meetings in the week after its end"
     assert all(AS_OF <= start < AS_OF + dt.timedelta(days=7) for _, start, _ in upcoming)
     assert sorted((m.person.person_id, m.starts_at) for m in report.coming_up) == sorted(

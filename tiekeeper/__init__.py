@@ -27,12 +27,12 @@ from pipelines.warehouse import WarehouseError, connect_reader
 
 __all__ = ["connect", "view", "PUBLIC_VIEWS", "ConfigError", "WarehouseError", "people", "interactions",
            "relationship_strength", "cadence", "follow_ups", "awaiting_reply", "network_growth",
-           "strength_history", "companies", "automated_mail", "rejected_records", "ingest_runs"]
+           "strength_history", "companies", "people_overview", "automated_mail", "rejected_records", "ingest_runs"]
 
 # The views (and tables) ad-hoc queries may rely on: docs/schema.md describes them column by column.
 PUBLIC_VIEWS = ("people", "interactions", "relationship_strength", "cadence", "follow_ups", "awaiting_reply",
-                "network_growth", "strength_history", "companies", "automated_mail", "rejected_records",
-                "ingest_runs")
+                "network_growth", "strength_history", "companies", "people_overview", "automated_mail",
+                "rejected_records", "ingest_runs")
 
 AsOf = str | dt.date | dt.datetime | None
 
@@ -83,6 +83,7 @@ awaiting_reply = _reader("awaiting_reply")
 network_growth = _reader("network_growth")
 strength_history = _reader("strength_history")
 companies = _reader("companies")
+people_overview = _reader("people_overview")
 automated_mail = _reader("automated_mail")
 rejected_records = _reader("rejected_records")
 ingest_runs = _reader("ingest_runs")

@@ -132,9 +132,16 @@ waiting as (
     select * from waiting_on_them
 ),
 
+profiles as (
+    select person_id, full_name, company, primary_email from int_person_profiles
+),
+
 final as (
     select
         w.person_id,
+        p.full_name,
+        p.company,
+        p.primary_email,
         w.thread_ref,
         w.channel,
         w.waiting_on,
@@ -146,6 +153,7 @@ final as (
     from waiting as w
     cross join constants as c
     left join thread_subjects as s using (channel, thread_ref)
+    left join profiles as p on p.person_id = w.person_id
     where w.since >= days_after(as_of(), -metric('awaiting_max_days'))
 )
 

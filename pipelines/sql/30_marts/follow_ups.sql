@@ -21,12 +21,19 @@ shrunk as (
                 else metric('prior_gap_peripheral') end)
             / (s.gap_count + metric('prior_pseudo_gaps')))) as usual_gap_days
     from scores as s
+),
+
+profiles as (
+    select person_id, full_name, company, primary_email from int_person_profiles
 )
 
 select
     person_id,
-    last_contact_at as last_interaction,
-    round(days_since_contact, 1) as days_since,
+    p.full_name,
+    p.company,
+    p.primary_email,
+    last_contact_at,  -- the last interaction that counts (weight > 0): a Cc or a group meeting too
+    round(days_since_contact, 1) as days_since_contact,
     round(days_since_direct, 1) as days_since_direct,
     round(usual_gap_days, 1) as usual_gap_days,
     round(days_since_direct - usual_gap_days, 1) as overdue_days,
@@ -60,11 +67,13 @@ select
     -- who first: the risk of losing the tie times what it is worth (the contact it holds), or for
     -- the published rule how overdue it is times its strength
     coalesce(lapse_risk * expected_contact_days, days_since_direct / usual_gap_days * strength) as priority
-from shrunk;
+from shrunk
+left join profiles as p using (person_id);
 
 -- Ties to follow up with: active ties that are likely to lapse without a nudge, the ones that
--- matter most first (lapse risk times expected contact).
+-- matter most first (lapse risk times expected contact). A list for reading: strength rounded to
+-- 0.1; lapse_risk and priority stay exact (the model's threshold and the list's order read them).
 create or replace view follow_ups as
-select * exclude (is_eligible)
+select * exclude (is_eligible) replace (round(strength, 1) as strength)
 from cadence
 where is_eligible and reason is not null;

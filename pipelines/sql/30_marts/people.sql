@@ -1,63 +1,21 @@
 -- One row per person (the owner excluded): who they are across every source, and when you last met.
 create or replace view people as
-with identities as (
-    select * from main.identities where role = 'person'
+with profiles as (
+    select * from int_person_profiles
 ),
 
-sightings as (
-    select * from int_identity_sightings
+identities as (
+    select * from main.identities where role = 'person'
 ),
 
 interactions as (  -- appearances that were real contact: not automated mail, not cancelled or future meetings
     select s.identity_key, s.occurred_at
-    from sightings as s
+    from int_identity_sightings as s
     left join int_calendar_events as e on s.source = 'ics' and e.event_key = s.ref
     where not s.is_automated
       and s.occurred_at < as_of()
       and not coalesce(e.is_cancelled, false)
       and s.role not in ('attendee:declined')
-),
-
-linkedin as (  -- the LinkedIn side of a person: profile, company, position, connection date
-    select
-        i.person_id,
-        -- all from the latest connection row (ties broken by its key, so every run agrees)
-        arg_max(s.display_name, (s.connected_on, s.ref)) as linkedin_name,
-        arg_max(s.raw_value, (s.connected_on, s.ref)) as linkedin_url,
-        arg_max(s.company, (s.connected_on, s.ref)) as company,
-        arg_max(s.position, (s.connected_on, s.ref)) as position,
-        max(s.connected_on) as connected_on
-    from identities as i
-    join sightings as s on s.identity_key = i.identity_key and s.role = 'connection' and s.kind = 'linkedin_url'
-    group by i.person_id
-),
-
-cards as (  -- what the owner's address book says: a name, an organisation, a title
-    select
-        i.person_id,
-        arg_max(s.display_name, s.ref) filter (where s.display_name is not null) as card_name,
-        arg_max(s.company, s.ref) filter (where s.company is not null) as organization,
-        arg_max(s.position, s.ref) filter (where s.position is not null) as title
-    from identities as i
-    join sightings as s on s.identity_key = i.identity_key and s.role = 'card'
-    group by i.person_id
-),
-
-per_person as (
-    select
-        i.person_id,
-        -- the most used name; on a tie the fuller one ("Ann Lee" over "A. L."), then the first by letter
-        arg_max(i.display_name, (i.sightings, length(i.display_name), i.display_name))
-            filter (where i.display_name is not null) as most_used_name,
-        list(split_part(i.identity_key, ':', 2) order by i.sightings desc) filter (where i.kind = 'email') as emails,
-        -- a work address says where someone works when LinkedIn does not
-        arg_max(split_part(i.identity_key, '@', -1), (i.sightings, i.identity_key)) filter (
-            where i.kind = 'email' and not regexp_matches(split_part(i.identity_key, '@', -1),
-                '^(gmail|googlemail|yahoo|hotmail|outlook|live|icloud|me|aol|gmx|web|proton|protonmail)\.')
-        ) as work_domain,
-        list(i.identity_key order by i.identity_key) as identity_keys
-    from identities as i
-    group by i.person_id
 ),
 
 contact as (
@@ -69,19 +27,18 @@ contact as (
 joined as (
     select
         p.person_id,
-        coalesce(l.linkedin_name, k.card_name, person_name(p.most_used_name), p.emails[1]) as full_name,
-        coalesce(p.emails, []) as emails,
-        coalesce(l.company, k.organization, p.work_domain) as company,
-        coalesce(l.position, k.title) as position,
-        l.linkedin_url,
-        l.connected_on,
+        p.full_name,
+        p.company,
+        p.primary_email,
+        p.emails,
+        p.position,
+        p.linkedin_url,
+        p.connected_on,
         c.first_interaction,
         c.last_interaction,
-        p.person_id in (select person_id from pinned_people) as is_pinned_close,
+        p.is_pinned_close,
         p.identity_keys
-    from per_person as p
-    left join linkedin as l using (person_id)
-    left join cards as k using (person_id)
+    from profiles as p
     left join contact as c using (person_id)
 )
 

@@ -1,7 +1,8 @@
 -- Everyone's strength as of as_of() (docs/metrics.md "Strength"): the expected number of days with
 -- direct contact in the next 90 days, learned from the owner's own history where it supports it,
 -- else docs/metrics.md's published formula; shown 0-100 on a log scale, tiered by rank with floors, with
--- the trend over `trend_days` and whether the tie is warming or cooling.
+-- the trend over `trend_days` and whether the tie is warming or cooling. Figures keep full precision:
+-- the backtest, the report's order and `companies` compute from them (the overview view rounds them).
 create or replace view relationship_strength as
 with scores as (
     select * from tie_scores()
@@ -34,10 +35,17 @@ directed as (
                  and greatest(strength, strength_then) >= metric('follow_up_min_strength') then 'cooling'
         end as direction
     from trended
+),
+
+profiles as (
+    select person_id, full_name, company, primary_email from int_person_profiles
 )
 
 select
-    person_id,
+    d.person_id,
+    p.full_name,
+    p.company,
+    p.primary_email,
     cut_at as as_of,
     strength,
     tier,
@@ -53,4 +61,5 @@ select
     messages_out_365 as messages_out,
     messages_in_365 as messages_in,
     momentum
-from directed;
+from directed as d
+left join profiles as p using (person_id);

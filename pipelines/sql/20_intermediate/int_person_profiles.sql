@@ -1,0 +1,72 @@
+-- Who each person is (the owner excluded), across every source: name, addresses, company, position,
+-- LinkedIn profile. The `people` view adds when you were in touch; every per-person mart joins this
+-- for `full_name`, `company` and `primary_email`, which it reads without scanning every sighting.
+create or replace view int_person_profiles as
+with identities as (
+    select * from main.identities where role = 'person'
+),
+
+sightings as (  -- only the sightings that say who someone is: connections and address-book cards
+    select * from int_identity_sightings where role in ('connection', 'card')
+),
+
+linkedin as (  -- the LinkedIn side of a person: profile, company, position, connection date
+    select
+        i.person_id,
+        -- all from the latest connection row (ties broken by its key, so every run agrees)
+        arg_max(s.display_name, (s.connected_on, s.ref)) as linkedin_name,
+        arg_max(s.raw_value, (s.connected_on, s.ref)) as linkedin_url,
+        arg_max(s.company, (s.connected_on, s.ref)) as company,
+        arg_max(s.position, (s.connected_on, s.ref)) as position,
+        max(s.connected_on) as connected_on
+    from identities as i
+    join sightings as s on s.identity_key = i.identity_key and s.role = 'connection' and s.kind = 'linkedin_url'
+    group by i.person_id
+),
+
+cards as (  -- what the owner's address book says: a name, an organisation, a title
+    select
+        i.person_id,
+        arg_max(s.display_name, s.ref) filter (where s.display_name is not null) as card_name,
+        arg_max(s.company, s.ref) filter (where s.company is not null) as organization,
+        arg_max(s.position, s.ref) filter (where s.position is not null) as title
+    from identities as i
+    join sightings as s on s.identity_key = i.identity_key and s.role = 'card'
+    group by i.person_id
+),
+
+per_person as (
+    select
+        i.person_id,
+        -- the most used name; on a tie the fuller one ("Ann Lee" over "A. L."), then the first by letter
+        arg_max(i.display_name, (i.sightings, length(i.display_name), i.display_name))
+            filter (where i.display_name is not null) as most_used_name,
+        list(split_part(i.identity_key, ':', 2) order by i.sightings desc) filter (where i.kind = 'email') as emails,
+        -- a work address says where someone works when LinkedIn does not
+        arg_max(split_part(i.identity_key, '@', -1), (i.sightings, i.identity_key)) filter (
+            where i.kind = 'email' and not regexp_matches(split_part(i.identity_key, '@', -1),
+                '^(gmail|googlemail|yahoo|hotmail|outlook|live|icloud|me|aol|gmx|web|proton|protonmail)\.')
+        ) as work_domain,
+        list(i.identity_key order by i.identity_key) as identity_keys
+    from identities as i
+    group by i.person_id
+),
+
+joined as (
+    select
+        p.person_id,
+        coalesce(l.linkedin_name, k.card_name, person_name(p.most_used_name), p.emails[1]) as full_name,
+        coalesce(p.emails, []) as emails,
+        p.emails[1] as primary_email,  -- the most used address
+        coalesce(l.company, k.organization, p.work_domain) as company,
+        coalesce(l.position, k.title) as position,
+        l.linkedin_url,
+        l.connected_on,
+        p.person_id in (select person_id from pinned_people) as is_pinned_close,
+        p.identity_keys
+    from per_person as p
+    left join linkedin as l using (person_id)
+    left join cards as k using (person_id)
+)
+
+select * from joined;
