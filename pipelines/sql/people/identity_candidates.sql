@@ -349,7 +349,7 @@ compared as (
 rated as (  -- how many other people here would be expected to agree this way by chance
     select
         c.*,
-        greatest(ts.names * ns.factor * case
+        ts.names * ns.factor * case
             when name_level in ('same name', 'same name (in the address)', 'same name, other order')
                 then fl.share * ll.share
             when name_level = 'nickname' then (fl.share + coalesce(fr.share, fl.share)) * ll.share
@@ -361,15 +361,17 @@ rated as (  -- how many other people here would be expected to agree this way by
             when name_level = 'first name only (in the address)' then fl.share
             when name_level = 'surname only (in the address)' then ll.share
             else 1.0
-        end,
+        end as namesakes_by_frequency,
         -- the namesakes in plain sight, beside the one compared
         case when name_level in ('same name', 'same name (in the address)', 'same name, other order', 'nickname')
-                  then if(company_level in ('same domain', 'domain is the company', 'same company'),
-                          coalesce(ob.bearers, 1),
-                          -- a name from another script may be written family name first (王伟: Wang Wei)
-                          greatest(coalesce(nb.bearers, 1), if(c.is_transliterated, coalesce(nbs.bearers, 1), 1))) - 1
+                  -- a name from another script may be written family name first (王伟: Wang Wei)
+                  then greatest(coalesce(nb.bearers, 1), if(c.is_transliterated, coalesce(nbs.bearers, 1), 1)) - 1
              when name_level in ('initial', 'initial (in the address)') then coalesce(ib.bearers, 1) - 1
-             else 0 end) as expected_namesakes,
+             else 0 end as namesakes_seen,
+        greatest(namesakes_by_frequency, namesakes_seen) as expected_namesakes,
+        -- ... and those at the company both sides are at (john.smith@ and john.smith2@)
+        if(name_level in ('same name', 'same name (in the address)', 'same name, other order', 'nickname'),
+           coalesce(ob.bearers, 1) - 1, 0) as namesakes_at_company,
         if(c.company_level = 'same company', os.share, d.share) as domain_share,
         lc.n as local_part_holders
     from compared as c
@@ -393,12 +395,17 @@ scored as (
     select
         r.* exclude (is_left_named, named_first, named_last, named_local, other_first),
         -- the name: log2(how often one human's identities agree so / how many others would by chance)
-        wn.weight - log2(greatest(r.expected_namesakes, 1e-6))
+        -- at one company: how many others there would agree so by chance, the company's share of the
+        -- namesakes the frequencies predict or the namesakes seen there, whichever is more (the latter
+        -- are at this company already: its share does not divide them again; those seen elsewhere work
+        -- elsewhere)
+        wn.weight - log2(if(r.company_level in ('same domain', 'domain is the company', 'same company'),
+                            greatest(greatest(r.namesakes_by_frequency, 1e-6) * coalesce(r.domain_share, 1),
+                                     r.namesakes_at_company),
+                            greatest(r.expected_namesakes, 1e-6)))
             + if(r.name_level = 'unknown' and r.same_local_part,
                  wa.weight - log2(greatest(r.local_part_holders, 1) / r.expected_namesakes), 0) as name_bits,
-        wc.weight + if(r.company_level in ('same domain', 'domain is the company', 'same company'),
-                          -log2(coalesce(r.domain_share, 1)), 0)
-            as company_bits,
+        wc.weight as company_bits,
         if(r.wrote_in_one_thread, wt.weight, 0)
             + case when r.company_level <> 'other domain' or r.overlap_days is null then 0
                    when r.overlap_days <= 30 then wh.weight  -- one address stopped when the other started
