@@ -164,9 +164,9 @@ profile_names as (
     group by all
 ),
 
-linkedin_coverage as (
-    select coalesce(avg(((first_name, last_name) in (select (first_name, last_name) from profile_names))::int), 0)
-               as share
+linkedin_coverage as (  -- (one name more on each side: a share from a handful of names is neither all nor none)
+    select (count(*) filter (where (first_name, last_name) in (select (first_name, last_name) from profile_names)) + 1)
+               / (count(*) + 2) as share
     from (select distinct first_name, last_name from profiles where kind = 'email' and last_name is not null)
 ),
 
@@ -349,7 +349,7 @@ compared as (
 rated as (  -- how many other people here would be expected to agree this way by chance
     select
         c.*,
-        ts.names * ns.factor * case
+        ts.names * if(name_level in ('other name', 'unknown'), 1, ns.factor) * case
             when name_level in ('same name', 'same name (in the address)', 'same name, other order')
                 then fl.share * ll.share
             when name_level = 'nickname' then (fl.share + coalesce(fr.share, fl.share)) * ll.share
