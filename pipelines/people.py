@@ -66,6 +66,10 @@ SUGGEST_SCORE = math.log2(SUGGEST_PROBABILITY / (1 - SUGGEST_PROBABILITY))
 # identities drawn from the census table: the census speaks for small networks, the network for big.
 NAME_PRIOR_WEIGHT = 100
 RARE_NAME_SHARE = 1e-5  # a name the census does not list: about its rarest entries
+# The frequencies' namesakes are scaled by how many the network's LinkedIn profiles show (names two
+# profiles share) against how many they predict, both plus this many names: a small network that
+# shows none keeps the frequencies.
+NAMESAKE_PRIOR_NAMES = 3
 # A domain's share is smoothed the same way, towards a typical organisation's share of a network.
 DOMAIN_PRIOR_SHARE = 0.01
 # A name fewer other people here are expected to bear than this is rare: at two companies, one
@@ -209,6 +213,7 @@ def build_people(con: duckdb.DuckDBPyConnection, config: Config, overrides: Over
                                                 "weight": list(MATCH_WEIGHTS.values())}))
     for name, value in (("name_prior_weight", NAME_PRIOR_WEIGHT), ("rare_name_share", RARE_NAME_SHARE),
                         ("domain_prior_share", DOMAIN_PRIOR_SHARE), ("rare_name_namesakes", RARE_NAME_NAMESAKES),
+                        ("namesake_prior_names", NAMESAKE_PRIOR_NAMES),
                         ("suggest_score", SUGGEST_SCORE)):
         con.execute(f"set variable {name} = {float(value)!r}")
     _nickname_groups(con)

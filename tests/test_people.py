@@ -340,6 +340,17 @@ def test_a_name_in_another_script_matches_its_transliteration(export, db):
                           ("Wei Wang", ["email:wei.wang@fabrikam.cn", "linkedin:wei-wang-fabrikam"])]
 
 
+def test_a_name_in_another_script_that_transliteration_misreads_is_read_from_its_address(export, db):
+    # anyascii spells 김민준 "gim min jun" and 佐藤健 "zuo teng jian"; the addresses spell the names
+    export.mail("김민준 <minjunkim@gmail.com>", "jane@acme.com")
+    export.connection("Minjun", "Kim", "https://www.linkedin.com/in/minjun-kim-3a", "Fabrikam")
+    export.mail("佐藤健 <satoken@gmail.com>", "jane@acme.com")
+    export.connection("Ken", "Sato", "https://www.linkedin.com/in/ken-sato-7", "Litware")
+    export.load(db)
+    assert people(db) == [("Ken Sato", ["email:satoken@gmail.com", "linkedin:ken-sato-7"]),
+                          ("Minjun Kim", ["email:minjunkim@gmail.com", "linkedin:minjun-kim-3a"])]
+
+
 def test_a_shared_role_address_is_nobodys_own(export, db, cli, tmp_path):
     export.mail("Nordlicht Sales <sales@nordlicht.de>", "jane@acme.com").mail("Nordlicht Sales <sales@nordlicht.de>", "jane@acme.com")
     export.mail("Anna Berg <anna.berg@nordlicht.de>", "jane@acme.com")

@@ -119,7 +119,7 @@ where s.source in ('mbox', 'ics') and not s.is_automated and s.role <> 'reply_to
 create or replace temp table identity_candidates as
 with profiles as (
     select identity_key, kind, first_name, last_name, local_letters, domain, domain_letters, is_free_mail,
-           company_letters, company_initials, is_role_address, mail_first_at, mail_last_at,
+           company_letters, company_initials, is_role_address, mail_first_at, mail_last_at, is_transliterated,
            -- where someone works, as letters: what LinkedIn or an address book says, else the work domain's
            coalesce(nullif(company_letters, ''), if(kind = 'email' and not is_free_mail, domain_letters, null)) as org
     from identity_profiles where role = 'person'
@@ -143,6 +143,38 @@ name_shares as (
     ) as c
     cross join totals as t
     left join census_names as census using (kind, name)
+),
+
+-- How far to trust those frequencies here, and how many namesakes could hide. LinkedIn lists one
+-- profile per person, so a namesake with a profile shows as a second profile of the name: the names
+-- that two or more of the network's profiles share, against how many the frequencies predict, scale
+-- the predicted namesakes up (a network of namesakes) or down (fewer than chance); a name counts
+-- once, however many bear it, so that a few very common names do not speak for all the others
+-- (their bearers in plain sight count for themselves, below). And a namesake who does not show must
+-- be one without a profile: of the people one mails, the share LinkedIn covers (named addresses
+-- whose name a profile bears) would have shown.
+profile_names as (
+    select p.first_name, p.last_name, any_value(ts.names * fl.share * ll.share) as namesakes,
+           count(*) > 1 as is_shared
+    from profiles as p
+    cross join totals as ts
+    join name_shares as fl on fl.kind = 'first' and fl.name = p.first_name
+    join name_shares as ll on ll.kind = 'last' and ll.name = p.last_name
+    where p.kind = 'linkedin_url'
+    group by all
+),
+
+linkedin_coverage as (  -- (one name more on each side: a share from a handful of names is neither all nor none)
+    select (count(*) filter (where (first_name, last_name) in (select (first_name, last_name) from profile_names)) + 1)
+               / (count(*) + 2) as share
+    from (select distinct first_name, last_name from profiles where kind = 'email' and last_name is not null)
+),
+
+namesake_scale as (
+    select (count(*) filter (where n.is_shared) + getvariable('namesake_prior_names'))
+               / (coalesce(sum(1 - exp(-n.namesakes * c.share)), 0) + getvariable('namesake_prior_names'))
+               * (1 - any_value(c.share)) as factor
+    from linkedin_coverage as c left join profile_names as n on true
 ),
 
 initial_shares as (
@@ -189,8 +221,12 @@ local_counts as (
 ),
 
 keyed as materialized (  -- each pair with what the look-ups below need: narrow, so that they stay in memory
-    select pairs.pair_id, pairs.left_key, pairs.right_key, r.first_name as right_first, l.first_name is null as left_bare,
-           r.first_name is null as right_bare, l.local_letters as left_local, r.local_letters as right_local
+    -- a side is bare when its name is not known, or known only through another script (a Korean or
+    -- Japanese name spelled out by anyascii is not its reading: 김민준 gives gim min jun): then its
+    -- address (minjunkim@) may say the name better
+    select pairs.pair_id, pairs.left_key, pairs.right_key, r.first_name as right_first,
+           l.first_name is null or l.is_transliterated as left_bare, r.first_name is null or r.is_transliterated as right_bare,
+           l.local_letters as left_local, r.local_letters as right_local
     from identity_pairs as pairs
     join profiles as l on l.identity_key = pairs.left_key
     join profiles as r on r.identity_key = pairs.right_key
@@ -203,13 +239,15 @@ nicknames as (  -- pairs whose first names are nickname-equivalent (Bob and Robe
 
 spelled as (  -- how much of one side's name the other side's address spells out
     select pair_id,
-           arg_max(holds, list_position(['first name and initial', 'initial and last name', 'full name'], holds)) as holds
+           arg_max(holds, list_position(['first name and initial', 'initial and last name', 'full name'], holds)) as holds,
+           arg_max(named_side, list_position(['first name and initial', 'initial and last name', 'full name'], holds))
+               as named_side
     from (
-        select k.pair_id, lp.holds
+        select k.pair_id, lp.holds, 'left' as named_side
         from keyed as k join identity_local_patterns as lp on lp.identity_key = k.left_key and lp.pattern = k.right_local
         where k.right_bare and lp.holds <> 'first name only'
         union all
-        select k.pair_id, lp.holds
+        select k.pair_id, lp.holds, 'right'
         from keyed as k join identity_local_patterns as lp on lp.identity_key = k.right_key and lp.pattern = k.left_local
         where k.left_bare and lp.holds <> 'first name only'
     )
@@ -229,11 +267,17 @@ compared as (
         l.kind as left_kind,
         r.kind as right_kind,
         -- the side whose name is known (for an address that spells a name: the other side)
-        if(l.last_name is not null, l.first_name, r.first_name) as named_first,
-        if(l.last_name is not null, l.last_name, r.last_name) as named_last,
-        if(l.last_name is not null, l.local_letters, r.local_letters) as named_local,
-        if(l.last_name is not null, r.first_name, l.first_name) as other_first,
+        coalesce(a.named_side = 'left', l.last_name is not null) as is_left_named,
+        if(is_left_named, l.first_name, r.first_name) as named_first,
+        if(is_left_named, l.last_name, r.last_name) as named_last,
+        if(is_left_named, l.local_letters, r.local_letters) as named_local,
+        if(is_left_named, r.first_name, l.first_name) as other_first,
         case
+            -- a name from another script, whose address spells the other side's name in Latin letters
+            when a.holds is not null and (l.is_transliterated or r.is_transliterated) then
+                case a.holds when 'full name' then 'same name (in the address)'
+                             when 'initial and last name' then 'initial (in the address)'
+                             else 'first name and initial (in the address)' end
             when l.last_name is not null and r.last_name is not null then
                 case
                     when l.last_name = r.last_name and l.first_name = r.first_name then 'same name'
@@ -285,6 +329,7 @@ compared as (
         coalesce(l.domain, r.domain) as email_domain,
         coalesce(l.org, r.org) as org,
         l.is_role_address or r.is_role_address as is_role_address,
+        l.is_transliterated or r.is_transliterated as is_transliterated,
         l.local_letters = r.local_letters and length(l.local_letters) >= 5 as same_local_part,
         t.left_key is not null as wrote_in_one_thread,
         -- days both addresses were in use at once (negative: one stopped before the other started)
@@ -304,7 +349,7 @@ compared as (
 rated as (  -- how many other people here would be expected to agree this way by chance
     select
         c.*,
-        greatest(ts.names * case
+        ts.names * if(name_level in ('other name', 'unknown'), 1, ns.factor) * case
             when name_level in ('same name', 'same name (in the address)', 'same name, other order')
                 then fl.share * ll.share
             when name_level = 'nickname' then (fl.share + coalesce(fr.share, fl.share)) * ll.share
@@ -316,22 +361,28 @@ rated as (  -- how many other people here would be expected to agree this way by
             when name_level = 'first name only (in the address)' then fl.share
             when name_level = 'surname only (in the address)' then ll.share
             else 1.0
-        end,
+        end as namesakes_by_frequency,
         -- the namesakes in plain sight, beside the one compared
         case when name_level in ('same name', 'same name (in the address)', 'same name, other order', 'nickname')
-                  then if(company_level in ('same domain', 'domain is the company', 'same company'),
-                          coalesce(ob.bearers, 1), coalesce(nb.bearers, 1)) - 1
+                  -- a name from another script may be written family name first (王伟: Wang Wei)
+                  then greatest(coalesce(nb.bearers, 1), if(c.is_transliterated, coalesce(nbs.bearers, 1), 1)) - 1
              when name_level in ('initial', 'initial (in the address)') then coalesce(ib.bearers, 1) - 1
-             else 0 end) as expected_namesakes,
+             else 0 end as namesakes_seen,
+        greatest(namesakes_by_frequency, namesakes_seen) as expected_namesakes,
+        -- ... and those at the company both sides are at (john.smith@ and john.smith2@)
+        if(name_level in ('same name', 'same name (in the address)', 'same name, other order', 'nickname'),
+           coalesce(ob.bearers, 1) - 1, 0) as namesakes_at_company,
         if(c.company_level = 'same company', os.share, d.share) as domain_share,
         lc.n as local_part_holders
     from compared as c
     cross join totals as ts
+    cross join namesake_scale as ns
     left join name_shares as fl on fl.kind = 'first' and fl.name = c.named_first
     left join name_shares as fr on fr.kind = 'first' and fr.name = c.other_first
     left join name_shares as ll on ll.kind = 'last' and ll.name = c.named_last
     left join initial_shares as i on i.initial = c.named_first[1]
     left join name_bearers as nb on nb.first_name = c.named_first and nb.last_name = c.named_last
+    left join name_bearers as nbs on nbs.first_name = c.named_last and nbs.last_name = c.named_first
     left join org_bearers as ob on ob.first_name = c.named_first and ob.last_name = c.named_last
         and ob.org = c.org
     left join initial_bearers as ib on ib.initial = c.named_first[1] and ib.last_name = c.named_last
@@ -342,14 +393,19 @@ rated as (  -- how many other people here would be expected to agree this way by
 
 scored as (
     select
-        r.* exclude (named_first, named_last, named_local, other_first),
+        r.* exclude (is_left_named, named_first, named_last, named_local, other_first),
         -- the name: log2(how often one human's identities agree so / how many others would by chance)
-        wn.weight - log2(greatest(r.expected_namesakes, 1e-6))
+        -- at one company: how many others there would agree so by chance, the company's share of the
+        -- namesakes the frequencies predict or the namesakes seen there, whichever is more (the latter
+        -- are at this company already: its share does not divide them again; those seen elsewhere work
+        -- elsewhere)
+        wn.weight - log2(if(r.company_level in ('same domain', 'domain is the company', 'same company'),
+                            greatest(greatest(r.namesakes_by_frequency, 1e-6) * coalesce(r.domain_share, 1),
+                                     r.namesakes_at_company),
+                            greatest(r.expected_namesakes, 1e-6)))
             + if(r.name_level = 'unknown' and r.same_local_part,
                  wa.weight - log2(greatest(r.local_part_holders, 1) / r.expected_namesakes), 0) as name_bits,
-        wc.weight + if(r.company_level in ('same domain', 'domain is the company', 'same company'),
-                          -log2(coalesce(r.domain_share, 1)), 0)
-            as company_bits,
+        wc.weight as company_bits,
         if(r.wrote_in_one_thread, wt.weight, 0)
             + case when r.company_level <> 'other domain' or r.overlap_days is null then 0
                    when r.overlap_days <= 30 then wh.weight  -- one address stopped when the other started
