@@ -124,21 +124,92 @@ def first_exchange(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
                        "where weight > 0 and channel <> 'linkedin_connection'").fetchone()[0]
 
 
+# The panels are kept between runs (tables learning_panel_ties, learning_panel_replies): the rows at
+# a cut depend only on the events up to the end of its outcome window, so a run builds the cuts that
+# are new or whose window changed (an older export loaded, people resolved again, other settings)
+# and reads the others back. Windows end on the owner's local days: a margin covers any time zone.
+WINDOW_MARGIN_DAYS = 2
+
+TIE_PANEL = """
+    select i.*, coalesce(o.contacted_next_60, false) as contacted_next_60,
+           coalesce(o.direct_days_next_90, 0) as direct_days_next_90
+    from tie_inputs(features := 'panel_features') as i
+    left join tie_outcomes($cuts::timestamptz[], events := 'int_interactions') as o using (person_id, cut_at)"""
+REPLY_PANEL = "select * from reply_candidates($cuts::timestamptz[], messages := 'int_reply_messages')"
+
+
 def build_panels(con: duckdb.DuckDBPyConnection, tie_cuts: list[dt.datetime],
                  reply_cuts: list[dt.datetime]) -> Panels:
-    """The tie and reply panels at these cuts."""
-    con.execute("create or replace temp table panel_features as "
-                "select * from tie_features($cuts::timestamptz[], events := 'int_interactions')", {"cuts": tie_cuts})
-    ties = con.execute("""
-        select i.*, coalesce(o.contacted_next_60, false) as contacted_next_60,
-               coalesce(o.direct_days_next_90, 0) as direct_days_next_90
-        from tie_inputs(features := 'panel_features') as i
-        left join tie_outcomes($cuts::timestamptz[], events := 'int_interactions') as o using (person_id, cut_at)
-        order by i.cut_at, i.person_id""", {"cuts": tie_cuts}).fetchnumpy()
-    con.execute("drop table panel_features")
-    replies = con.execute("select * from reply_candidates($cuts::timestamptz[], messages := 'int_reply_messages') "
-                          "order by cut_at, channel, message_ref", {"cuts": reply_cuts}).fetchnumpy()
+    """The tie and reply panels at these cuts, built where not kept from an earlier run."""
+    def tie_rows(cuts):
+        con.execute("create or replace temp table panel_features as select * from "
+                    "tie_features($cuts::timestamptz[], events := 'int_interactions')", {"cuts": cuts})
+        return TIE_PANEL
+
+    ties = _kept_panel(con, "learning_panel_ties", tie_cuts, "int_interactions", "occurred_at",
+                       max(STRENGTH.horizon_days, LAPSE.horizon_days), tie_rows, "cut_at, person_id")
+    replies = _kept_panel(con, "learning_panel_replies", reply_cuts, "int_reply_messages", "sent_at",
+                          REPLY.horizon_days, lambda cuts: REPLY_PANEL, "cut_at, channel, message_ref")
+    con.execute("drop table if exists panel_features")
     return Panels(_plain(ties), _inputs(ties), _plain(replies), _inputs(replies))
+
+
+def _kept_panel(con: duckdb.DuckDBPyConnection, table: str, cuts: list[dt.datetime], events: str,
+                time_column: str, horizon_days: int, rows_sql, order: str) -> dict[str, np.ndarray]:
+    """The panel rows at `cuts` from `table`, after (re)building the cuts whose fingerprint (of the
+    `events` up to the end of the cut's outcome window, and the settings) is not the one kept.
+    `rows_sql(cuts)` prepares and returns the query of the rows at those cuts."""
+    prints = _fingerprints(con, cuts, events, time_column, horizon_days)
+    con.register("cut_prints", pa.table({"cut_at": pa.array(cuts, pa.timestamp("us", tz="UTC")),
+                                         "fingerprint": pa.array([prints[c] for c in cuts], pa.string())}))
+    try:
+        fresh = f"select p.fingerprint, q.* from ({{sql}}) as q join cut_prints as p using (cut_at)"
+        columns = [d[0] for d in con.execute(fresh.format(sql=rows_sql([])) + " limit 0", {"cuts": []}).description]
+        kept = _columns(con, table)
+        if kept and kept != columns:  # built by another version: build again
+            con.execute(f"drop table {table}")
+            kept = []
+        if not kept:
+            con.execute(f"create table {table} as " + fresh.format(sql=rows_sql([])) + " limit 0", {"cuts": []})
+        have = set(con.execute(f"select distinct cut_at, fingerprint from {table}").fetchall())
+        stale = [c for c in cuts if (c, prints[c]) not in have]
+        if stale:
+            con.execute(f"delete from {table} where cut_at = any($cuts::timestamptz[])", {"cuts": stale})
+            con.execute(f"insert into {table} " + fresh.format(sql=rows_sql(stale)), {"cuts": stale})
+        return con.execute(f"select * exclude (fingerprint) from {table} where cut_at = any($cuts::timestamptz[]) "
+                           f"order by {order}", {"cuts": cuts}).fetchnumpy()
+    finally:
+        con.unregister("cut_prints")
+
+
+def _fingerprints(con: duckdb.DuckDBPyConnection, cuts: list[dt.datetime], events: str, time_column: str,
+                  horizon_days: int) -> dict[dt.datetime, str]:
+    """Per cut, a fingerprint of every `events` row up to the end of its outcome window (a running
+    count and sum of row hashes), with the metric settings and the owner's time zone."""
+    if not cuts:
+        return {}
+    settings = con.execute("select coalesce(string_agg(key || '=' || value::varchar, ',' order by key), '') "
+                           "|| owner_tz() from metric_settings").fetchone()[0]
+    rows = con.execute(f"""
+        with per_moment as (
+            select {time_column} as t, count(*) as n, sum(hash(e)) as h from {events} as e group by all
+        ),
+        running as (
+            select t, sum(n) over (order by t) as n, sum(h) over (order by t) as h from per_moment
+        )
+        select c.cut_at, coalesce(r.n, 0), coalesce(r.h, 0)
+        from (select cut_at, cut_at + to_days($days) as window_end
+              from unnest($cuts::timestamptz[]) as u(cut_at)) as c
+        asof left join running as r on c.window_end > r.t""",
+        {"cuts": cuts, "days": horizon_days + WINDOW_MARGIN_DAYS}).fetchall()
+    found = {cut: f"{n}:{h}:{settings}" for cut, n, h in rows}
+    return {cut: found[cut] for cut in cuts}
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [name for (name,) in con.execute(
+        "select column_name from information_schema.columns where table_name = ? and table_schema = 'main' "
+        "order by ordinal_position", [table]).fetchall()]
 
 
 def _inputs(columns) -> list[str]:

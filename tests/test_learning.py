@@ -2,18 +2,20 @@
 the views that use them, `why` in plain words, and views that mean the same in every time zone."""
 import datetime as dt
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import duckdb
+import numpy as np
 import pytest
 
 from connectors.demo import generate_world
 from pipelines.config import load_config
 from pipelines.ingest import ingest
-from pipelines.learning import LAPSE, REPLY, STRENGTH, grid_cuts, training_cuts
+from pipelines.learning import LAPSE, REPLY, STRENGTH, build_panels, first_exchange, grid_cuts, training_cuts
 from pipelines.metrics import fit_day, refresh_metrics, set_as_of
 from pipelines.people import refresh_people
 from pipelines.warehouse import connect_writer
@@ -66,6 +68,44 @@ def test_three_years_of_history_are_enough_to_learn_every_model(world):
     assert read(db, "select distinct method from relationship_strength") == [("learned",)]
     assert read(db, "select count(*) from awaiting_reply where waiting_on = 'me' and answer_probability is null") == [
         (0,)]
+
+
+def test_panels_kept_between_runs_are_what_a_fresh_build_gives_and_follow_a_changed_history(world, tmp_path):
+    db, config = shutil.copy(world[0], tmp_path / "t.duckdb"), world[1]
+    tz = ZoneInfo(config.owner.timezone)
+
+    def panels(con):
+        first = first_exchange(con)
+        tie_cuts = sorted(set(training_cuts(STRENGTH, first, AS_OF, tz)) | set(training_cuts(LAPSE, first, AS_OF, tz)))
+        built = build_panels(con, tie_cuts, training_cuts(REPLY, first, AS_OF, tz))
+        return built.ties, built.replies
+
+    def fresh(con):
+        con.execute("drop table learning_panel_ties; drop table learning_panel_replies")
+        return panels(con)
+
+    with connect_writer(db, timezone=config.owner.timezone) as con:
+        set_as_of(con, AS_OF)
+        kept = panels(con)  # read back: the refresh built them
+        assert_same_panels(kept, fresh(con))
+        # the history changes before the cuts: the busiest person's mail of one month is someone else's
+        con.execute("""update int_interactions set person_id = 'p_someone_else'
+                       where person_id = (select person_id from int_interactions group by all order by count(*) desc,
+                                          person_id limit 1)
+                         and occurred_at >= timestamptz '2025-03-01' and occurred_at < timestamptz '2025-04-01'""")
+        con.execute("""update int_reply_messages set labels = list_append(labels, 'Starred')
+                       where sent_at >= timestamptz '2025-03-01' and sent_at < timestamptz '2025-04-01'""")
+        changed = panels(con)
+        assert_same_panels(changed, fresh(con))
+    with pytest.raises(AssertionError):
+        assert_same_panels(kept, changed)
+
+
+def assert_same_panels(a, b) -> None:
+    for panel_a, panel_b in zip(a, b):
+        assert panel_a.keys() == panel_b.keys()
+        for column in panel_a:
+            np.testing.assert_equal(panel_a[column], panel_b[column], err_msg=column)
 
 
 def test_a_fit_learns_only_from_cuts_whose_outcome_was_complete_before_it():
