@@ -121,7 +121,7 @@ def first_exchange(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
     """When the history to learn from starts: the first message or meeting (a LinkedIn connection
     made years before is no history), None without any."""
     return con.execute("select min(occurred_at) from int_interactions "
-                       "where weight > 0 and channel <> 'linkedin_connection'").fetchone()[0]
+                       "where weight > 0 and channel <> 'linkedin_connection'").fetchall()[0][0]
 
 
 # The panels are kept between runs (tables learning_panel_ties, learning_panel_replies): the rows at
@@ -164,7 +164,9 @@ def _kept_panel(con: duckdb.DuckDBPyConnection, table: str, cuts: list[dt.dateti
                                          "fingerprint": pa.array([prints[c] for c in cuts], pa.string())}))
     try:
         fresh = f"select p.fingerprint, q.* from ({{sql}}) as q join cut_prints as p using (cut_at)"
-        columns = [d[0] for d in con.execute(fresh.format(sql=rows_sql([])) + " limit 0", {"cuts": []}).description]
+        probe = con.execute(fresh.format(sql=rows_sql([])) + " limit 0", {"cuts": []})
+        columns = [d[0] for d in probe.description]
+        probe.fetchall()  # DuckDB 2.0: a connection takes no other work while a result is unfinished
         kept = _columns(con, table)
         if kept and kept != columns:  # built by another version: build again
             con.execute(f"drop table {table}")
@@ -189,7 +191,7 @@ def _fingerprints(con: duckdb.DuckDBPyConnection, cuts: list[dt.datetime], event
     if not cuts:
         return {}
     settings = con.execute("select coalesce(string_agg(key || '=' || value::varchar, ',' order by key), '') "
-                           "|| owner_tz() from metric_settings").fetchone()[0]
+                           "|| owner_tz() from metric_settings").fetchall()[0][0]
     rows = con.execute(f"""
         with per_moment as (
             select {time_column} as t, count(*) as n, sum(hash(e)) as h from {events} as e group by all
