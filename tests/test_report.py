@@ -222,3 +222,18 @@ def test_coming_up_lists_next_weeks_meetings_with_people_not_seen_for_a_month(da
     assert all(AS_OF <= start < AS_OF + dt.timedelta(days=7) for _, start, _ in upcoming)
     assert sorted((m.person.person_id, m.starts_at) for m in report.coming_up) == sorted(
         (person, start) for person, start, days in upcoming if days is None or days >= 30)
+
+
+def test_a_follow_up_says_its_risk_when_learned_and_its_cadence_when_published(report):
+    """A learned follow-up is listed for its risk, not for a cadence it may not have overrun: "usually
+    every 6 months, last 4 weeks ago" beside a risk would contradict itself."""
+    assert report.follow_ups
+    first = report.follow_ups[0]
+    learned = dataclasses.replace(first, days_since=30.0, usual_gap_days=180.0, lapse_risk=0.62)
+    published = dataclasses.replace(first, days_since=100.0, usual_gap_days=40.0, lapse_risk=None)
+    for follow_up, said, unsaid in ((learned, "last in touch 4 weeks ago, 62% likely to go quiet for two months",
+                                     "usually every"),
+                                    (published, "usually every 6 weeks, last 3 months ago", "likely to go quiet")):
+        text = render(dataclasses.replace(report, follow_ups=(follow_up,)), "Europe/Berlin").text
+        section = text.split("FOLLOW UP THIS WEEK", 1)[1].split("\n\n", 1)[0]
+        assert said in section and unsaid not in section, section
