@@ -146,9 +146,11 @@ def _parser() -> argparse.ArgumentParser:
                     "(next to the config): [[merge]] identities = [...], [[split]] identities = [a, b], "
                     "[[ignore]] identity = ..., [[close]] identity = ...")
     people_commands = people_cmd.add_subparsers(title="people commands", required=True, metavar="COMMAND")
-    people_commands.add_parser("build", parents=[common],
-                               help="resolve people again (after editing people.toml) and recompute the metrics"
-                               ).set_defaults(run=_people_build, writes=True)
+    build = people_commands.add_parser("build", parents=[common],
+                                       help="resolve people and recompute the metrics, where anything they read changed")
+    build.add_argument("--full", action="store_true",
+                       help="resolve people again even if nothing changed since the last build")
+    build.set_defaults(run=_people_build, writes=True)
     suggest = people_commands.add_parser("suggest", parents=[common], help="uncertain matches, with their evidence")
     suggest.add_argument("--limit", type=int, default=20)
     suggest.set_defaults(run=_people_suggest)
@@ -457,7 +459,7 @@ def _demo(args, db: Path, config: Config) -> int:
 
 def _people_build(args, db: Path, config: Config) -> int:
     with _writer(args, db, config) as con:
-        print(refresh_people(con, config).line())
+        print(refresh_people(con, config, full=args.full).line())
         print(refresh_metrics(con, config, as_of=_as_of(args, config)).line())
     return 0
 

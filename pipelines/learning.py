@@ -156,9 +156,19 @@ def build_panels(con: duckdb.DuckDBPyConnection, tie_cuts: list[dt.datetime],
 
 def _kept_panel(con: duckdb.DuckDBPyConnection, table: str, cuts: list[dt.datetime], events: str,
                 time_column: str, horizon_days: int, rows_sql, order: str) -> dict[str, np.ndarray]:
-    """The panel rows at `cuts` from `table`, after (re)building the cuts whose fingerprint (of the
-    `events` up to the end of the cut's outcome window, and the settings) is not the one kept.
-    `rows_sql(cuts)` prepares and returns the query of the rows at those cuts."""
+    """The panel rows at `cuts` from `table`, kept up to date by `keep_rows`."""
+    keep_rows(con, table, cuts, events, time_column, horizon_days, rows_sql)
+    return con.execute(f"select * exclude (fingerprint) from {table} where cut_at = any($cuts::timestamptz[]) "
+                       f"order by {order}", {"cuts": cuts}).fetchnumpy()
+
+
+def keep_rows(con: duckdb.DuckDBPyConnection, table: str, cuts: list[dt.datetime], events: str,
+              time_column: str, horizon_days: int, rows_sql, *, prune: bool = False) -> int:
+    """Keeps in `table` the rows at `cuts` of a query that reads only the `events` up to
+    `horizon_days` after each cut: (re)builds the cuts whose fingerprint (of those events, the
+    settings and the time zone) is not the one kept; with `prune`, drops the cuts not asked for.
+    `rows_sql(cuts)` prepares and returns the query of the rows at those cuts (with `$cuts`).
+    Returns how many cuts were built."""
     prints = _fingerprints(con, cuts, events, time_column, horizon_days)
     con.register("cut_prints", pa.table({"cut_at": pa.array(cuts, pa.timestamp("us", tz="UTC")),
                                          "fingerprint": pa.array([prints[c] for c in cuts], pa.string())}))
@@ -175,11 +185,12 @@ def _kept_panel(con: duckdb.DuckDBPyConnection, table: str, cuts: list[dt.dateti
             con.execute(f"create table {table} as " + fresh.format(sql=rows_sql([])) + " limit 0", {"cuts": []})
         have = set(con.execute(f"select distinct cut_at, fingerprint from {table}").fetchall())
         stale = [c for c in cuts if (c, prints[c]) not in have]
+        if prune:
+            con.execute(f"delete from {table} where not cut_at = any($cuts::timestamptz[])", {"cuts": cuts})
         if stale:
             con.execute(f"delete from {table} where cut_at = any($cuts::timestamptz[])", {"cuts": stale})
             con.execute(f"insert into {table} " + fresh.format(sql=rows_sql(stale)), {"cuts": stale})
-        return con.execute(f"select * exclude (fingerprint) from {table} where cut_at = any($cuts::timestamptz[]) "
-                           f"order by {order}", {"cuts": cuts}).fetchnumpy()
+        return len(stale)
     finally:
         con.unregister("cut_prints")
 

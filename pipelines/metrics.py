@@ -5,13 +5,14 @@ evaluated as of `as_of()` (now, or `--as-of`)."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import duckdb
 import pyarrow as pa
 
 from pipelines.config import Config
-from pipelines.learning import learn
+from pipelines.derived import fingerprint, raw_fingerprint, record, recorded
+from pipelines.learning import keep_rows, learn
 from pipelines.warehouse import transaction
 
 # Every constant of docs/metrics.md, by the name `[metrics]` in tiekeeper.toml overrides it with.
@@ -54,13 +55,15 @@ class MetricsSummary:
     weeks: int
     follow_ups: int
     awaiting: int
-    fits: list = field(default_factory=list)  # pipelines.learning.Fit, one per model
+    methods: dict[str, str] = field(default_factory=dict)  # model -> learned | published
+    unchanged_since: str | None = None  # the build was skipped: nothing it reads changed since then
 
     def line(self) -> str:
-        methods = ", ".join(f"{fit.model} {fit.method}" for fit in self.fits)
+        methods = ", ".join(f"{model} {method}" for model, method in self.methods.items())
         return (f"metrics: {self.people_scored:,} people scored, {self.follow_ups:,} follow-ups due, "
                 f"{self.awaiting:,} threads awaiting a reply, {self.weeks} weeks of history"
-                + (f" ({methods})" if methods else ""))
+                + (f" ({methods})" if methods else "")
+                + (f"; unchanged since {self.unchanged_since}" if self.unchanged_since else ""))
 
 
 def write_settings(con: duckdb.DuckDBPyConnection, settings: dict[str, float]) -> None:
@@ -75,18 +78,28 @@ def write_settings(con: duckdb.DuckDBPyConnection, settings: dict[str, float]) -
 def refresh_metrics(con: duckdb.DuckDBPyConnection, config: Config, *,
                     as_of: dt.datetime | None = None) -> MetricsSummary:
     """Writes the metric settings, fits the models as of the start of `as_of`'s day (now when None)
-    from the history before it, and rebuilds `strength_history`, in one transaction."""
+    from the history before it, and rebuilds `strength_history`, in one transaction; skipped when
+    nothing it reads (people, raw rows, settings, the day) changed since it last ran."""
     settings = metric_settings(config)
     moment = as_of or dt.datetime.now(dt.timezone.utc)
+    day = fit_day(moment, config.owner.tz)
+    people = con.execute("select any_value(fingerprint) from derived_builds where name = 'people'").fetchall()[0][0]
+    inputs = fingerprint(people, raw_fingerprint(con), settings, config.owner.timezone, day, as_of)
+    if (kept := recorded(con, "metrics", inputs)) is not None:
+        set_as_of(con, as_of)
+        return MetricsSummary(**kept)
     with transaction(con):
         write_settings(con, settings)
-        fits = learn(con, settings, fit_day(moment, config.owner.tz), config.owner.tz)
+        fits = learn(con, settings, day, config.owner.tz)
         set_as_of(con, as_of)
         weeks = _rebuild_history(con, int(settings["history_weeks"]), moment, config.owner.tz)
-    counts = con.execute("""select (select count(*) from relationship_strength),
-                                   (select count(*) from follow_ups),
-                                   (select count(*) from awaiting_reply)""").fetchall()[0]
-    return MetricsSummary(counts[0], weeks, counts[1], counts[2], fits)
+        counts = con.execute("""select (select count(*) from relationship_strength),
+                                       (select count(*) from follow_ups),
+                                       (select count(*) from awaiting_reply)""").fetchall()[0]
+        summary = MetricsSummary(counts[0], weeks, counts[1], counts[2], {fit.model: fit.method for fit in fits})
+        built_at = dt.datetime.now(config.owner.tz).strftime("%Y-%m-%d %H:%M")
+        record(con, "metrics", inputs, asdict(summary) | {"unchanged_since": built_at})
+    return summary
 
 
 def fit_day(moment: dt.datetime, tz) -> dt.datetime:
@@ -106,17 +119,24 @@ def set_as_of(con: duckdb.DuckDBPyConnection, as_of: dt.datetime | None) -> None
 def _rebuild_history(con, weeks: int, now: dt.datetime, tz) -> int:
     """Scores as of the end of each of the last `weeks` ISO weeks (weeks end at Monday 00:00 in the
     owner's timezone), all with the models current as of `now`, so that the series shows how the
-    ties moved and not how the models did."""
+    ties moved and not how the models did. The features of each week are kept between runs
+    (`strength_history_features`, fingerprinted by the interactions before the week's end): a weekly
+    run computes those of the new week, and those of a week whose history changed; scoring them all
+    again is cheap."""
     local = now.astimezone(tz)
     this_monday = dt.datetime.combine(local.date() - dt.timedelta(days=local.weekday()), dt.time(), tzinfo=tz)
-    week_ends = [this_monday - dt.timedelta(weeks=back) for back in range(weeks - 1, -1, -1)]
-    con.execute("create or replace temp table history_features as "
-                "select * from tie_features($ends::timestamptz[], events := 'int_interactions')", {"ends": week_ends})
+    week_ends = [(this_monday - dt.timedelta(weeks=back)).astimezone(dt.timezone.utc)
+                 for back in range(weeks - 1, -1, -1)]
+    keep_rows(con, "strength_history_features", week_ends, "int_interactions", "occurred_at", 0,
+              lambda cuts: "select * from tie_features($cuts::timestamptz[], events := 'int_interactions')",
+              prune=True)
+    con.execute("create or replace temp view history_features as "
+                "select * exclude (fingerprint) from strength_history_features")
     con.execute("delete from strength_history")
     con.execute("""
         insert into strength_history by name
         select local_day(cut_at) - 7 as week, person_id, strength, tier, published_score as raw_score, decayed_sum,
                reciprocity, greatest(channels, 1) as channels, expected_contact_days
         from tie_scores(features := 'history_features')""")
-    con.execute("drop table history_features")
+    con.execute("drop view history_features")
     return weeks

@@ -16,7 +16,7 @@ import math
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 
@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from connectors import command
 from pipelines.config import Config, ConfigError
+from pipelines.derived import fingerprint, raw_fingerprint, record, recorded
 from pipelines.warehouse import refresh_tables, transaction
 
 # How often each way of agreeing occurs between one human's identities (the Fellegi-Sunter m
@@ -514,10 +515,18 @@ def _sql(folder: str):
     return resources.files("pipelines") / "sql" / folder
 
 
-def refresh_people(con: duckdb.DuckDBPyConnection, config: Config) -> PeopleSummary:
-    """Re-resolves people from everything ingested and people.toml, in one transaction."""
-    overrides = load_overrides(overrides_path(config))
+def refresh_people(con: duckdb.DuckDBPyConnection, config: Config, *, full: bool = False) -> PeopleSummary:
+    """Re-resolves people from everything ingested and people.toml, in one transaction; skipped when
+    none of it changed since the last build (`full`: build anyway)."""
+    path = overrides_path(config)
+    overrides = load_overrides(path)
+    owner = config.owner
+    inputs = fingerprint(raw_fingerprint(con), path.read_text(encoding="utf-8") if path.exists() else "",
+                         owner.name, sorted(owner.emails), owner.timezone)
+    if not full and (kept := recorded(con, "people", inputs)) is not None:
+        return PeopleSummary(**kept)
     with transaction(con, memory_limit=BUILD_MEMORY_LIMIT):
         summary = build_people(con, config, overrides)
         refresh_tables(con)  # interactions and threads, from the identities just built
+        record(con, "people", inputs, asdict(summary))
         return summary
