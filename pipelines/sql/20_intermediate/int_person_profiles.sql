@@ -41,7 +41,7 @@ per_person as (
         -- the most used name; on a tie the fuller one ("Ann Lee" over "A. L."), then the first by letter
         arg_max(i.display_name, (i.sightings, length(i.display_name), i.display_name))
             filter (where i.display_name is not null) as most_used_name,
-        list(split_part(i.identity_key, ':', 2) order by i.sightings desc) filter (where i.kind = 'email') as emails,
+        list(split_part(i.identity_key, ':', 2) order by i.sightings desc, i.identity_key) filter (where i.kind = 'email') as emails,  -- ties by letter: the same on every build
         -- a work address says where someone works when LinkedIn does not
         arg_max(split_part(i.identity_key, '@', -1), (i.sightings, i.identity_key)) filter (
             where i.kind = 'email' and not regexp_matches(split_part(i.identity_key, '@', -1),
