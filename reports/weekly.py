@@ -176,7 +176,7 @@ def gather(con: duckdb.DuckDBPyConnection) -> WeeklyReport:
         select a.waiting_on, {_PERSON_COLUMNS}, a.subject, a.channel, a.since, a.days_waiting,
                coalesce(s.strength, 0)
         from awaiting_reply a join people p using (person_id) left join relationship_strength s using (person_id)
-        order by a.days_waiting desc, coalesce(s.strength, 0) desc, p.full_name""").fetchall()]
+        order by a.days_waiting desc, coalesce(s.strength, 0) desc, p.full_name, a.since, a.thread_ref""").fetchall()]
     follow_ups = tuple(FollowUp(_person(row), *row[4:]) for row in con.execute(f"""
         select {_PERSON_COLUMNS}, f.days_since_contact, f.usual_gap_days, f.reason, f.strength, f.lapse_risk
         from follow_ups f join people p using (person_id)
