@@ -215,7 +215,7 @@ def _parser() -> argparse.ArgumentParser:
     demo_cmd.add_argument("--people", type=int, default=300)
     demo_cmd.add_argument("--seed", type=int, default=7)
     demo_cmd.set_defaults(run=_demo)
-    _describe_commands(parser)
+    _describe_commands(parser, command())  # looked up once: it searches PATH
     return parser
 
 
@@ -288,9 +288,9 @@ COMMAND_HELP: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def _describe_commands(parser: argparse.ArgumentParser, prefix: str = "") -> None:
+def _describe_commands(parser: argparse.ArgumentParser, tk: str, prefix: str = "") -> None:
     """Gives every subcommand its description (the one-line help, and more from COMMAND_HELP) and its
-    examples (shown after the options by --help)."""
+    examples (shown after the options by --help), with `tk` for the command."""
     for action in parser._actions:
         if not isinstance(action, argparse._SubParsersAction):
             continue
@@ -301,8 +301,8 @@ def _describe_commands(parser: argparse.ArgumentParser, prefix: str = "") -> Non
             sub.formatter_class = argparse.RawDescriptionHelpFormatter  # the examples' lines as they are
             description = sub.description or f"{helps[name][:1].upper()}{helps[name][1:]}. {more}".strip()
             sub.description = textwrap.fill(description, width=100)
-            sub.epilog = "examples:\n" + "\n".join(f"  {e.format(tk=command())}" for e in examples)
-            _describe_commands(sub, f"{key} ")
+            sub.epilog = "examples:\n" + "\n".join(f"  {e.format(tk=tk)}" for e in examples)
+            _describe_commands(sub, tk, f"{key} ")
 
 
 def _ingest(args, db: Path, config: Config) -> int:
