@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import csv
 import datetime as dt
-import importlib.metadata
 import json
 import logging
 import os
@@ -20,20 +19,18 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
+# Only light modules are imported here, so that `tiekeeper sql` answers at once: a command imports its
+# heavy parts (Prefect, pyarrow and numpy, matplotlib, the connectors' API clients) in its handler.
 from connectors import SourceError, command
-from pipelines.config import (WRITE_WAIT_SECONDS, Config, ConfigError, load_config, parse_as_of, require_owner,
-                              resolve_paths, run_settings)
+from pipelines.config import (SOURCE_NAMES, WRITE_WAIT_SECONDS, Config, ConfigError, load_config, parse_as_of,
+                              require_owner, resolve_paths, run_settings)
 from pipelines.deliveries import record_delivery
-from pipelines.ingest import SOURCES, ingest, input_files
 from pipelines.lookup import find
-from pipelines.metrics import refresh_metrics, set_as_of
 from pipelines.prefect_env import PrefectServerError, local_server, use_local_prefect
-from pipelines.people import append_pairs, load_overrides, overrides_path, refresh_people
 from pipelines.progress import count_progress
 from pipelines.warehouse import WarehouseError, connect_reader, connect_writer, snapshot_path
 from pipelines.why import explain
-from reports.delivery import DeliveryError, send, smtp_settings
-from reports.weekly import make_report, track_record
+from reports import DeliveryError
 
 USER_ERRORS = (SourceError, ConfigError, WarehouseError, DeliveryError, PrefectServerError)
 DEMO_DIR = Path("data/demo")
@@ -121,11 +118,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tiekeeper", parents=[common],
                                      description="Keeps your professional relationships healthy from the data "
                                                  "you already have.")
-    parser.add_argument("--version", action="version", version=f"tiekeeper {importlib.metadata.version('tiekeeper')}")
+    parser.add_argument("--version", action=_Version, nargs=0, default=argparse.SUPPRESS,
+                        help="show the installed version and exit")
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
     ingest_cmd = commands.add_parser("ingest", parents=[common], help="load a source into the database")
-    ingest_cmd.add_argument("source", choices=sorted(SOURCES), help="which kind of input")
+    ingest_cmd.add_argument("source", choices=sorted(SOURCE_NAMES), help="which kind of input")
     ingest_cmd.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                             help="files or folders (default: the [sources] entry of the config); "
                                  "gmail, gcal, outlook and outlook-calendar take none: they sync from where the "
@@ -219,8 +217,18 @@ def _parser() -> argparse.ArgumentParser:
     demo_cmd.add_argument("--people", type=int, default=300)
     demo_cmd.add_argument("--seed", type=int, default=7)
     demo_cmd.set_defaults(run=_demo)
-    _describe_commands(parser)
+    _describe_commands(parser, command())  # looked up once: it searches PATH
     return parser
+
+
+class _Version(argparse.Action):
+    """--version, looked up only when asked for: importing importlib.metadata and reading the installed
+    version would add some 25 ms to every command."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from importlib.metadata import version
+        print(f"tiekeeper {version('tiekeeper')}")
+        parser.exit()
 
 
 # The description (beyond the one-line help) and the examples each command's --help shows; `{tk}`
@@ -282,9 +290,9 @@ COMMAND_HELP: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def _describe_commands(parser: argparse.ArgumentParser, prefix: str = "") -> None:
+def _describe_commands(parser: argparse.ArgumentParser, tk: str, prefix: str = "") -> None:
     """Gives every subcommand its description (the one-line help, and more from COMMAND_HELP) and its
-    examples (shown after the options by --help)."""
+    examples (shown after the options by --help), with `tk` for the command."""
     for action in parser._actions:
         if not isinstance(action, argparse._SubParsersAction):
             continue
@@ -295,11 +303,14 @@ def _describe_commands(parser: argparse.ArgumentParser, prefix: str = "") -> Non
             sub.formatter_class = argparse.RawDescriptionHelpFormatter  # the examples' lines as they are
             description = sub.description or f"{helps[name][:1].upper()}{helps[name][1:]}. {more}".strip()
             sub.description = textwrap.fill(description, width=100)
-            sub.epilog = "examples:\n" + "\n".join(f"  {e.format(tk=command())}" for e in examples)
-            _describe_commands(sub, f"{key} ")
+            sub.epilog = "examples:\n" + "\n".join(f"  {e.format(tk=tk)}" for e in examples)
+            _describe_commands(sub, tk, f"{key} ")
 
 
 def _ingest(args, db: Path, config: Config) -> int:
+    from pipelines.ingest import SOURCES, ingest, input_files
+    from pipelines.metrics import refresh_metrics
+    from pipelines.people import refresh_people
     # Inputs are checked before the database is opened, and a database this run created is removed
     # again if the run fails having kept nothing: bad input leaves no trace. (An API sync that fails
     # half-way keeps what it committed, so that the next run resumes after it.)
@@ -325,6 +336,16 @@ def _writer(args, db: Path, config: Config):
     return connect_writer(db, timezone=config.owner.timezone, wait=wait)
 
 
+def _reader(args, db: Path, config: Config) -> duckdb.DuckDBPyConnection:
+    """The database open for reading, its views evaluated as of --as-of (default: now)."""
+    as_of = _as_of(args, config)
+    con = connect_reader(db, timezone=config.owner.timezone)
+    if as_of is not None:  # a new connection is as of now already: without --as-of, no pyarrow and numpy to import
+        from pipelines.metrics import set_as_of
+        set_as_of(con, as_of)
+    return con
+
+
 def _holds_data(db: Path) -> bool:
     if not db.exists():
         return False
@@ -339,8 +360,7 @@ def _sql(args, db: Path, config: Config) -> int:
         raise ConfigError("--format parquet writes a file: add --out FILE (e.g. --out result.parquet)")
     if args.out is not None and args.format == "table":
         raise ConfigError("--out writes csv, json or parquet: add --format parquet (or csv, json)")
-    with connect_reader(db, timezone=config.owner.timezone) as con:
-        set_as_of(con, _as_of(args, config))
+    with _reader(args, db, config) as con:
         try:
             if args.format == "table":
                 relation = con.sql(args.query)  # None for a statement without a result
@@ -458,6 +478,8 @@ def _demo(args, db: Path, config: Config) -> int:
 
 
 def _people_build(args, db: Path, config: Config) -> int:
+    from pipelines.metrics import refresh_metrics
+    from pipelines.people import refresh_people
     with _writer(args, db, config) as con:
         print(refresh_people(con, config, full=args.full).line())
         print(refresh_metrics(con, config, as_of=_as_of(args, config)).line())
@@ -465,6 +487,7 @@ def _people_build(args, db: Path, config: Config) -> int:
 
 
 def _people_suggest(args, db: Path, config: Config) -> int:
+    from pipelines.people import overrides_path
     with connect_reader(db, timezone=config.owner.timezone) as con:
         rows = con.execute("""
             select m.match_id, m.score, m.probability, m.evidence, m.decision,
@@ -499,6 +522,8 @@ def _people_reject(args, db: Path, config: Config) -> int:
 def _decide_matches(args, db: Path, config: Config, section: str) -> int:
     """Writes the suggestions `args.match_ids` to people.toml as [[merge]] (accept) or [[split]]
     (reject) entries, each once, and resolves people again when anything changed."""
+    from pipelines.metrics import refresh_metrics
+    from pipelines.people import append_pairs, load_overrides, overrides_path, refresh_people
     path, verb = overrides_path(config), {"merge": "accepted", "split": "rejected"}[section]
     overrides = load_overrides(path)
     decided = {frozenset(pair): "split" for pair in overrides.split}
@@ -557,12 +582,15 @@ def _people_show(args, db: Path, config: Config) -> int:
 
 
 def _report(args, db: Path, config: Config) -> int:
+    from reports.weekly import make_report
     files, _ = make_report(db, config, _as_of(args, config), args.out)
     print(files.html)
     return 0
 
 
 def _send(args, db: Path, config: Config) -> int:
+    from reports.delivery import send, smtp_settings
+    from reports.weekly import make_report
     settings = smtp_settings(config)  # checked before anything is rendered
     files, message = make_report(db, config, _as_of(args, config), args.out, sender=settings.sender,
                                  recipients=list(settings.to))
@@ -638,6 +666,7 @@ def _auth_microsoft(args, config: Config) -> int:
 
 def _backtest(args, db: Path, config: Config) -> int:
     from pipelines.backtest import run_backtest, table_lines
+    from reports.weekly import track_record
     with _writer(args, db, config) as con, count_progress("backtest", "cuts") as progress:
         result = run_backtest(con, config, as_of=_as_of(args, config), progress=progress.update)
         print("\n".join(table_lines(result)))
@@ -647,8 +676,7 @@ def _backtest(args, db: Path, config: Config) -> int:
 
 
 def _why(args, db: Path, config: Config) -> int:
-    with connect_reader(db, timezone=config.owner.timezone) as con:
-        set_as_of(con, _as_of(args, config))
+    with _reader(args, db, config) as con:
         found = find(con, "people", args.name, limit=3)
         for person_id in found.keys:
             print("\n".join(explain(con, person_id)), end="\n\n")
@@ -661,8 +689,7 @@ AT_PEOPLE = 20  # people listed per organisation by `tiekeeper at`
 
 
 def _at(args, db: Path, config: Config) -> int:
-    with connect_reader(db, timezone=config.owner.timezone) as con:
-        set_as_of(con, _as_of(args, config))
+    with _reader(args, db, config) as con:
         found = find(con, "companies", args.company, limit=3)
         for key in found.keys:
             print("\n".join(_company_lines(con, key, config.owner.tz)), end="\n\n")

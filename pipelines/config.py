@@ -149,6 +149,10 @@ class RunSettings:
     wait_seconds: float = field(default=WRITE_WAIT_SECONDS, metadata=_AT_LEAST_ZERO)  # for another run writing
 
 
+# Every source by its [sources] key, which is its name on the command line too (`tiekeeper ingest
+# outlook-calendar`); pipelines/ingest.py's SOURCES says how each is read.
+SOURCE_NAMES = tuple(spec.metadata.get("key", spec.name) for spec in dataclasses.fields(Sources))
+
 SECTIONS = {"owner": Owner, "sources": Sources, "report": Report, "run": RunSettings, "metrics": dict}
 
 

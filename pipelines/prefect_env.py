@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -103,6 +102,7 @@ def _free_port() -> int:
 
 
 def _wait_until_healthy(url: str, server: subprocess.Popen, seconds: float, log_path: Path) -> None:
+    import urllib.request  # here, not at the top: every command imports this module for PrefectServerError
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:

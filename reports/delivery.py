@@ -14,14 +14,11 @@ from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
 
 from pipelines.config import Config, ConfigError
+from reports import DeliveryError
 
 SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 DEFAULT_PASSWORD_ENV = "TIEKEEPER_SMTP_PASSWORD"
 DEFAULT_TIMEOUT = 30.0
-
-
-class DeliveryError(Exception):
-    """The report could not be sent; the message is one line: the server's answer and what to do."""
 
 
 @dataclass(frozen=True)

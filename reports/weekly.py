@@ -10,9 +10,11 @@ or all of it at once, from a database file: `make_report(db, config, as_of, out_
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import email.utils
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -159,15 +161,39 @@ class ReportFiles(NamedTuple):
     images: tuple[Path, ...]
 
 
+# The views the report reads more than once, each computed once per report into a temporary table
+# of this name: a view is computed again at every query that reads it, and each of these takes a
+# second or more on a network of thousands.
+READ_ONCE = {"report_strength": "relationship_strength", "report_awaiting": "awaiting_reply",
+             "report_companies": "companies"}
+
+
 def gather(con: duckdb.DuckDBPyConnection) -> WeeklyReport:
     """Reads the report's figures from the public views, as of the connection's `as_of()`."""
+    with _read_once(con):
+        return _gather(con)
+
+
+@contextlib.contextmanager
+def _read_once(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """The READ_ONCE views as temporary tables while the block runs."""
+    try:
+        for table, view in READ_ONCE.items():
+            con.execute(f"create or replace temp table {table} as select * from {view}")
+        yield
+    finally:
+        for table in READ_ONCE:
+            con.execute(f"drop table if exists temp.{table}")
+
+
+def _gather(con: duckdb.DuckDBPyConnection) -> WeeklyReport:
     as_of: dt.datetime = con.execute("select as_of()").fetchone()[0]
     this_monday = as_of.date() - dt.timedelta(days=as_of.weekday())
     growth_rows = con.execute("""
         select week, iso_week, new_connections, new_people_met, active_people, strong_ties
         from network_growth where week < ? order by week desc limit ?""", [this_monday, GROWTH_WEEKS]).fetchall()
     last, previous = (growth_rows + [(None,) * 6] * 2)[:2]
-    owed_now = _count_replies_owed(con)
+    owed_now = con.execute("select count(*) from report_awaiting where waiting_on = 'me'").fetchone()[0]
     owed_before = _count_replies_owed(con, as_of - dt.timedelta(weeks=1))
     headlines = (Headline("strong ties", last[5], previous[5]), Headline("active people", last[4], previous[4]),
                  Headline("new connections", last[2], previous[2]), Headline("people met", last[3], previous[3]),
@@ -175,15 +201,15 @@ def gather(con: duckdb.DuckDBPyConnection) -> WeeklyReport:
     threads = [(on, Thread(_person(row), *row[4:])) for on, *row in con.execute(f"""
         select a.waiting_on, {_PERSON_COLUMNS}, a.subject, a.channel, a.since, a.days_waiting,
                coalesce(s.strength, 0)
-        from awaiting_reply a join people p using (person_id) left join relationship_strength s using (person_id)
-        order by a.days_waiting desc, coalesce(s.strength, 0) desc, p.full_name""").fetchall()]
+        from report_awaiting a join people p using (person_id) left join report_strength s using (person_id)
+        order by a.days_waiting desc, coalesce(s.strength, 0) desc, p.full_name, a.since, a.thread_ref""").fetchall()]
     follow_ups = tuple(FollowUp(_person(row), *row[4:]) for row in con.execute(f"""
         select {_PERSON_COLUMNS}, f.days_since_contact, f.usual_gap_days, f.reason, f.strength, f.lapse_risk
         from follow_ups f join people p using (person_id)
         order by f.priority desc, p.full_name""").fetchall())
     trends = [(row[0], Trend(_person(row[1:]), *row[5:])) for row in con.execute(f"""
         select s.direction, {_PERSON_COLUMNS}, s.strength, s.trend
-        from relationship_strength s join people p using (person_id)
+        from report_strength s join people p using (person_id)
         where s.direction is not null order by s.strength desc, p.full_name""").fetchall()]
     return WeeklyReport(
         as_of=as_of, iso_week=_iso_week(as_of.date()),
@@ -213,13 +239,13 @@ def gather(con: duckdb.DuckDBPyConnection) -> WeeklyReport:
 
 def _where_you_know_people(con) -> dict[str, tuple[CompanyMotion, ...]]:
     """Other organisations where ties are growing (people warming, strength gained on the whole) or
-    fading, the largest moves first, from the `companies` view."""
+    fading, the largest moves first, from the `companies` view (its copy in `report_companies`)."""
     moves = {}
     for name, direction, sign in (("companies_growing", "warming", 1), ("companies_fading", "cooling", -1)):
         rows = con.execute(f"""
             select company, people_known, strength_trend,
                    [p.full_name for p in people if p.direction = '{direction}']
-            from companies
+            from report_companies
             where not is_own_organisation and people_{direction} > 0 and strength_trend * ? > 0
             order by strength_trend * ? desc, company
             limit ?""", [sign, sign, COMPANY_MOVES]).fetchall()
@@ -279,29 +305,27 @@ def _in_ten(share: float) -> int:
     return int(round(share * 10))
 
 
-def _count_replies_owed(con, moment: dt.datetime | None = None) -> int:
-    """Threads waiting on the owner as of `moment` (default: the connection's as_of), leaving the
-    connection's as_of as it was."""
-    if moment is None:
-        return con.execute("select count(*) from awaiting_reply where waiting_on = 'me'").fetchone()[0]
+def _count_replies_owed(con, moment: dt.datetime) -> int:
+    """Threads waiting on the owner as of `moment`, leaving the connection's as_of as it was."""
     original = con.execute("select getvariable('as_of')::timestamptz").fetchone()[0]
     set_as_of(con, moment)
     try:
-        return _count_replies_owed(con)
+        return con.execute("select count(*) from awaiting_reply where waiting_on = 'me'").fetchone()[0]
     finally:
         set_as_of(con, original)
 
 
 def _inner_circle(con, this_monday: dt.date) -> tuple[CloseTie, ...]:
+    """The Inner and Close tiers (from `report_strength`) with their last weeks of strength."""
     weeks = [this_monday - dt.timedelta(weeks=back) for back in range(SPARK_WEEKS, 0, -1)]
     history: dict[str, dict[dt.date, float]] = {}
     for person_id, week, strength in con.execute("""
             select h.person_id, h.week, h.strength from strength_history h
-            join relationship_strength s using (person_id)
+            join report_strength s using (person_id)
             where s.tier in ('Inner', 'Close') and h.week >= ? and h.week < ?""", [weeks[0], this_monday]).fetchall():
         history.setdefault(person_id, {})[week] = strength
     rows = con.execute(f"""
-        select {_PERSON_COLUMNS}, s.tier, s.strength from relationship_strength s join people p using (person_id)
+        select {_PERSON_COLUMNS}, s.tier, s.strength from report_strength s join people p using (person_id)
         where s.tier in ('Inner', 'Close') order by s.rank""").fetchall()
     return tuple(CloseTie(_person(row), row[4], row[5],
                           tuple(history.get(row[0], {}).get(week, 0.0) for week in weeks)) for row in rows)

@@ -62,6 +62,12 @@ def test_version_prints_the_installed_version(capsys):
     assert exit_.value.code == 0 and capsys.readouterr().out == f"tiekeeper {version('tiekeeper')}\n"
 
 
+def test_ingest_offers_every_source_there_is():
+    from pipelines.ingest import SOURCES
+    ingest = dict(subcommands(_parser()))["ingest"]
+    assert sorted(next(a.choices for a in ingest._actions if a.dest == "source")) == sorted(SOURCES)
+
+
 def test_hints_name_the_command_as_it_can_be_typed(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
                                                if Path(p).resolve() != SCRIPT.parent.resolve()))
@@ -123,6 +129,37 @@ def test_an_export_with_no_rows_is_a_warning(cli, tmp_path, caplog):
     assert cli("ingest", "linkedin", export).code == 0
     assert f"linkedin: no records in {export}: nothing was loaded (is it the right file, or an empty export?)" \
         in caplog.messages
+
+
+# Libraries that the commands which only read never need, each slower to import than such a command
+# takes to answer: the weekly flow's, the report's, the API connectors', the bulk loads'.
+HEAVY_LIBRARIES = {"prefect", "matplotlib", "jinja2", "css_inline", "googleapiclient", "msal", "pyarrow", "numpy"}
+# A fresh interpreter runs one command, then names the top-level modules it has imported.
+IMPORTS_OF_ONE_COMMAND = """
+import sys
+from pipelines.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:  # --help, --version
+    pass
+print("imported:", *sorted({name.split(".")[0] for name in sys.modules}))
+"""
+
+
+def test_commands_that_only_read_import_none_of_the_heavy_libraries(cli, tmp_path):
+    export = Export(tmp_path, cli)
+    export.mail("Ann Lee <ann@lee.org>", "jane@acme.com").mail("jane@acme.com", "Ann Lee <ann@lee.org>")
+    export.load(tmp_path / "t.duckdb")
+    commands = (["sql", "select count(*) from people"], ["people", "show", "ann"], ["why", "ann"], ["at", "lee.org"],
+                ["--help"], ["--version"])
+    heavy = {}
+    for command in commands:
+        child = subprocess.run([sys.executable, "-c", IMPORTS_OF_ONE_COMMAND, "--db", str(tmp_path / "t.duckdb"),
+                                *command], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert "Traceback" not in child.stderr and "tiekeeper:" not in child.stderr, child.stderr
+        imported = child.stdout.splitlines()[-1].removeprefix("imported: ").split()
+        heavy[" ".join(command)] = HEAVY_LIBRARIES.intersection(imported)
+    assert heavy == {" ".join(command): set() for command in commands}
 
 
 def test_a_reader_that_goes_away_ends_the_output_quietly(cli, tmp_path):

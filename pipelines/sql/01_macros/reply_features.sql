@@ -29,6 +29,7 @@ inbound as (  -- direct messages from people to the owner, each with whether it 
 sender_history as (  -- running counts per sender, for "how often has the owner answered them"
     select
         sender_person_id,
+        sent_at,
         sent_at + interval 336 hours as known_at,  -- whether it was answered is known 14 days on
         count(*) over running as received,
         sum(was_answered::int) over running as answered
@@ -64,10 +65,7 @@ with_sender as (
 ),
 
 sender_sent as (  -- running count of each person's direct messages to the owner
-    select sender_person_id as person_id, sent_at,
-           count(*) over (partition by sender_person_id order by sent_at, message_ref
-                          rows between unbounded preceding and current row) as sent_so_far
-    from inbound
+    select sender_person_id as person_id, sent_at, received as sent_so_far from sender_history
 ),
 
 with_sent as (  -- how much the owner and the sender wrote to each other lately: counts as differences

@@ -1,7 +1,9 @@
 -- Who each person is (the owner excluded), across every source: name, addresses, company, position,
--- LinkedIn profile. The `people` view adds when you were in touch; every per-person mart joins this
--- for `full_name`, `company` and `primary_email`, which it reads without scanning every sighting.
-create or replace view int_person_profiles as
+-- LinkedIn profile, and every moment you were in touch (the `people` view takes the first and last
+-- before as_of()). Every per-person mart joins this for `full_name`, `company` and `primary_email`.
+-- Materialised: a table every writing run rebuilds (warehouse.refresh_tables), read by the views
+-- without scanning, nor even planning, every sighting again.
+create or replace table int_person_profiles as
 with identities as (
     select * from main.identities where role = 'person'
 ),
@@ -35,6 +37,19 @@ cards as (  -- what the owner's address book says: a name, an organisation, a ti
     group by i.person_id
 ),
 
+contact as (  -- appearances that were real contact: not automated mail, not cancelled meetings, not
+              -- declined invitations; address-book cards have no time
+    select i.person_id, list(distinct s.occurred_at order by s.occurred_at) as contact_times
+    from identities as i
+    join int_identity_sightings as s using (identity_key)
+    left join int_calendar_events as e on s.source = 'ics' and e.event_key = s.ref
+    where not s.is_automated
+      and s.occurred_at is not null
+      and not coalesce(e.is_cancelled, false)
+      and s.role not in ('attendee:declined')
+    group by i.person_id
+),
+
 per_person as (
     select
         i.person_id,
@@ -63,10 +78,12 @@ joined as (
         l.linkedin_url,
         l.connected_on,
         p.person_id in (select person_id from pinned_people) as is_pinned_close,
-        p.identity_keys
+        p.identity_keys,
+        coalesce(c.contact_times, []) as contact_times
     from per_person as p
     left join linkedin as l using (person_id)
     left join cards as k using (person_id)
+    left join contact as c using (person_id)
 )
 
 select * from joined;

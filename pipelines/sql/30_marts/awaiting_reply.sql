@@ -110,20 +110,22 @@ waiting_on_me as (
     select * from published_on_me
 ),
 
+last_heard as (  -- when each person's direct word last came: the owner's messages before it are answered
+    select person_id, max(happened_at) as last_heard_at from heard_from group by person_id
+),
+
 waiting_on_them as (
-    select t.person_id, l.channel, l.thread_ref, 'them' as waiting_on, l.sent_at as since,
+    select l.person_id, l.channel, l.thread_ref, 'them' as waiting_on, l.sent_at as since,
            l.message_ref as last_message_ref, null::double as answer_probability
-    from last_messages as l
+    from (select *, unnest(to_person_ids) as person_id from last_messages where is_from_owner) as l
     cross join constants as c
-    cross join unnest(l.to_person_ids) as t(person_id)
-    left join reply_pace as r on r.person_id = t.person_id
-    where l.is_from_owner
-      and l.direct_recipients <= c.max_direct_recipients
+    left join reply_pace as r on r.person_id = l.person_id
+    left join last_heard as h on h.person_id = l.person_id
+    where l.direct_recipients <= c.max_direct_recipients
       and business_days(l.sent_at, as_of(), tz := c.timezone) >= greatest(
           c.min_business_days_on_them,
           case when r.known_replies >= c.min_known_replies then r.usual_latency else 0 end)
-      and not exists (
-          select 1 from heard_from as h where h.person_id = t.person_id and h.happened_at > l.sent_at)
+      and not coalesce(h.last_heard_at > l.sent_at, false)
 ),
 
 waiting as (

@@ -6,6 +6,10 @@ with weeks as (
                                   date_trunc('week', local_day(as_of())), interval 1 week))::date as week
 ),
 
+activity_windows as (  -- the 4 weeks to each week's end, as moments: computed once, not for every event
+    select week, local_midnight(week - 21) as starts_at, local_midnight(week + 7) as ends_at from weeks
+),
+
 events as (
     select person_id, occurred_at, direction, weight from interactions
 ),
@@ -36,9 +40,9 @@ met as (
 
 active_people as (
     select w.week, count(*) as active_people
-    from weeks as w,
+    from activity_windows as w,
          lateral (select person_id from events as e
-                  where e.occurred_at < local_midnight(w.week + 7) and e.occurred_at >= local_midnight(w.week - 21)
+                  where e.occurred_at < w.ends_at and e.occurred_at >= w.starts_at
                     and e.weight >= metric('active_weight')
                   group by person_id having count(*) >= 2)
     group by w.week
