@@ -50,7 +50,7 @@ class WorldPaths(NamedTuple):
 def generate_world(out_dir: Path, *, people: int = 300, seed: int = 7, end: dt.date | dt.datetime,
                    mail_scale: float = 1.0, attachment_kb: float = 0.0, owner_type: str = "typical",
                    outlook: bool = False, history_weeks: int = HISTORY_WEEKS,
-                   identity: IdentityKnobs = IdentityKnobs()) -> WorldPaths:
+                   identity: IdentityKnobs = IdentityKnobs(), plain_bodies: bool = False) -> WorldPaths:
     """Simulate a world and write it into `out_dir` (created if missing).
 
     people: 50 to 50,000. end: the world's "now", an aware moment (the demo's: just before it runs)
@@ -62,6 +62,8 @@ def generate_world(out_dir: Path, *, people: int = 300, seed: int = 7, end: dt.d
     mean size (KiB of base64 text, as written) of the attachments that 20% of human-written
     messages then carry (0: none). identity: how hard the world makes identity resolution
     (namesakes, addresses without names, job changes, role addresses, an address book).
+    plain_bodies: every message body one short text/plain part, without an HTML alternative or the
+    quoted thread (a mailbox of small messages, 0.8 KB each); the headers are the full world's.
 
     Sizes and times, measured on this project's 2-core machine (end=2025-11-20):
       people=300 (the demo)                              ~12k messages, 15 MB mbox, ~1 s
@@ -83,7 +85,7 @@ def generate_world(out_dir: Path, *, people: int = 300, seed: int = 7, end: dt.d
     if graph is not None:
         mails = graph.tee(mails)
     mbox_counts = write_mbox(mbox_path, mails, sim.owner, seed=seed, attachment_kb=attachment_kb,
-                             note=seen.note)
+                             note=seen.note, plain_bodies=plain_bodies)
     contacts = ()
     if identity.address_book:
         cards = sim.address_book()
