@@ -9,7 +9,8 @@ names (B and Q), quoted "Last, First" names, legacy `addr (Name)` comments, `-00
 Date headers, a few messages without Message-ID, multipart/alternative bodies, quoted replies and,
 when `attachment_kb` > 0, base64 attachments cut from one pre-generated random block (so a
 1 GB mailbox costs no 1 GB of randomness). `attachment_kb` is the mean size of an attachment as
-written, i.e. of its base64 text.
+written, i.e. of its base64 text. With `plain_bodies`, every body is one text/plain part without
+the quoted thread: the headers stay exactly those of the full mailbox, the file shrinks by a third.
 """
 from __future__ import annotations
 
@@ -47,12 +48,12 @@ _FROM_LINE = re.compile(r"^From ", re.M)
 
 
 def write_mbox(path: Path, mails: Iterable[Mail], owner: Owner, *, seed: int, attachment_kb: float,
-               note: Callable[[str, str, str], None]) -> dict[str, int]:
+               note: Callable[[str, str, str], None], plain_bodies: bool = False) -> dict[str, int]:
     """Stream `mails` into `path`; `note(kind, key, who)` is told every address written.
 
     Returns counts of what was written (messages, per kind, garbage dates, ...).
     """
-    writer = _Writer(owner, seed, attachment_kb, note)
+    writer = _Writer(owner, seed, attachment_kb, note, plain_bodies)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb", buffering=1 << 20) as f:
         for mail in mails:
@@ -62,11 +63,12 @@ def write_mbox(path: Path, mails: Iterable[Mail], owner: Owner, *, seed: int, at
 
 
 class _Writer:
-    def __init__(self, owner: Owner, seed: int, attachment_kb: float, note: Callable):
+    def __init__(self, owner: Owner, seed: int, attachment_kb: float, note: Callable, plain_bodies: bool):
         self.owner = owner
         self.rng = random.Random(f"tiekeeper-demo/{seed}/mbox-format")
         self.att_rng = random.Random(f"tiekeeper-demo/{seed}/attachments")
         self.attachment_kb = attachment_kb
+        self.plain_bodies = plain_bodies
         self.note = note
         self.owner_addresses = {a.lower() for a in owner.emails}
         self.counts: dict[str, int] = {"messages": 0, "garbage_dates": 0, "missing_date": 0,
@@ -165,11 +167,12 @@ class _Writer:
         """(Content-Type and encoding header lines, body text) for `m`."""
         rng = self.rng
         text = m.text
-        if m.quote is not None:
+        if m.quote is not None and not self.plain_bodies:
             text += "\n\n" + self._quoted(m)
         alternative = m.human and rng.random() < 0.6
         if alternative:
-            boundary = _boundary(rng)
+            boundary = _boundary(rng)  # drawn for plain bodies too, so that the headers stay the same
+        if alternative and not self.plain_bodies:
             plain_head, plain = _text_part(text, "plain")
             html_head, html_body = _text_part(_html(text), "html")
             part = (f'Content-Type: multipart/alternative; boundary="{boundary}"',
