@@ -385,14 +385,21 @@ def merge_batch(con, table: str, records: pa.Table, summary: IngestSummary, load
     the first of two copies wins)."""
     batch = with_constants(records, _run_id=summary.run_id, _loaded_at=loaded_at)
     batch = batch.append_column("_ordinal", pa.array(range(first_ordinal, first_ordinal + batch.num_rows), pa.int64()))
-    con.register("batch", batch)
-    try:
+    with _registered(con, "batch", batch):
         actions = Counter(action for (action,) in con.execute(load_statement(table)).fetchall())
-    finally:
-        con.unregister("batch")
     summary.loaded += actions["INSERT"]
     summary.updated += actions["UPDATE"]
     summary.duplicates += batch.num_rows - actions["INSERT"] - actions["UPDATE"]
+
+
+@contextlib.contextmanager
+def _registered(con, name: str, table: pa.Table) -> Iterator[None]:
+    """`table` readable as `name` in the block. After an error the name is left to the rollback
+    that follows, which drops it: unregistering it in the failed transaction would raise again and
+    hide the error that matters."""
+    con.register(name, table)
+    yield
+    con.unregister(name)
 
 
 def _api_markers() -> tuple[type, ...]:
@@ -455,8 +462,7 @@ def _change_outlook(con, changed: list, summary: IngestSummary, loaded_at: dt.da
     """Stored Outlook items take the properties a changes-only delta item gave (None: unchanged)."""
     from connectors.records import OutlookMessageChange
     latest = {change.item_id: change for change in changed}  # the last change of an item wins
-    con.register("changed", to_arrow(OutlookMessageChange, list(latest.values())))
-    try:
+    with _registered(con, "changed", to_arrow(OutlookMessageChange, list(latest.values()))):
         updated = con.execute("""
             update raw_outlook__messages as t set
                 folder_id = coalesce(c.folder_id, t.folder_id),
@@ -475,77 +481,64 @@ def _change_outlook(con, changed: list, summary: IngestSummary, loaded_at: dt.da
                   is distinct from (t.folder_id, t.importance, t.is_read, t.flag_status, t.categories,
                                     t.inference_classification)
             returning 1""", [summary.run_id, loaded_at]).fetchall()
-    finally:
-        con.unregister("changed")
     summary.updated += len(updated)
 
 
 def _remove_outlook(con, removed: list, summary: IngestSummary, loaded_at: dt.datetime) -> None:
     """Items gone from a folder; an item since stored in another folder (it moved) stays."""
-    con.register("removed", pa.table({"item_id": [r.item_id for r in removed], "folder_id": [r.folder_id for r in removed]},
-                                     schema=pa.schema([("item_id", pa.string()), ("folder_id", pa.string())])))
-    try:
+    table = pa.table({"item_id": [r.item_id for r in removed], "folder_id": [r.folder_id for r in removed]},
+                     schema=pa.schema([("item_id", pa.string()), ("folder_id", pa.string())]))
+    with _registered(con, "removed", table):
         gone = con.execute("""
             delete from raw_outlook__messages as t using removed as r
             where t.item_id = r.item_id and t.folder_id = r.folder_id
             returning 1""").fetchall()
-    finally:
-        con.unregister("removed")
     summary.removed += len(gone)
 
 
 def _remove_outlook_events(con, removed: list, summary: IngestSummary, loaded_at: dt.datetime) -> None:
-    con.register("removed", pa.table({"origin": pa.array([r.origin for r in removed], pa.string())}))
-    try:
+    table = pa.table({"origin": pa.array([r.origin for r in removed], pa.string())})
+    with _registered(con, "removed", table):
         gone = con.execute("delete from raw_outlook__events where _origin in (select origin from removed) "
                            "returning 1").fetchall()
-    finally:
-        con.unregister("removed")
     summary.removed += len(gone)
 
 
 def _relabel_gmail(con, relabelled: list, summary: IngestSummary, loaded_at: dt.datetime) -> None:
     """Stored Gmail messages take their current labels (the last change of each wins)."""
     latest = {change.gmail_id: change.labels for change in relabelled}
-    con.register("relabelled", pa.table({"gmail_id": list(latest), "labels": list(latest.values())},
-                                        schema=pa.schema([("gmail_id", pa.string()), ("labels", pa.list_(pa.string()))])))
-    try:
+    table = pa.table({"gmail_id": list(latest), "labels": list(latest.values())},
+                     schema=pa.schema([("gmail_id", pa.string()), ("labels", pa.list_(pa.string()))]))
+    with _registered(con, "relabelled", table):
         changed = con.execute("""
             update raw_gmail__messages as t set labels = r.labels, _run_id = ?, _loaded_at = ?
             from relabelled as r
             where t.gmail_id = r.gmail_id and list_sort(t.labels) is distinct from list_sort(r.labels)
             returning 1""", [summary.run_id, loaded_at]).fetchall()
-    finally:
-        con.unregister("relabelled")
     summary.updated += len(changed)
 
 
 def _delete_gmail(con, deleted: list, summary: IngestSummary, loaded_at: dt.datetime) -> None:
     """Messages deleted in Gmail: their rows go, and a deletion record hides any Takeout copy."""
-    con.register("deleted", pa.table({"gmail_id": pa.array(sorted({d.gmail_id for d in deleted}), pa.string())}))
-    try:
+    table = pa.table({"gmail_id": pa.array(sorted({d.gmail_id for d in deleted}), pa.string())})
+    with _registered(con, "deleted", table):
         removed = con.execute("delete from raw_gmail__messages where gmail_id in (select gmail_id from deleted) "
                               "returning 1").fetchall()
         con.execute("insert or ignore into raw_gmail__deletions select gmail_id, ?, ? from deleted",
                     [loaded_at, summary.run_id])
-    finally:
-        con.unregister("deleted")
     summary.removed += len(removed)
 
 
 def _cancel_occurrences(con, cancelled: list, summary: IngestSummary, loaded_at: dt.datetime) -> None:
     """Cancelled instances and deleted events are kept, marked CANCELLED: the same origin, or for a
     whole series every instance of it."""
-    con.register("cancelled", pa.table({"origin": [c.origin for c in cancelled]}))
-    try:
+    with _registered(con, "cancelled", pa.table({"origin": [c.origin for c in cancelled]})):
         changed = con.execute("""
             update raw_gcal__events set status = 'CANCELLED', _loaded_at = ?
             from cancelled as c
             where (raw_gcal__events._origin = c.origin or raw_gcal__events._origin like c.origin || '\\_%' escape '\\')
               and raw_gcal__events.status is distinct from 'CANCELLED'
             returning 1""", [loaded_at]).fetchall()
-    finally:
-        con.unregister("cancelled")
     summary.updated += len(changed)
 
 
@@ -553,8 +546,7 @@ def record_rejects(con, source_name: str, rejected: pa.Table, run_id: int, now: 
     """Keeps rejected items (`Rejected` records as `to_arrow` makes them); the same item rejected
     again (a re-read file) is kept once."""
     table = with_constants(rejected, source=source_name, run_id=run_id, rejected_at=now)
-    con.register("rejects", table)
-    try:
+    with _registered(con, "rejects", table):
         con.execute("""
             insert into rejected_records by name
             select distinct on (source, location, reason, raw) * from rejects r
@@ -562,8 +554,6 @@ def record_rejects(con, source_name: str, rejected: pa.Table, run_id: int, now: 
                               where k.source = r.source and k.location = r.location
                                 and k.reason = r.reason and k.raw is not distinct from r.raw)
         """)
-    finally:
-        con.unregister("rejects")
 
 
 def input_files(source_name: str, paths: Iterable[Path], config: Config) -> list[Path]:
@@ -616,11 +606,8 @@ def _record_files(con, source_name: str, fingerprints: dict[Path, tuple[str, int
         "bytes": [size for _, size in fingerprints.values()],
         "run_id": [run_id] * len(fingerprints),
     })
-    con.register("files", table)
-    try:
+    with _registered(con, "files", table):
         con.execute("insert or ignore into source_files by name select * from files")
-    finally:
-        con.unregister("files")
 
 
 def _record_run(con, s: IngestSummary, started_at: dt.datetime) -> None:

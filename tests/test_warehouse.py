@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pytest
 
@@ -154,5 +155,23 @@ def test_a_run_that_fails_half_way_leaves_the_database_as_it_was(tmp_path, fake_
     before = snapshot(db)
     with connect_writer(db) as con:
         with pytest.raises(SourceError):
+            ingest_module.ingest(con, "mbox", [bad], Config(), show_progress=False)
+    assert snapshot(db) == before
+
+
+def test_a_batch_the_database_refuses_fails_the_run_and_leaves_the_database_as_it_was(tmp_path, fake_mbox,
+                                                                                      monkeypatch):
+    monkeypatch.setattr(ingest_module, "BATCH_ROWS", 10)
+    db = tmp_path / "t.duckdb"
+    with connect_writer(db) as con:
+        ingest_module.ingest(con, "mbox", [fake_mbox(lambda: (message(i) for i in range(5)))], Config(),
+                             show_progress=False)
+    before = snapshot(db)
+    statement = ingest_module.load_statement
+    monkeypatch.setattr(ingest_module, "load_statement", lambda table: statement(table).replace(
+        "from batch", "from batch where case when _ordinal < 20 then true else error('the disk is full') end"))
+    bad = fake_mbox(lambda: (message(i) for i in range(100, 130)))  # its third batch is refused
+    with connect_writer(db) as con:
+        with pytest.raises(duckdb.Error, match="the disk is full"):
             ingest_module.ingest(con, "mbox", [bad], Config(), show_progress=False)
     assert snapshot(db) == before
