@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import hashlib
 import logging
 import time
 from collections import Counter
 from contextlib import nullcontext
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -342,39 +344,94 @@ def _load(con, source: Source, records: Iterator, summary: IngestSummary, loaded
     ordinal = 0
     markers = _api_markers() if source.api else ()
 
-    def flush(record_type: type) -> None:
-        nonlocal ordinal
-        rows = pending[record_type]
-        merge_batch(con, source.tables[record_type], to_arrow(record_type, rows), summary, loaded_at, ordinal)
-        ordinal += len(rows)
-        rows.clear()
+    # An API source waits on the network, where the cycle collector costs nothing to speak of, and its
+    # client libraries may well make cycles: it is paused for files only. A merge runs while the
+    # reader goes on: file readers never touch the database; an API source (which asks it what is
+    # stored) commits each batch, and so waits for its merge at once.
+    with nullcontext() if source.api else _cycle_collector_paused(), \
+            _BackgroundMerges(con, summary, loaded_at) as merges:
+        def flush(record_type: type) -> None:
+            nonlocal ordinal
+            rows = pending[record_type]
+            merges.start(source.tables[record_type], to_arrow(record_type, rows), ordinal)
+            ordinal += len(rows)
+            rows.clear()
 
-    for record in records:
-        if isinstance(record, markers):
-            _api_marker(con, record, summary, changes, flush=lambda: [flush(t) for t, r in pending.items() if r])
-            continue
-        summary.records_read += 1
-        if isinstance(record, Rejected):
-            rejected.append(record)
-        elif isinstance(record, Skipped):
-            summary.skipped_by_reason[record.reason] += 1
-        else:
-            rows = pending[type(record)]
-            rows.append(record)
-            if len(rows) >= (CHECKPOINT_ROWS if checkpoint else BATCH_ROWS):
-                flush(type(record))
-                if checkpoint:  # keep what was fetched: an interrupted sync resumes after it
-                    con.commit()
-                    con.begin()
-    for record_type, rows in pending.items():
-        if rows:
-            flush(record_type)
+        def flush_all() -> None:
+            for record_type, rows in pending.items():
+                if rows:
+                    flush(record_type)
+            merges.wait()
+
+        for record in records:
+            if isinstance(record, markers):
+                _api_marker(con, record, summary, changes, flush=flush_all)
+                continue
+            summary.records_read += 1
+            if isinstance(record, Rejected):
+                rejected.append(record)
+            elif isinstance(record, Skipped):
+                summary.skipped_by_reason[record.reason] += 1
+            else:
+                rows = pending[type(record)]
+                rows.append(record)
+                if len(rows) >= (CHECKPOINT_ROWS if checkpoint else BATCH_ROWS):
+                    flush(type(record))
+                    if checkpoint:  # keep what was fetched: an interrupted sync resumes after it
+                        merges.wait()
+                        con.commit()
+                        con.begin()
+        flush_all()
     summary.rejected = len(rejected)
     if rejected:
         record_rejects(con, source.name, to_arrow(Rejected, rejected), summary.run_id, loaded_at)
     for marker, apply in _change_appliers():
         if changes.get(marker):
             apply(con, changes[marker], summary, loaded_at)
+
+
+class _BackgroundMerges:
+    """Merges batches into the database on a second thread while the caller reads the next batch:
+    DuckDB lets go of the GIL while it works, so on a machine with two cores or more the merging
+    costs the load little beyond the reading. One batch merges at a time, in order; `wait` returns
+    when it is done (and raises its error), and the connection is the caller's again."""
+
+    def __init__(self, con, summary: IngestSummary, loaded_at: dt.datetime):
+        self.con, self.summary, self.loaded_at = con, summary, loaded_at
+        self.running: Future | None = None
+
+    def __enter__(self) -> _BackgroundMerges:
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tiekeeper-merge")
+        return self
+
+    def start(self, table: str, records: pa.Table, first_ordinal: int) -> None:
+        """Merges `records` into `table` as `merge_batch` does, once the batch before is in."""
+        self.wait()
+        self.running = self.thread.submit(merge_batch, self.con, table, records, self.summary, self.loaded_at,
+                                          first_ordinal)
+
+    def wait(self) -> None:
+        running, self.running = self.running, None
+        if running is not None:
+            running.result()
+
+    def __exit__(self, *error) -> None:
+        self.thread.shutdown(wait=True)  # on an error too: the transaction is rolled back only after
+
+
+@contextlib.contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Records hold no reference cycles, so reference counting frees them; but a batch of them waiting
+    to be merged is some hundred thousand containers, which Python's cycle collector would walk again
+    and again (a sixth of the time of a mailbox's load). It is off during the block and runs after."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def merge_batch(con, table: str, records: pa.Table, summary: IngestSummary, loaded_at: dt.datetime,

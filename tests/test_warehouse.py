@@ -1,5 +1,6 @@
 """The DuckDB file: readable by the users' CLI, schema, and one transaction per ingest."""
 import datetime as dt
+import gc
 import shutil
 import subprocess
 import sys
@@ -175,3 +176,4 @@ def test_a_batch_the_database_refuses_fails_the_run_and_leaves_the_database_as_i
         with pytest.raises(duckdb.Error, match="the disk is full"):
             ingest_module.ingest(con, "mbox", [bad], Config(), show_progress=False)
     assert snapshot(db) == before
+    assert gc.isenabled()  # paused while the records were loaded, running again
