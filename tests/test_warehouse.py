@@ -115,6 +115,17 @@ def test_loads_merge_in_batches_and_count_duplicates(tmp_path, fake_mbox, monkey
         assert con.execute("select count(*), count(distinct message_key) from raw_mbox__messages").fetchone() == (30, 30)
 
 
+def test_of_two_copies_in_one_batch_the_first_is_kept_and_the_second_counted_a_duplicate(tmp_path, fake_mbox):
+    first, second = message(1), message(1)._replace(subject="hello again", origin="x.mbox@900")
+    path = fake_mbox(lambda: iter([message(0), first, message(2), second]))
+    with connect_writer(tmp_path / "t.duckdb") as con:
+        summary = ingest_module.ingest(con, "mbox", [path], Config(), show_progress=False)
+        assert (summary.loaded, summary.duplicates) == (3, 1)
+        assert con.execute("select message_id, subject, _origin from raw_mbox__messages order by message_id").fetchall() == [
+            ("m0@example.com", "hello", "x.mbox@0"), ("m1@example.com", "hello", "x.mbox@1"),
+            ("m2@example.com", "hello", "x.mbox@2")]
+
+
 def test_the_same_file_twice_is_recognised_and_not_read_again(tmp_path, fake_mbox):
     reads = []
     path = fake_mbox(lambda: reads.append(1) or iter([message(1)]))
