@@ -35,9 +35,6 @@ from pipelines.warehouse import load_statement, transaction
 log = logging.getLogger("tiekeeper.ingest")
 
 BATCH_ROWS = 20_000
-# A run is one transaction, which DuckDB holds in memory until it can spill: capped so that a
-# multi-GB mailbox ingests within a few hundred MB (measured in benchmarks/bench_mbox.py).
-INGEST_MEMORY_LIMIT = "256MB"
 ICS_YEARS_BACK = 3  # recurring events are expanded from this far back ...
 ICS_DAYS_AHEAD = 90  # ... to this far ahead of the run
 CHECKPOINT_ROWS = 5_000  # an API source commits what it has every so often: an interrupted run resumes
@@ -275,7 +272,7 @@ def file_run(con, source_name: str, paths: list[Path],
     extracted elsewhere knows them already."""
     started_at, started = dt.datetime.now(dt.timezone.utc), time.monotonic()
     summary = IngestSummary(source_name, SOURCES[source_name].noun, [str(p) for p in paths])
-    with transaction(con, memory_limit=INGEST_MEMORY_LIMIT):
+    with transaction(con):
         summary.run_id = con.execute("select nextval('ingest_run_ids')").fetchall()[0][0]
         fingerprints = {path: fingerprint_of(path) for path in paths}
         unchanged = already_ingested(con, source_name, [h for h, _ in fingerprints.values()])
@@ -299,7 +296,7 @@ def _ingest_api(con, source: Source, config: Config, *, now: dt.datetime | None,
 
     known = _StoredGmailIds(con) if source.name == "gmail" else _stored_outlook_items(con)
 
-    with transaction(con, memory_limit=INGEST_MEMORY_LIMIT):
+    with transaction(con):
         summary.run_id = con.execute("select nextval('ingest_run_ids')").fetchall()[0][0]
         summary.cursor = cursor
         with count_progress(source.name, source.noun) if show_progress else nullcontext() as counts:

@@ -15,7 +15,9 @@ from connectors.records import Address, MailMessage, Skipped, rejected
 from pipelines import ingest as ingest_module
 from pipelines.batches import arrow_schema
 from pipelines.config import Config
-from pipelines.warehouse import WarehouseError, connect_reader, connect_writer
+from pipelines import warehouse
+from pipelines.warehouse import (Resources, WarehouseError, connect_reader, connect_writer, duckdb_resources,
+                                 transaction)
 from tests.conftest import snapshot
 
 UTC = dt.timezone.utc
@@ -188,3 +190,42 @@ def test_a_batch_the_database_refuses_fails_the_run_and_leaves_the_database_as_i
             ingest_module.ingest(con, "mbox", [bad], Config(), show_progress=False)
     assert snapshot(db) == before
     assert gc.isenabled()  # paused while the records were loaded, running again
+
+
+GiB = 1024 ** 3
+
+
+def test_on_a_laptop_duckdb_gets_what_python_leaves_of_the_run_budget_and_the_people_build_the_most():
+    assert duckdb_resources(16 * GiB, 8) == Resources("550MiB", "670MiB", 4)  # 4 threads of at least 128 MiB
+
+
+def test_a_machine_with_little_memory_gives_duckdb_a_quarter_of_it():
+    assert duckdb_resources(2 * GiB, 8) == Resources("512MiB", "512MiB", 4)
+    assert duckdb_resources(1 * GiB, 8) == Resources("256MiB", "256MiB", 2)
+
+
+def test_a_machine_with_few_cores_gives_duckdb_a_thread_per_core():
+    assert duckdb_resources(16 * GiB, 2) == Resources("550MiB", "670MiB", 2)
+
+
+def test_duckdb_always_has_one_thread_and_the_memory_it_needs_to_run():
+    assert duckdb_resources(256 * 1024 ** 2, 8) == Resources("128MiB", "128MiB", 1)
+
+
+def test_a_machine_that_does_not_say_what_it_has_gives_duckdb_the_budget_and_one_thread():
+    assert duckdb_resources(None, None) == Resources("550MiB", "670MiB", 1)
+    assert duckdb_resources(-1, 0) == Resources("550MiB", "670MiB", 1)  # sysconf's "unknown"
+
+
+def test_every_connection_is_held_to_the_machines_limits_also_after_a_transaction_with_its_own(tmp_path,
+                                                                                                monkeypatch):
+    monkeypatch.setattr(warehouse, "machine_resources", lambda: Resources("300MiB", "400MiB", 1))
+    db = tmp_path / "t.duckdb"
+    settings = "select current_setting('memory_limit'), current_setting('threads')"
+    with connect_writer(db) as con:
+        assert con.execute(settings).fetchall() == [("300.0 MiB", 1)]
+        with transaction(con, memory_limit="400MiB"):
+            assert con.execute(settings).fetchall() == [("400.0 MiB", 1)]
+        assert con.execute(settings).fetchall() == [("300.0 MiB", 1)]
+    with connect_reader(db) as con:
+        assert con.execute(settings).fetchall() == [("300.0 MiB", 1)]
