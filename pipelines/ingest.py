@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import hashlib
 import logging
 import time
 from collections import Counter
 from contextlib import nullcontext
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -33,9 +35,6 @@ from pipelines.warehouse import load_statement, transaction
 log = logging.getLogger("tiekeeper.ingest")
 
 BATCH_ROWS = 20_000
-# A run is one transaction, which DuckDB holds in memory until it can spill: capped so that a
-# multi-GB mailbox ingests within a few hundred MB (measured in benchmarks/bench_mbox.py).
-INGEST_MEMORY_LIMIT = "256MB"
 ICS_YEARS_BACK = 3  # recurring events are expanded from this far back ...
 ICS_DAYS_AHEAD = 90  # ... to this far ahead of the run
 CHECKPOINT_ROWS = 5_000  # an API source commits what it has every so often: an interrupted run resumes
@@ -273,7 +272,7 @@ def file_run(con, source_name: str, paths: list[Path],
     extracted elsewhere knows them already."""
     started_at, started = dt.datetime.now(dt.timezone.utc), time.monotonic()
     summary = IngestSummary(source_name, SOURCES[source_name].noun, [str(p) for p in paths])
-    with transaction(con, memory_limit=INGEST_MEMORY_LIMIT):
+    with transaction(con):
         summary.run_id = con.execute("select nextval('ingest_run_ids')").fetchall()[0][0]
         fingerprints = {path: fingerprint_of(path) for path in paths}
         unchanged = already_ingested(con, source_name, [h for h, _ in fingerprints.values()])
@@ -297,7 +296,7 @@ def _ingest_api(con, source: Source, config: Config, *, now: dt.datetime | None,
 
     known = _StoredGmailIds(con) if source.name == "gmail" else _stored_outlook_items(con)
 
-    with transaction(con, memory_limit=INGEST_MEMORY_LIMIT):
+    with transaction(con):
         summary.run_id = con.execute("select nextval('ingest_run_ids')").fetchall()[0][0]
         summary.cursor = cursor
         with count_progress(source.name, source.noun) if show_progress else nullcontext() as counts:
@@ -342,39 +341,94 @@ def _load(con, source: Source, records: Iterator, summary: IngestSummary, loaded
     ordinal = 0
     markers = _api_markers() if source.api else ()
 
-    def flush(record_type: type) -> None:
-        nonlocal ordinal
-        rows = pending[record_type]
-        merge_batch(con, source.tables[record_type], to_arrow(record_type, rows), summary, loaded_at, ordinal)
-        ordinal += len(rows)
-        rows.clear()
+    # An API source waits on the network, where the cycle collector costs nothing to speak of, and its
+    # client libraries may well make cycles: it is paused for files only. A merge runs while the
+    # reader goes on: file readers never touch the database; an API source (which asks it what is
+    # stored) commits each batch, and so waits for its merge at once.
+    with nullcontext() if source.api else _cycle_collector_paused(), \
+            _BackgroundMerges(con, summary, loaded_at) as merges:
+        def flush(record_type: type) -> None:
+            nonlocal ordinal
+            rows = pending[record_type]
+            merges.start(source.tables[record_type], to_arrow(record_type, rows), ordinal)
+            ordinal += len(rows)
+            rows.clear()
 
-    for record in records:
-        if isinstance(record, markers):
-            _api_marker(con, record, summary, changes, flush=lambda: [flush(t) for t, r in pending.items() if r])
-            continue
-        summary.records_read += 1
-        if isinstance(record, Rejected):
-            rejected.append(record)
-        elif isinstance(record, Skipped):
-            summary.skipped_by_reason[record.reason] += 1
-        else:
-            rows = pending[type(record)]
-            rows.append(record)
-            if len(rows) >= (CHECKPOINT_ROWS if checkpoint else BATCH_ROWS):
-                flush(type(record))
-                if checkpoint:  # keep what was fetched: an interrupted sync resumes after it
-                    con.commit()
-                    con.begin()
-    for record_type, rows in pending.items():
-        if rows:
-            flush(record_type)
+        def flush_all() -> None:
+            for record_type, rows in pending.items():
+                if rows:
+                    flush(record_type)
+            merges.wait()
+
+        for record in records:
+            if isinstance(record, markers):
+                _api_marker(con, record, summary, changes, flush=flush_all)
+                continue
+            summary.records_read += 1
+            if isinstance(record, Rejected):
+                rejected.append(record)
+            elif isinstance(record, Skipped):
+                summary.skipped_by_reason[record.reason] += 1
+            else:
+                rows = pending[type(record)]
+                rows.append(record)
+                if len(rows) >= (CHECKPOINT_ROWS if checkpoint else BATCH_ROWS):
+                    flush(type(record))
+                    if checkpoint:  # keep what was fetched: an interrupted sync resumes after it
+                        merges.wait()
+                        con.commit()
+                        con.begin()
+        flush_all()
     summary.rejected = len(rejected)
     if rejected:
         record_rejects(con, source.name, to_arrow(Rejected, rejected), summary.run_id, loaded_at)
     for marker, apply in _change_appliers():
         if changes.get(marker):
             apply(con, changes[marker], summary, loaded_at)
+
+
+class _BackgroundMerges:
+    """Merges batches into the database on a second thread while the caller reads the next batch:
+    DuckDB lets go of the GIL while it works, so on a machine with two cores or more the merging
+    costs the load little beyond the reading. One batch merges at a time, in order; `wait` returns
+    when it is done (and raises its error), and the connection is the caller's again."""
+
+    def __init__(self, con, summary: IngestSummary, loaded_at: dt.datetime):
+        self.con, self.summary, self.loaded_at = con, summary, loaded_at
+        self.running: Future | None = None
+
+    def __enter__(self) -> _BackgroundMerges:
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tiekeeper-merge")
+        return self
+
+    def start(self, table: str, records: pa.Table, first_ordinal: int) -> None:
+        """Merges `records` into `table` as `merge_batch` does, once the batch before is in."""
+        self.wait()
+        self.running = self.thread.submit(merge_batch, self.con, table, records, self.summary, self.loaded_at,
+                                          first_ordinal)
+
+    def wait(self) -> None:
+        running, self.running = self.running, None
+        if running is not None:
+            running.result()
+
+    def __exit__(self, *error) -> None:
+        self.thread.shutdown(wait=True)  # on an error too: the transaction is rolled back only after
+
+
+@contextlib.contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Records hold no reference cycles, so reference counting frees them; but a batch of them waiting
+    to be merged is some hundred thousand containers, which Python's cycle collector would walk again
+    and again (a sixth of the time of a mailbox's load). It is off during the block and runs after."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def merge_batch(con, table: str, records: pa.Table, summary: IngestSummary, loaded_at: dt.datetime,
@@ -385,14 +439,21 @@ def merge_batch(con, table: str, records: pa.Table, summary: IngestSummary, load
     the first of two copies wins)."""
     batch = with_constants(records, _run_id=summary.run_id, _loaded_at=loaded_at)
     batch = batch.append_column("_ordinal", pa.array(range(first_ordinal, first_ordinal + batch.num_rows), pa.int64()))
-    con.register("batch", batch)
-    try:
+    with _registered(con, "batch", batch):
         actions = Counter(action for (action,) in con.execute(load_statement(table)).fetchall())
-    finally:
-        con.unregister("batch")
     summary.loaded += actions["INSERT"]
     summary.updated += actions["UPDATE"]
     summary.duplicates += batch.num_rows - actions["INSERT"] - actions["UPDATE"]
+
+
+@contextlib.contextmanager
+def _registered(con, name: str, table: pa.Table) -> Iterator[None]:
+    """`table` readable as `name` in the block. After an error the name is left to the rollback
+    that follows, which drops it: unregistering it in the failed transaction would raise again and
+    hide the error that matters."""
+    con.register(name, table)
+    yield
+    con.unregister(name)
 
 
 def _api_markers() -> tuple[type, ...]:
@@ -455,8 +516,7 @@ def _change_outlook(con, changed: list, summary: IngestSummary, loaded_at: dt.da
     """Stored Outlook items take the properties a changes-only delta item gave (None: unchanged)."""
     from connectors.records import OutlookMessageChange
     latest = {change.item_id: change for change in changed}  # the last change of an item wins
-    con.register("changed", to_arrow(OutlookMessageChange, list(latest.values())))
-    try:
+    with _registered(con, "changed", to_arrow(OutlookMessageChange, list(latest.values()))):
         updated = con.execute("""
             update raw_outlook__messages as t set
                 folder_id = coalesce(c.folder_id, t.folder_id),
@@ -475,77 +535,64 @@ def _change_outlook(con, changed: list, summary: IngestSummary, loaded_at: dt.da
                   is distinct from (t.folder_id, t.importance, t.is_read, t.flag_status, t.categories,
                                     t.inference_classification)
             returning 1""", [summary.run_id, loaded_at]).fetchall()
-    finally:
-        con.unregister("changed")
     summary.updated += len(updated)
 
 
 def _remove_outlook(con, removed: list, summary: IngestSummary, loaded_at: dt.datetime) -> None:
     """Items gone from a folder; an item since stored in another folder (it moved) stays."""
-    con.register("removed", pa.table({"item_id": [r.item_id for r in removed], "folder_id": [r.folder_id for r in removed]},
-                                     schema=pa.schema([("item_id", pa.string()), ("folder_id", pa.string())])))
-    try:
+    table = pa.table({"item_id": [r.item_id for r in removed], "folder_id": [r.folder_id for r in removed]},
+                     schema=pa.schema([("item_id", pa.string()), ("folder_id", pa.string())]))
+    with _registered(con, "removed", table):
         gone = con.execute("""
             delete from raw_outlook__messages as t using removed as r
             where t.item_id = r.item_id and t.folder_id = r.folder_id
             returning 1""").fetchall()
-    finally:
-        con.unregister("removed")
     summary.removed += len(gone)
 
 
 def _remove_outlook_events(con, removed: list, summary: IngestSummary, loaded_at: dt.datetime) -> None:
-    con.register("removed", pa.table({"origin": pa.array([r.origin for r in removed], pa.string())}))
-    try:
+    table = pa.table({"origin": pa.array([r.origin for r in removed], pa.string())})
+    with _registered(con, "removed", table):
         gone = con.execute("delete from raw_outlook__events where _origin in (select origin from removed) "
                            "returning 1").fetchall()
-    finally:
-        con.unregister("removed")
     summary.removed += len(gone)
 
 
 def _relabel_gmail(con, relabelled: list, summary: IngestSummary, loaded_at: dt.datetime) -> None:
     """Stored Gmail messages take their current labels (the last change of each wins)."""
     latest = {change.gmail_id: change.labels for change in relabelled}
-    con.register("relabelled", pa.table({"gmail_id": list(latest), "labels": list(latest.values())},
-                                        schema=pa.schema([("gmail_id", pa.string()), ("labels", pa.list_(pa.string()))])))
-    try:
+    table = pa.table({"gmail_id": list(latest), "labels": list(latest.values())},
+                     schema=pa.schema([("gmail_id", pa.string()), ("labels", pa.list_(pa.string()))]))
+    with _registered(con, "relabelled", table):
         changed = con.execute("""
             update raw_gmail__messages as t set labels = r.labels, _run_id = ?, _loaded_at = ?
             from relabelled as r
             where t.gmail_id = r.gmail_id and list_sort(t.labels) is distinct from list_sort(r.labels)
             returning 1""", [summary.run_id, loaded_at]).fetchall()
-    finally:
-        con.unregister("relabelled")
     summary.updated += len(changed)
 
 
 def _delete_gmail(con, deleted: list, summary: IngestSummary, loaded_at: dt.datetime) -> None:
     """Messages deleted in Gmail: their rows go, and a deletion record hides any Takeout copy."""
-    con.register("deleted", pa.table({"gmail_id": pa.array(sorted({d.gmail_id for d in deleted}), pa.string())}))
-    try:
+    table = pa.table({"gmail_id": pa.array(sorted({d.gmail_id for d in deleted}), pa.string())})
+    with _registered(con, "deleted", table):
         removed = con.execute("delete from raw_gmail__messages where gmail_id in (select gmail_id from deleted) "
                               "returning 1").fetchall()
         con.execute("insert or ignore into raw_gmail__deletions select gmail_id, ?, ? from deleted",
                     [loaded_at, summary.run_id])
-    finally:
-        con.unregister("deleted")
     summary.removed += len(removed)
 
 
 def _cancel_occurrences(con, cancelled: list, summary: IngestSummary, loaded_at: dt.datetime) -> None:
     """Cancelled instances and deleted events are kept, marked CANCELLED: the same origin, or for a
     whole series every instance of it."""
-    con.register("cancelled", pa.table({"origin": [c.origin for c in cancelled]}))
-    try:
+    with _registered(con, "cancelled", pa.table({"origin": [c.origin for c in cancelled]})):
         changed = con.execute("""
             update raw_gcal__events set status = 'CANCELLED', _loaded_at = ?
             from cancelled as c
             where (raw_gcal__events._origin = c.origin or raw_gcal__events._origin like c.origin || '\\_%' escape '\\')
               and raw_gcal__events.status is distinct from 'CANCELLED'
             returning 1""", [loaded_at]).fetchall()
-    finally:
-        con.unregister("cancelled")
     summary.updated += len(changed)
 
 
@@ -553,8 +600,7 @@ def record_rejects(con, source_name: str, rejected: pa.Table, run_id: int, now: 
     """Keeps rejected items (`Rejected` records as `to_arrow` makes them); the same item rejected
     again (a re-read file) is kept once."""
     table = with_constants(rejected, source=source_name, run_id=run_id, rejected_at=now)
-    con.register("rejects", table)
-    try:
+    with _registered(con, "rejects", table):
         con.execute("""
             insert into rejected_records by name
             select distinct on (source, location, reason, raw) * from rejects r
@@ -562,8 +608,6 @@ def record_rejects(con, source_name: str, rejected: pa.Table, run_id: int, now: 
                               where k.source = r.source and k.location = r.location
                                 and k.reason = r.reason and k.raw is not distinct from r.raw)
         """)
-    finally:
-        con.unregister("rejects")
 
 
 def input_files(source_name: str, paths: Iterable[Path], config: Config) -> list[Path]:
@@ -616,11 +660,8 @@ def _record_files(con, source_name: str, fingerprints: dict[Path, tuple[str, int
         "bytes": [size for _, size in fingerprints.values()],
         "run_id": [run_id] * len(fingerprints),
     })
-    con.register("files", table)
-    try:
+    with _registered(con, "files", table):
         con.execute("insert or ignore into source_files by name select * from files")
-    finally:
-        con.unregister("files")
 
 
 def _record_run(con, s: IngestSummary, started_at: dt.datetime) -> None:

@@ -26,7 +26,7 @@ import pyarrow as pa
 from connectors import command
 from pipelines.config import Config, ConfigError
 from pipelines.derived import fingerprint, raw_fingerprint, record, recorded
-from pipelines.warehouse import refresh_tables, transaction
+from pipelines.warehouse import machine_resources, refresh_tables, transaction
 
 # How often each way of agreeing occurs between one human's identities (the Fellegi-Sunter m
 # probability), as log2. How often it occurs by chance between two humans (u) is not a constant: it
@@ -82,9 +82,9 @@ CLEAR_WINNER_BITS = 6.0
 CONCURRENT_DAYS = 90
 # DuckDB would take up to 80% of the machine for the million candidate pairs of a 50,000-people
 # network; capped, the build runs in about the same time (benchmarks/bench_people.py). The cap also
-# holds the interactions and threads rebuilt in the same transaction: at 600 MB that step ran out
-# of memory on the 50,000-people world; at 700 MB the whole build peaks at about 950 MB.
-BUILD_MEMORY_LIMIT = "700MB"
+# holds the interactions and threads rebuilt in the same transaction, which need the most: it is
+# set from the machine with every other DuckDB setting (warehouse.duckdb_resources).
+BUILD_MEMORY_LIMIT = machine_resources().build_memory_limit
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import logging
 import os
 import re
@@ -22,6 +23,7 @@ import time
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 
@@ -203,10 +205,66 @@ def _open_for_writing(db_path: Path) -> duckdb.DuckDBPyConnection:
             time.sleep(0.2)
 
 
+# -- what DuckDB may take of the machine ----------------------------------------------------------
+
+MiB = 1024 * 1024
+# Left to itself DuckDB takes up to 80% of the machine's memory and a thread per core, and keeps what
+# it took until the run ends: a weekly run took 1.4 GB for a 160,000-message mailbox. A run shares a
+# laptop with everything else on it and should stay under 1 GB (issue 16), so DuckDB gets what the
+# rest of the process leaves of RUN_MEMORY_BUDGET, on a machine with little memory no more than a
+# quarter of it, and spills to disk beyond that.
+RUN_MEMORY_BUDGET = 950 * MiB
+MACHINE_MEMORY_SHARE = 0.25
+# The rest, measured on that mailbox: up to 250 MiB beside the people build (Python, its libraries,
+# what the load before it left behind), 370 MiB while the metrics fit their models in Python. The
+# people build is the one that needs more: at 50,000 people the tables it rebuilds take 650 MiB
+# (with 640 MiB it ran out of memory).
+PYTHON_MEMORY = 400 * MiB
+PYTHON_MEMORY_IN_BUILD = 280 * MiB
+# A thread per core, as long as each has this much to work in (DuckDB's minimum, below which a
+# thread cannot hold what it spills from).
+THREAD_MEMORY = 128 * MiB
+
+
+class Resources(NamedTuple):
+    memory_limit: str  # every connection's, as DuckDB reads it: "550MiB"
+    build_memory_limit: str  # the people build's
+    threads: int
+
+
+def duckdb_resources(memory: int | None, cpus: int | None) -> Resources:
+    """What DuckDB may use on a machine with `memory` bytes of RAM and `cpus` cores for this process.
+    Where the system does not say (None), DuckDB gets what the budget leaves, and one thread."""
+    def limit(python: int) -> int:
+        share = RUN_MEMORY_BUDGET - python
+        if memory and memory > 0:
+            share = min(share, int(memory * MACHINE_MEMORY_SHARE))
+        return max(share, THREAD_MEMORY) // MiB
+
+    memory_limit = limit(PYTHON_MEMORY)
+    threads = max(1, min(cpus or 1, memory_limit * MiB // THREAD_MEMORY))
+    return Resources(f"{memory_limit}MiB", f"{limit(PYTHON_MEMORY_IN_BUILD)}MiB", threads)
+
+
+@functools.cache
+def machine_resources() -> Resources:
+    """`duckdb_resources` of this machine's memory and of the cores this process may run on: every
+    connection is opened with them."""
+    try:
+        memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows), or not these names
+        memory = None
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return duckdb_resources(memory, cpus)
+
+
 def _open(db_path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
     if db_path.is_dir():
         raise WarehouseError(f"{db_path}: is a folder, expected a database file")
-    config = {} if read_only else {"storage_compatibility_version": STORAGE_VERSION}
+    resources = machine_resources()
+    config = {"memory_limit": resources.memory_limit, "threads": resources.threads}
+    if not read_only:
+        config["storage_compatibility_version"] = STORAGE_VERSION
     try:
         return duckdb.connect(str(db_path), read_only=read_only, config=config)
     except duckdb.IOException as exc:
@@ -221,7 +279,8 @@ def _open(db_path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
 @contextlib.contextmanager
 def transaction(con: duckdb.DuckDBPyConnection, *, memory_limit: str | None = None) -> Iterator[None]:
     """All or nothing: commits when the block ends, rolls back on any error or interrupt. With
-    `memory_limit`, DuckDB is held to it meanwhile (spilling to disk where it can)."""
+    `memory_limit`, DuckDB is held to it meanwhile (spilling to disk where it can), and to the
+    machine's limit again after."""
     if memory_limit:
         con.execute(f"set memory_limit = '{memory_limit}'")
         con.execute("set preserve_insertion_order = false")  # lets big joins and sorts spill
@@ -234,7 +293,8 @@ def transaction(con: duckdb.DuckDBPyConnection, *, memory_limit: str | None = No
         raise
     finally:
         if memory_limit:
-            con.execute("reset memory_limit")
+            # not `reset memory_limit`, which is DuckDB's default of 80% of the machine
+            con.execute(f"set memory_limit = '{machine_resources().memory_limit}'")
             con.execute("reset preserve_insertion_order")
 
 

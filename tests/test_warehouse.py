@@ -1,10 +1,12 @@
 """The DuckDB file: readable by the users' CLI, schema, and one transaction per ingest."""
 import datetime as dt
+import gc
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pytest
 
@@ -13,7 +15,9 @@ from connectors.records import Address, MailMessage, Skipped, rejected
 from pipelines import ingest as ingest_module
 from pipelines.batches import arrow_schema
 from pipelines.config import Config
-from pipelines.warehouse import WarehouseError, connect_reader, connect_writer
+from pipelines import warehouse
+from pipelines.warehouse import (Resources, WarehouseError, connect_reader, connect_writer, duckdb_resources,
+                                 transaction)
 from tests.conftest import snapshot
 
 UTC = dt.timezone.utc
@@ -114,6 +118,17 @@ def test_loads_merge_in_batches_and_count_duplicates(tmp_path, fake_mbox, monkey
         assert con.execute("select count(*), count(distinct message_key) from raw_mbox__messages").fetchone() == (30, 30)
 
 
+def test_of_two_copies_in_one_batch_the_first_is_kept_and_the_second_counted_a_duplicate(tmp_path, fake_mbox):
+    first, second = message(1), message(1)._replace(subject="hello again", origin="x.mbox@900")
+    path = fake_mbox(lambda: iter([message(0), first, message(2), second]))
+    with connect_writer(tmp_path / "t.duckdb") as con:
+        summary = ingest_module.ingest(con, "mbox", [path], Config(), show_progress=False)
+        assert (summary.loaded, summary.duplicates) == (3, 1)
+        assert con.execute("select message_id, subject, _origin from raw_mbox__messages order by message_id").fetchall() == [
+            ("m0@example.com", "hello", "x.mbox@0"), ("m1@example.com", "hello", "x.mbox@1"),
+            ("m2@example.com", "hello", "x.mbox@2")]
+
+
 def test_the_same_file_twice_is_recognised_and_not_read_again(tmp_path, fake_mbox):
     reads = []
     path = fake_mbox(lambda: reads.append(1) or iter([message(1)]))
@@ -157,3 +172,61 @@ def test_a_run_that_fails_half_way_leaves_the_database_as_it_was(tmp_path, fake_
         with pytest.raises(SourceError):
             ingest_module.ingest(con, "mbox", [bad], Config(), show_progress=False)
     assert snapshot(db) == before
+
+
+def test_a_batch_the_database_refuses_fails_the_run_and_leaves_the_database_as_it_was(tmp_path, fake_mbox,
+                                                                                      monkeypatch):
+    monkeypatch.setattr(ingest_module, "BATCH_ROWS", 10)
+    db = tmp_path / "t.duckdb"
+    with connect_writer(db) as con:
+        ingest_module.ingest(con, "mbox", [fake_mbox(lambda: (message(i) for i in range(5)))], Config(),
+                             show_progress=False)
+    before = snapshot(db)
+    statement = ingest_module.load_statement
+    monkeypatch.setattr(ingest_module, "load_statement", lambda table: statement(table).replace(
+        "from batch", "from batch where case when _ordinal < 20 then true else error('the disk is full') end"))
+    bad = fake_mbox(lambda: (message(i) for i in range(100, 130)))  # its third batch is refused
+    with connect_writer(db) as con:
+        with pytest.raises(duckdb.Error, match="the disk is full"):
+            ingest_module.ingest(con, "mbox", [bad], Config(), show_progress=False)
+    assert snapshot(db) == before
+    assert gc.isenabled()  # paused while the records were loaded, running again
+
+
+GiB = 1024 ** 3
+
+
+def test_on_a_laptop_duckdb_gets_what_python_leaves_of_the_run_budget_and_the_people_build_the_most():
+    assert duckdb_resources(16 * GiB, 8) == Resources("550MiB", "670MiB", 4)  # 4 threads of at least 128 MiB
+
+
+def test_a_machine_with_little_memory_gives_duckdb_a_quarter_of_it():
+    assert duckdb_resources(2 * GiB, 8) == Resources("512MiB", "512MiB", 4)
+    assert duckdb_resources(1 * GiB, 8) == Resources("256MiB", "256MiB", 2)
+
+
+def test_a_machine_with_few_cores_gives_duckdb_a_thread_per_core():
+    assert duckdb_resources(16 * GiB, 2) == Resources("550MiB", "670MiB", 2)
+
+
+def test_duckdb_always_has_one_thread_and_the_memory_it_needs_to_run():
+    assert duckdb_resources(256 * 1024 ** 2, 8) == Resources("128MiB", "128MiB", 1)
+
+
+def test_a_machine_that_does_not_say_what_it_has_gives_duckdb_the_budget_and_one_thread():
+    assert duckdb_resources(None, None) == Resources("550MiB", "670MiB", 1)
+    assert duckdb_resources(-1, 0) == Resources("550MiB", "670MiB", 1)  # sysconf's "unknown"
+
+
+def test_every_connection_is_held_to_the_machines_limits_also_after_a_transaction_with_its_own(tmp_path,
+                                                                                                monkeypatch):
+    monkeypatch.setattr(warehouse, "machine_resources", lambda: Resources("300MiB", "400MiB", 1))
+    db = tmp_path / "t.duckdb"
+    settings = "select current_setting('memory_limit'), current_setting('threads')"
+    with connect_writer(db) as con:
+        assert con.execute(settings).fetchall() == [("300.0 MiB", 1)]
+        with transaction(con, memory_limit="400MiB"):
+            assert con.execute(settings).fetchall() == [("400.0 MiB", 1)]
+        assert con.execute(settings).fetchall() == [("300.0 MiB", 1)]
+    with connect_reader(db) as con:
+        assert con.execute(settings).fetchall() == [("300.0 MiB", 1)]
