@@ -32,8 +32,8 @@ import pyarrow as pa
 from pipelines.config import Config
 from pipelines.learning import (LAPSE, REPLY, STRENGTH, build_panels, fit_models, grid_cuts, first_exchange,
                                 store_fits, training_cuts)
-from pipelines.metrics import metric_settings, set_as_of, write_settings
-from pipelines.warehouse import transaction
+from pipelines.metrics import metric_settings, write_settings
+from pipelines.warehouse import set_as_of, transaction
 
 STEP_DAYS = 56  # one cut every 8 weeks ...
 HORIZON_DAYS = 90  # ... with this much data after it (the longest outcome window)

@@ -28,7 +28,7 @@ from pipelines.deliveries import record_delivery
 from pipelines.lookup import find
 from pipelines.prefect_env import PrefectServerError, local_server, use_local_prefect
 from pipelines.progress import count_progress
-from pipelines.warehouse import WarehouseError, connect_reader, connect_writer, snapshot_path
+from pipelines.warehouse import WarehouseError, connect_reader, connect_writer, set_as_of, snapshot_path
 from pipelines.why import explain
 from reports import DeliveryError
 
@@ -340,8 +340,7 @@ def _reader(args, db: Path, config: Config) -> duckdb.DuckDBPyConnection:
     """The database open for reading, its views evaluated as of --as-of (default: now)."""
     as_of = _as_of(args, config)
     con = connect_reader(db, timezone=config.owner.timezone)
-    if as_of is not None:  # a new connection is as of now already: without --as-of, no pyarrow and numpy to import
-        from pipelines.metrics import set_as_of
+    if as_of is not None:  # a new connection is as of now already
         set_as_of(con, as_of)
     return con
 

@@ -13,7 +13,7 @@ import pyarrow as pa
 from pipelines.config import Config
 from pipelines.derived import fingerprint, raw_fingerprint, record, recorded
 from pipelines.learning import keep_rows, learn
-from pipelines.warehouse import transaction
+from pipelines.warehouse import set_as_of, transaction
 
 # Every constant of docs/metrics.md, by the name `[metrics]` in tiekeeper.toml overrides it with.
 METRIC_DEFAULTS = {
@@ -106,14 +106,6 @@ def fit_day(moment: dt.datetime, tz) -> dt.datetime:
     """The moment models are fitted as of for a run at `moment`: the start of its day in the owner's
     timezone, so that every run of a day makes the same fit from the same data (and replaces it)."""
     return dt.datetime.combine(moment.astimezone(tz).date(), dt.time(), tz).astimezone(dt.timezone.utc)
-
-
-def set_as_of(con: duckdb.DuckDBPyConnection, as_of: dt.datetime | None) -> None:
-    """Evaluates every metric view on this connection as of `as_of` (None: now)."""
-    if as_of is None:
-        con.execute("reset variable as_of")
-    else:
-        con.execute("set variable as_of = ?::timestamptz", [as_of])
 
 
 def _rebuild_history(con, weeks: int, now: dt.datetime, tz) -> int:

@@ -27,8 +27,7 @@ import duckdb
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from pipelines.config import Config
-from pipelines.metrics import set_as_of
-from pipelines.warehouse import connect_reader
+from pipelines.warehouse import connect_reader, set_as_of
 from reports.charts import Chart, growth_chart, sparkline
 
 GROWTH_WEEKS = 26

@@ -16,9 +16,9 @@ from connectors.demo import generate_world
 from pipelines.config import load_config
 from pipelines.ingest import ingest
 from pipelines.learning import LAPSE, REPLY, STRENGTH, build_panels, first_exchange, grid_cuts, training_cuts
-from pipelines.metrics import fit_day, refresh_metrics, set_as_of
+from pipelines.metrics import fit_day, refresh_metrics
 from pipelines.people import refresh_people
-from pipelines.warehouse import connect_writer
+from pipelines.warehouse import connect_writer, set_as_of
 from pipelines.why import explain
 
 END = dt.date(2026, 11, 23)

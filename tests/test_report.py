@@ -12,9 +12,9 @@ import pytest
 from connectors.demo import generate_world
 from pipelines.config import load_config
 from pipelines.ingest import ingest
-from pipelines.metrics import refresh_metrics, set_as_of
+from pipelines.metrics import refresh_metrics
 from pipelines.people import refresh_people
-from pipelines.warehouse import connect_reader, connect_writer
+from pipelines.warehouse import connect_reader, connect_writer, set_as_of
 from reports.charts import growth_chart, sparkline
 from reports.weekly import build_message, gather, render, write_report
 

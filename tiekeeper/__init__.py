@@ -22,8 +22,7 @@ import duckdb
 import pandas as pd
 
 from pipelines.config import ConfigError, load_config, parse_as_of, resolve_paths
-from pipelines.metrics import set_as_of
-from pipelines.warehouse import WarehouseError, connect_reader
+from pipelines.warehouse import WarehouseError, connect_reader, set_as_of
 
 __all__ = ["connect", "view", "PUBLIC_VIEWS", "ConfigError", "WarehouseError", "people", "interactions",
            "relationship_strength", "cadence", "follow_ups", "awaiting_reply", "network_growth",
