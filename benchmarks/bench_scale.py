@@ -8,7 +8,7 @@ The world comes from `connectors.demo` with plain bodies (small messages, no att
 once under benchmarks/out/scale-<shape>/; the generation's own time and peak RSS are printed then.
 Each step below is a separate child process, timed on the wall clock from start to exit; its peak
 RSS is that of the largest process in its tree (`os.wait4`). A step still running after --timeout
-seconds is stopped and shown as such.
+seconds is stopped, and one that fails is shown with its exit code; the steps after it still run.
 
 - stdlib:            the baseline: `mailbox.mbox` reading From, To, Cc, Date and Message-ID of
                      every message (bench_mbox.py's workload)
@@ -61,7 +61,7 @@ class Step(NamedTuple):
     seconds: float
     peak_rss_mb: float
     last_line: str  # what the command printed last
-    stopped: bool  # still running after the timeout
+    outcome: str  # "" when it finished well, else "stopped" (after the timeout) or "failed (exit N)"
 
 
 def run_step(name: str, command: list, timeout: float) -> Step:
@@ -78,10 +78,13 @@ def run_step(name: str, command: list, timeout: float) -> Step:
         child.returncode = os.waitstatus_to_exitcode(status)
         output.seek(0)
         text = output.read().decode("utf-8", errors="replace").strip()
-    stopped = seconds >= timeout and child.returncode == -signal.SIGKILL
-    if child.returncode and not stopped:
-        sys.exit(f"{name} failed with exit code {child.returncode}: {' '.join(map(str, command))}\n{text[-3000:]}")
-    return Step(name, seconds, usage.ru_maxrss / 1024, text.splitlines()[-1] if text else "", stopped)
+    outcome = ""
+    if seconds >= timeout and child.returncode == -signal.SIGKILL:
+        outcome = "stopped"
+    elif child.returncode:
+        outcome = f"failed (exit {child.returncode})"
+        print(f"{name} failed: {' '.join(map(str, command))}\n{text[-3000:]}", file=sys.stderr, flush=True)
+    return Step(name, seconds, usage.ru_maxrss / 1024, text.splitlines()[-1] if text else "", outcome)
 
 
 def _stop(pid: int) -> None:
@@ -95,8 +98,8 @@ def world(shape: str) -> Path:
     if not (folder / ".complete").exists():
         print(f"generating the {shape} world in {folder} (once) ...", flush=True)
         step = run_step("generate", [sys.executable, __file__, "--generate", shape], timeout=3600)
-        if step.stopped:
-            sys.exit("generating the world took more than an hour; stopped")
+        if step.outcome:
+            sys.exit(f"generating the world: {step.outcome}")
         print(f"  generated in {step.seconds:.0f} s, peak RSS {step.peak_rss_mb:,.0f} MB", flush=True)
         (folder / ".complete").write_text("")
     return folder
@@ -179,7 +182,9 @@ def measure(folder: Path, timeout: float) -> list[Step]:
 
 
 def _seconds(step: Step) -> str:
-    return f"> {step.seconds:,.0f} s" if step.stopped else f"{step.seconds:,.1f} s"
+    if step.outcome == "stopped":
+        return f"> {step.seconds:,.0f} s"
+    return f"{step.seconds:,.1f} s" + (f", {step.outcome}" if step.outcome else "")
 
 
 def ratios(steps: list[Step]) -> dict[str, str]:
@@ -187,8 +192,8 @@ def ratios(steps: list[Step]) -> dict[str, str]:
     by = {s.name: s for s in steps}
 
     def ratio(name: str, base: str, say) -> str:
-        if by[name].stopped or by[base].stopped:
-            return f"(stopped: no ratio to {base})"
+        if by[name].outcome or by[base].outcome:
+            return f"(no ratio to {base}: {by[name].outcome or by[base].outcome})"
         return say(by[name].seconds / by[base].seconds)
     return {
         "stdlib": "baseline",
