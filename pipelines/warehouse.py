@@ -388,7 +388,7 @@ def _in_dependency_order(folder) -> list[str]:
 
 
 def load_statement(table: str) -> str:
-    """The statement in `sql/load/<table>.sql` that merges the registered `batch` into `table`."""
+    """The statement in `sql/load/<table>.sql` that merges `batch`, an Arrow table of records, into `table`."""
     return (_sql_dir("load") / f"{table}.sql").read_text(encoding="utf-8")
 
 
