@@ -29,7 +29,8 @@ from pipelines.config import load_config  # noqa: E402
 from pipelines.ingest import ingest  # noqa: E402
 from pipelines.metrics import refresh_metrics  # noqa: E402
 from pipelines.people import refresh_people  # noqa: E402
-from pipelines.warehouse import connect_writer  # noqa: E402
+from pipelines.deliveries import report_addresses  # noqa: E402
+from pipelines.warehouse import connect_reader, connect_writer  # noqa: E402
 from reports.weekly import make_report  # noqa: E402
 
 TIEKEEPER = Path(sys.executable).parent / "tiekeeper"
@@ -49,7 +50,9 @@ def plain(config, db: Path) -> dict[str, float]:
         refresh_metrics(con, config)
         seconds["people and metrics"] = time.perf_counter() - started
     started = time.perf_counter()
-    make_report(db, config, None, db.parent / "reports")
+    sender, recipients = report_addresses(config)
+    with connect_reader(db, timezone=config.owner.timezone) as con:
+        make_report(con, db.parent / "reports", owner_tz=config.owner.tz, sender=sender, recipients=recipients)
     seconds["report"] = time.perf_counter() - started
     seconds["total"] = sum(seconds.values())
     return seconds

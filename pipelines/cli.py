@@ -24,7 +24,7 @@ import duckdb
 from connectors import SourceError, command
 from pipelines.config import (SOURCE_NAMES, WRITE_WAIT_SECONDS, Config, ConfigError, load_config, parse_as_of,
                               require_owner, resolve_paths, run_settings)
-from pipelines.deliveries import record_delivery
+from pipelines.deliveries import record_delivery, report_addresses, report_folder, smtp_settings
 from pipelines.lookup import find
 from pipelines.prefect_env import PrefectServerError, local_server, use_local_prefect
 from pipelines.progress import count_progress
@@ -582,17 +582,21 @@ def _people_show(args, db: Path, config: Config) -> int:
 
 def _report(args, db: Path, config: Config) -> int:
     from reports.weekly import make_report
-    files, _ = make_report(db, config, _as_of(args, config), args.out)
+    sender, recipients = report_addresses(config)
+    with _reader(args, db, config) as con:
+        files, _ = make_report(con, report_folder(db, args.out), owner_tz=config.owner.tz, sender=sender,
+                               recipients=recipients)
     print(files.html)
     return 0
 
 
 def _send(args, db: Path, config: Config) -> int:
-    from reports.delivery import send, smtp_settings
+    from reports.smtp import send
     from reports.weekly import make_report
     settings = smtp_settings(config)  # checked before anything is rendered
-    files, message = make_report(db, config, _as_of(args, config), args.out, sender=settings.sender,
-                                 recipients=list(settings.to))
+    with _reader(args, db, config) as con:
+        files, message = make_report(con, report_folder(db, args.out), owner_tz=config.owner.tz,
+                                     sender=settings.sender, recipients=list(settings.to))
     try:
         answer = send(message, settings)
     except DeliveryError as exc:

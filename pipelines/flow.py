@@ -12,7 +12,7 @@ transient; file sources are not (a missing file does not appear by waiting). The
 database's writer lock from start to end, so a second run waits for it, a bounded time.
 
 Everything here is a thin shell over plain functions (`pipelines.ingest`, `pipelines.people`,
-`pipelines.metrics`, `reports.weekly`, `reports.delivery`), which know nothing of Prefect.
+`pipelines.metrics`, `reports.weekly`, `reports.smtp`), which know nothing of Prefect.
 """
 from __future__ import annotations
 
@@ -32,13 +32,15 @@ from prefect.tasks import exponential_backoff
 
 from connectors import SourceError, TransientSourceError
 from pipelines.config import Config, ConfigError, RunSettings, load_config, parse_as_of, run_settings
-from pipelines.deliveries import last_delivery, record_delivery
+from pipelines.deliveries import (last_delivery, record_delivery, report_addresses, report_folder,
+                                  smtp_settings)
 from pipelines.ingest import SOURCES, IngestSummary, ingest
 from pipelines.backtest import run_backtest
 from pipelines.metrics import refresh_metrics
 from pipelines.people import refresh_people
-from pipelines.warehouse import WarehouseError, connect_writer, writer_lock
-from reports.delivery import DeliveryError, send, smtp_settings
+from pipelines.warehouse import WarehouseError, connect_reader, connect_writer, set_as_of, writer_lock
+from reports import DeliveryError
+from reports.smtp import send
 from reports.weekly import make_report
 
 FILE_SOURCES = ("linkedin", "mbox", "ics", "contacts")
@@ -145,7 +147,11 @@ def check_against_history(db: Path, config: Config, as_of: dt.datetime | None) -
 @task(name="report", cache_policy=NO_CACHE)
 def render_report(db: Path, config: Config, as_of: dt.datetime | None, out: Path | None, problems: list[str],
                   recipients: list[str] | None, sender: str | None):
-    return make_report(db, config, as_of, out, problems=problems, sender=sender, recipients=recipients)
+    sender, recipients = report_addresses(config, sender, recipients)
+    with connect_reader(db, timezone=config.owner.timezone) as con:
+        set_as_of(con, as_of)
+        return make_report(con, report_folder(db, out), owner_tz=config.owner.tz, sender=sender,
+                           recipients=recipients, problems=problems)
 
 
 @task(name="send", cache_policy=NO_CACHE)

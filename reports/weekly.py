@@ -6,7 +6,9 @@ plus a plain-text twin with PNG charts, build the MIME message, and write it to 
     message = build_message(rendered, sender, [to], date, domain)
     files = write_report(rendered, message, out_dir)
 
-or all of it at once, from a database file: `make_report(db, config, as_of, out_dir)`.
+or all of it at once: `make_report(con, out_dir, owner_tz=..., sender=..., recipients=[...])`. The
+caller opens the database (read-only, its `as_of` set) and says who the message is from and to:
+this package reads the public views it is given and knows nothing of the pipeline or its config.
 """
 from __future__ import annotations
 
@@ -26,8 +28,6 @@ import css_inline
 import duckdb
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from pipelines.config import Config
-from pipelines.warehouse import connect_reader, set_as_of
 from reports.charts import Chart, growth_chart, sparkline
 
 GROWTH_WEEKS = 26
@@ -307,11 +307,14 @@ def _in_ten(share: float) -> int:
 def _count_replies_owed(con, moment: dt.datetime) -> int:
     """Threads waiting on the owner as of `moment`, leaving the connection's as_of as it was."""
     original = con.execute("select getvariable('as_of')::timestamptz").fetchone()[0]
-    set_as_of(con, moment)
+    con.execute("set variable as_of = ?::timestamptz", [moment])
     try:
         return con.execute("select count(*) from awaiting_reply where waiting_on = 'me'").fetchone()[0]
     finally:
-        set_as_of(con, original)
+        if original is None:  # as of now, as a new connection is
+            con.execute("reset variable as_of")
+        else:
+            con.execute("set variable as_of = ?::timestamptz", [original])
 
 
 def _inner_circle(con, this_monday: dt.date) -> tuple[CloseTie, ...]:
@@ -335,22 +338,14 @@ def _iso_week(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def make_report(db: Path, config: Config, as_of: dt.datetime | None, out: Path | None, *,
-                problems: Sequence[str] = (), sender: str | None = None,
-                recipients: Sequence[str] | None = None) -> tuple[ReportFiles, EmailMessage]:
-    """The week's report from the database as of `as_of` (None: now), written to `out` (default
-    `reports/` beside the database), with `problems` at its top. Without a sender and recipients the
-    message goes from and to [report] or the owner."""
-    settings = config.report
-    owner = config.owner.emails[0] if config.owner.emails else "me@localhost"
-    to = recipients or (settings.to if settings and settings.to else [owner])
-    with connect_reader(db, timezone=config.owner.timezone) as con:
-        set_as_of(con, as_of)
-        report = dataclasses.replace(gather(con), problems=tuple(problems))
-    rendered = render(report, config.owner.tz)
-    message = build_message(rendered, sender or (settings and settings.sender) or owner, list(to),
-                            dt.datetime.now(dt.timezone.utc), "tiekeeper.local")
-    return write_report(rendered, message, out or db.parent / "reports"), message
+def make_report(con: duckdb.DuckDBPyConnection, out_dir: Path, *, owner_tz: dt.tzinfo | str, sender: str,
+                recipients: Sequence[str], problems: Sequence[str] = ()) -> tuple[ReportFiles, EmailMessage]:
+    """The week's report from `con`'s public views as of its `as_of()`, with `problems` at its top,
+    as a message from `sender` to `recipients`, written to `out_dir`."""
+    report = dataclasses.replace(gather(con), problems=tuple(problems))
+    rendered = render(report, owner_tz)
+    message = build_message(rendered, sender, list(recipients), dt.datetime.now(dt.timezone.utc), "tiekeeper.local")
+    return write_report(rendered, message, out_dir), message
 
 
 def render(report: WeeklyReport, owner_tz: dt.tzinfo | str) -> Rendered:

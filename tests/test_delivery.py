@@ -1,4 +1,5 @@
-"""Delivery of the report by SMTP, against a real aiosmtpd server on 127.0.0.1."""
+"""Delivery of the report by SMTP, against a real aiosmtpd server on 127.0.0.1, and its settings as
+`[report]` gives them."""
 from __future__ import annotations
 
 import datetime as dt
@@ -17,7 +18,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from pipelines.config import ConfigError, load_config
-from reports.delivery import DeliveryError, SmtpSettings, send, smtp_settings
+from pipelines.deliveries import smtp_settings
+from reports import DeliveryError
+from reports.smtp import SmtpSettings, send
 
 # The smallest valid PNG: 1x1 transparent pixel.
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"

@@ -1,11 +1,11 @@
-"""Delivery of the rendered weekly report by SMTP, configured in `[report]` of tiekeeper.toml.
+"""Sending the rendered weekly report by SMTP, as `SmtpSettings` say (the pipeline reads them from
+`[report]` of tiekeeper.toml: `pipelines.deliveries.smtp_settings`).
 
 The password never lives in the config file: `password_env` names the environment variable that
 holds it (an app password for Gmail). Every failure is a `DeliveryError` with one line for the user.
 """
 from __future__ import annotations
 
-import ipaddress
 import os
 import smtplib
 import ssl
@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
 
-from pipelines.config import Config, ConfigError
 from reports import DeliveryError
 
-SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 DEFAULT_PASSWORD_ENV = "TIEKEEPER_SMTP_PASSWORD"
 DEFAULT_TIMEOUT = 30.0
 
@@ -33,44 +31,6 @@ class SmtpSettings:
     password_env: str = DEFAULT_PASSWORD_ENV
     tls_verify: bool = True  # false only for a self-signed test server
     timeout: float = DEFAULT_TIMEOUT
-
-
-def smtp_settings(config: Config) -> SmtpSettings:
-    """The delivery settings of `[report]` (its types were checked when the config was read); anything
-    missing or unsafe for sending is a one-line ConfigError."""
-    where = f"{config.path or 'tiekeeper.toml'}: [report]"
-    report = config.report
-    if report is None:
-        raise ConfigError(f"{where} is missing; add to, from and smtp_host to send the report")
-    if not report.to or not all(_is_address(a) for a in report.to):
-        raise ConfigError(f'{where} to must be an e-mail address or a list of them, e.g. to = ["me@example.com"]')
-    if not _is_address(report.sender):
-        raise ConfigError(f'{where} from must be an e-mail address, e.g. from = "Tiekeeper <me@example.com>"')
-    host = (report.smtp_host or "").strip()
-    if not host:
-        raise ConfigError(f'{where} smtp_host is missing, e.g. smtp_host = "smtp.gmail.com"')
-    security = "starttls" if report.security is None else report.security
-    if security not in SECURITY_PORTS:
-        raise ConfigError(f'{where} security must be "starttls" (port 587), "ssl" (port 465) or "none", '
-                          f"not {security!r}")
-    if security == "none" and not _is_loopback(host):
-        raise ConfigError(f'{where} security = "none" sends the password and the report in clear text; '
-                          f'it is allowed only for a test server on this machine, not {host}')
-    port = SECURITY_PORTS[security] if report.smtp_port is None else report.smtp_port
-    if not 0 < port < 65536:
-        raise ConfigError(f"{where} smtp_port must be a port number such as 587 or 465, not {port!r}")
-    if report.username is not None and not report.username:
-        raise ConfigError(f"{where} username must be a non-empty string (or left out to send without login)")
-    password_env = DEFAULT_PASSWORD_ENV if report.password_env is None else report.password_env
-    if not password_env.isidentifier():
-        raise ConfigError(f"{where} password_env must be the NAME of an environment variable, "
-                          f"e.g. {DEFAULT_PASSWORD_ENV}")
-    timeout = DEFAULT_TIMEOUT if report.timeout is None else report.timeout
-    if timeout <= 0:
-        raise ConfigError(f"{where} timeout must be a number of seconds above 0")
-    return SmtpSettings(to=report.to, sender=report.sender, host=host, port=port, security=security,
-                        username=report.username, password_env=password_env, tls_verify=report.tls_verify,
-                        timeout=float(timeout))
 
 
 def send(message: EmailMessage, settings: SmtpSettings) -> str:
@@ -177,16 +137,3 @@ def _one_line(text: bytes | str) -> str:
     if isinstance(text, bytes):
         text = text.decode("utf-8", errors="replace")
     return " ".join(text.split())
-
-
-def _is_address(value: object) -> bool:
-    return isinstance(value, str) and "@" in parseaddr(value)[1]
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
