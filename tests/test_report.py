@@ -1,11 +1,13 @@
 """The weekly report: gathered from the public views of a generated world, rendered as e-mail-safe
 HTML and text with CID charts, built into a MIME message and written to disk."""
+import ast
 import dataclasses
 import datetime as dt
 import email
 import re
 import struct
 from email import policy
+from pathlib import Path
 
 import pytest
 
@@ -16,7 +18,8 @@ from pipelines.metrics import refresh_metrics
 from pipelines.people import refresh_people
 from pipelines.warehouse import connect_reader, connect_writer, set_as_of
 from reports.charts import growth_chart, sparkline
-from reports.weekly import build_message, gather, render, write_report
+from reports import weekly
+from reports.weekly import READ_ONCE, build_message, gather, make_report, render, write_report
 
 AS_OF = dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc)  # a Monday: the report for 2026-W48
 SECTIONS = ("Replies you owe", "Waiting on them", "Follow up this week", "Fading and warming ties",
@@ -237,3 +240,32 @@ def test_a_follow_up_says_its_risk_when_learned_and_its_cadence_when_published(r
         text = render(dataclasses.replace(report, follow_ups=(follow_up,)), "Europe/Berlin").text
         section = text.split("FOLLOW UP THIS WEEK", 1)[1].split("\n\n", 1)[0]
         assert said in section and unsaid not in section, section
+
+
+def test_the_report_reads_only_views_and_tables_documented_as_public():
+    root = Path(__file__).resolve().parents[1]
+    documented = {name for heading in re.findall(r"^### (.*)$", (root / "docs/schema.md").read_text(encoding="utf-8"),
+                                                  re.MULTILINE) for name in re.findall(r"`(\w+)`", heading)}
+    strings = [node.value if isinstance(node, ast.Constant) else  # f-strings with {} for what they fill in
+               "".join(part.value if isinstance(part, ast.Constant) else "{}" for part in node.values)
+               for node in ast.walk(ast.parse(Path(weekly.__file__).read_text(encoding="utf-8")))
+               if isinstance(node, ast.JoinedStr) or isinstance(node, ast.Constant) and isinstance(node.value, str)]
+    sql = [text for text in strings if "select " in text]
+    named = {name for text in sql for name in re.findall(r"\b(?:from|join)\s+([a-z_]\w*)", text)}
+    read = (named - set(READ_ONCE)) | set(READ_ONCE.values())  # the temporary copies are of public views
+    assert read == {"awaiting_reply", "backtests", "companies", "follow_ups", "network_growth", "people",
+                    "relationship_strength", "strength_history", "upcoming_meetings"}
+    assert read <= documented
+
+
+def test_make_report_writes_the_week_from_the_connection_it_is_given(database, tmp_path):
+    with connect_reader(database, timezone="Europe/Berlin") as con:
+        set_as_of(con, AS_OF)
+        files, message = make_report(con, tmp_path, owner_tz="Europe/Berlin", sender="me@brightwave.example",
+                                     recipients=["a@brightwave.example", "b@brightwave.example"],
+                                     problems=["mbox: file missing"])
+    assert (files.html.name, files.eml.name) == ("2026-W48.html", "2026-W48.eml")
+    assert (message["From"], message["To"], message["Subject"]) == (
+        "me@brightwave.example", "a@brightwave.example, b@brightwave.example", "Your network, 2026-W48")
+    assert "mbox: file missing" in files.html.read_text(encoding="utf-8")
+    assert files.eml.read_bytes() == message.as_bytes()
