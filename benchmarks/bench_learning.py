@@ -12,7 +12,7 @@ learning switched off (`[metrics] learn = 0`: the published formula and rules, a
   fixed 30-day reminder listing as many ties; ties listed though contacted in the 7 days before;
   replies owed's precision and recall; strength's Spearman with the next 90 days' direct contact,
   against the raw 365-day count and recency;
-- against the world's latent truth (`pipelines.validation_metrics`): Spearman of strength with the
+- against the world's latent truth (`connectors.demo.scoring.metrics`): Spearman of strength with the
   latent tie strength over all people, real ties, faded and warmed ties, beside the raw count; and the
   fading-tie AUC of the follow-up score (lapse risk when learned, overdue ratio when published).
 
@@ -34,13 +34,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from connectors.demo import generate_world  # noqa: E402
+from connectors.demo.scoring.metrics import auc, correlations, person_scores, world_now  # noqa: E402
 from pipelines.backtest import (FOLLOW_UP_PLAIN, FOLLOW_UP_RECENT, FOLLOW_UP_WEIGHTED, REPLY_PRECISION,  # noqa: E402
                                 REPLY_RECALL, STRENGTH_RECENCY, STRENGTH_SPEARMAN, run_backtest, summarise)
 from pipelines.config import Config, load_config  # noqa: E402
 from pipelines.ingest import ingest  # noqa: E402
 from pipelines.metrics import refresh_metrics  # noqa: E402
 from pipelines.people import refresh_people  # noqa: E402
-from pipelines.validation_metrics import auc, correlations, person_scores, world_now  # noqa: E402
 from pipelines.warehouse import connect_writer  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"

@@ -20,11 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench_people import SEEDS, loaded_world  # noqa: E402
+from connectors.demo.scoring.awaiting import awaiting_reply_quality  # noqa: E402
+from connectors.demo.scoring.metrics import (  # noqa: E402
+    SUBSETS, PersonScore, correlations, fading_auc, metric_switches, person_scores, world_now)
 from pipelines.metrics import refresh_metrics  # noqa: E402
 from pipelines.people import refresh_people  # noqa: E402
-from pipelines.validation_awaiting import awaiting_reply_quality  # noqa: E402
-from pipelines.validation_metrics import (  # noqa: E402
-    SUBSETS, PersonScore, correlations, fading_auc, metric_switches, person_scores, world_now)
 
 RUNS = {"full metric": {}, "without reciprocity": {"use_reciprocity": 0},
         "without group down-weighting": {"use_group_weighting": 0}}
@@ -41,7 +41,7 @@ def scored_worlds(people: int, seeds: tuple[int, ...], awaiting: dict) -> dict[s
         awaiting[seed] = awaiting_reply_quality(con, truth)
         runs = {}
         for name, switches in RUNS.items():
-            with metric_switches(con, config, **switches):
+            with metric_switches(con, **switches):
                 runs[name] = person_scores(con, truth)
         con.close()
         worlds[str(seed)] = runs

@@ -27,10 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from connectors.demo import IdentityKnobs, generate_world  # noqa: E402
+from connectors.demo.scoring.identities import IdentityQuality, identity_quality  # noqa: E402
 from pipelines.config import load_config  # noqa: E402
 from pipelines.ingest import ingest  # noqa: E402
 from pipelines.people import Overrides, build_people, refresh_people  # noqa: E402
-from pipelines.validation import IdentityQuality, identity_quality  # noqa: E402
 from pipelines.warehouse import connect_writer  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"

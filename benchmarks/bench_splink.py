@@ -7,7 +7,7 @@ Both resolvers see the same identity profiles (tiekeeper's `identity_profiles`: 
 last names, address local part, domain and company, letters only). Splink gets the standard
 comparisons for those columns, u estimated by random sampling and m by expectation maximisation, as
 in its quick start; pairs above 0.95 are clustered. Both are scored pairwise over identity keys
-against the world's truth, with the same code (`pipelines.validation`), and timed side by side.
+against the world's truth, with the same code (`connectors.demo.scoring.identities`), and timed side by side.
 """
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ import splink.comparison_library as cl  # noqa: E402
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on  # noqa: E402
 
 from benchmarks.bench_people import SEEDS, loaded_world  # noqa: E402
+from connectors.demo.scoring.identities import identity_quality  # noqa: E402
 from pipelines.people import Overrides, build_people  # noqa: E402
-from pipelines.validation import identity_quality  # noqa: E402
 
 
 def splink_clusters(con) -> pa.Table:

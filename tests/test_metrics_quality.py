@@ -7,12 +7,12 @@ import math
 import pytest
 
 from connectors.demo import generate_world
+from connectors.demo.scoring.metrics import (FadingAuc, PersonScore, auc, average_ranks, correlations, fading_auc,
+                                             metric_switches, person_scores, spearman, world_now)
 from pipelines.config import load_config
 from pipelines.ingest import ingest
 from pipelines.metrics import refresh_metrics
 from pipelines.people import refresh_people
-from pipelines.validation_metrics import (FadingAuc, PersonScore, auc, average_ranks, correlations, fading_auc,
-                                          metric_switches, person_scores, spearman, world_now)
 from pipelines.warehouse import connect_writer
 
 SEEDS = (21, 22, 23)
@@ -29,7 +29,7 @@ def _scores(folder, seed):
         refresh_metrics(con, config, as_of=world_now(paths.truth))
         runs = {}
         for name, switches in RUNS.items():
-            with metric_switches(con, config, **switches):
+            with metric_switches(con, **switches):
                 runs[name] = person_scores(con, paths.truth)
         return runs
 

@@ -5,10 +5,10 @@ import datetime as dt
 import pytest
 
 from connectors.demo import generate_world
+from connectors.demo.scoring.identities import identity_quality
 from pipelines.config import load_config
 from pipelines.ingest import ingest
 from pipelines.people import refresh_people
-from pipelines.validation import identity_quality
 from pipelines.warehouse import connect_writer
 
 SEEDS = (11, 12, 13)

@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from pipelines.validation_metrics import spearman
 from connectors.demo import World, WorldPaths, generate_world, load_truth
 from connectors.demo.__main__ import main
+from connectors.demo.scoring.metrics import spearman
 
 END = dt.date(2025, 6, 2)
 

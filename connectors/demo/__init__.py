@@ -15,8 +15,8 @@ writes, under `out/`:
     Contacts/                                         address books (only with identity.address_book > 0)
 
 Same arguments, byte-identical files. The demo, tests, benchmarks and the validation of identity
-resolution and metrics all use it; see `connectors.demo.world` for how behaviour follows latent
-tie strength.
+resolution and metrics (`connectors.demo.scoring`) all use it; see `connectors.demo.world` for how
+behaviour follows latent tie strength.
 """
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
-"""How well the warehouse recovers a generated world's ground truth (`connectors.demo`).
-
-Used by the quality tests (which assert the floors) and the benchmark scripts (which print the
-figures). The pipeline itself never sees the truth.
-"""
+"""How well people resolution recovers a generated world's persons, and `truth_keys`, the world's
+identities keyed as the warehouse keys them, that every score here matches through."""
 from __future__ import annotations
 
 import contextlib

@@ -13,7 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from connectors.demo import load_truth
-from pipelines.validation import truth_keys
+from connectors.demo.scoring.identities import truth_keys
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,7 @@ from pathlib import Path
 import duckdb
 
 from connectors.demo import load_truth
-from pipelines.validation import truth_keys
-from pipelines.config import Config
-from pipelines.metrics import METRIC_DEFAULTS, metric_settings, write_settings
+from connectors.demo.scoring.identities import truth_keys
 
 
 @dataclass(frozen=True)
@@ -81,7 +79,7 @@ def world_now(truth_path: Path) -> dt.datetime:
 def person_scores(con: duckdb.DuckDBPyConnection, truth_path: Path) -> list[PersonScore]:
     """Every person of the world who is a person in the warehouse, with what the metrics say of them
     as of the connection's `as_of()` (set it to `world_now`). People are matched through their
-    identity keys, as `pipelines.validation.identity_quality` does."""
+    identity keys, as `identities.identity_quality` does."""
     world = load_truth(truth_path)
     with truth_keys(con, world):
         rows = con.execute("""
@@ -125,18 +123,24 @@ def person_scores(con: duckdb.DuckDBPyConnection, truth_path: Path) -> list[Pers
 
 
 @contextlib.contextmanager
-def metric_switches(con: duckdb.DuckDBPyConnection, config: Config, **switches: float) -> Iterator[None]:
-    """The configured metric settings with `switches` (e.g. `use_reciprocity=0`) for the block, and
-    the configured settings again after it."""
-    unknown = sorted(set(switches) - set(METRIC_DEFAULTS))
+def metric_switches(con: duckdb.DuckDBPyConnection, **switches: float) -> Iterator[None]:
+    """The warehouse's metric settings (`metric_settings`, as the last metrics build wrote them) with
+    `switches` (e.g. `use_reciprocity=0`) for the block, and as they were again after it."""
+    settings = dict(con.execute("select key, value from metric_settings").fetchall())
+    unknown = sorted(set(switches) - set(settings))
     if unknown:
         raise ValueError(f"no metric setting {unknown[0]!r}")
-    settings = metric_settings(config)
-    write_settings(con, {**settings, **switches})
+    _set_metric_settings(con, switches)
     try:
         yield
     finally:
-        write_settings(con, settings)
+        _set_metric_settings(con, {key: settings[key] for key in switches})
+
+
+def _set_metric_settings(con: duckdb.DuckDBPyConnection, values: dict[str, float]) -> None:
+    con.execute("""update metric_settings set value = new.value
+                   from (select unnest(?::varchar[]) as key, unnest(?::double[]) as value) as new
+                   where metric_settings.key = new.key""", [list(values), [float(v) for v in values.values()]])
 
 
 def correlations(scores: Sequence[PersonScore]) -> list[Correlations]:
