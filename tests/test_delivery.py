@@ -18,7 +18,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from pipelines.config import ConfigError, load_config
-from pipelines.deliveries import smtp_settings
+from pipelines.deliveries import report_addresses, smtp_settings
 from reports import DeliveryError
 from reports.smtp import SmtpSettings, send
 
@@ -286,3 +286,16 @@ def test_a_missing_report_section_says_what_to_add(tmp_path):
     path.write_text('[owner]\nname = "Jane"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"\[report\] is missing; add to, from and smtp_host"):
         smtp_settings(load_config(path, required=True))
+
+
+def test_the_report_goes_from_and_to_the_report_section_else_to_the_owner(tmp_path):
+    path = tmp_path / "tiekeeper.toml"
+    path.write_text('[owner]\nemails = ["jane@acme.test", "jane@gmail.test"]\n', encoding="utf-8")
+    assert report_addresses(load_config(path, required=True)) == ("jane@acme.test", ["jane@acme.test"])
+    path.write_text('[owner]\nemails = ["jane@acme.test"]\n[report]\nto = ["a@acme.test", "b@acme.test"]\n'
+                    'from = "Tiekeeper <jane@acme.test>"\n', encoding="utf-8")
+    config = load_config(path, required=True)
+    assert report_addresses(config) == ("Tiekeeper <jane@acme.test>", ["a@acme.test", "b@acme.test"])
+    assert report_addresses(config, "x@acme.test", ["y@acme.test"]) == ("x@acme.test", ["y@acme.test"])
+    path.write_text("", encoding="utf-8")
+    assert report_addresses(load_config(path, required=True)) == ("me@localhost", ["me@localhost"])
