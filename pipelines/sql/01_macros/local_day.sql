@@ -1,0 +1,1 @@
+create or replace macro local_day(t) as (timezone(owner_tz(), t::timestamptz)::date);
