@@ -1,8 +1,10 @@
 """The DuckDB file: opening it (one writer or many readers) and laying out its schema.
 
-The schema lives in `pipelines/sql/` as layered `.sql` files run in order: `00_raw` (tables,
-created if missing) then `10_staging` (views, replaced). `load/` holds the statements that merge a
-batch of records into a raw table.
+The schema lives in `pipelines/sql/<layer>/<object>.sql`, one object per file, named for it:
+`00_raw` (what ingest writes: the raw tables, whose columns are their records' fields, and its
+bookkeeping), `05_state` (what the builds keep), `01_macros`, `10_staging`, `20_intermediate`,
+`30_marts`. Each object is created after the objects its statement names, whatever the file names.
+`load/` holds the statements that merge a batch of records into a raw table.
 
 One writer at a time: every writer holds `<db>.lock` (a lock the operating system drops when its
 process dies, even by SIGKILL) and a second one waits a bounded time for it. When a writer is done,
@@ -396,11 +398,18 @@ _COMMENT = re.compile(r"--[^\n]*")
 
 @functools.cache
 def schema_objects() -> tuple[SchemaObject, ...]:
-    """Every object of the schema's layers (one per `<layer>/<name>.sql` file), each after the
-    objects it reads, whatever the layer or file name; otherwise by layer, then by name."""
+    """Every object of tiekeeper's schema, in the order `apply_schema` creates them."""
+    return in_dependency_order(resources.files("pipelines") / "sql")
+
+
+def in_dependency_order(root) -> tuple[SchemaObject, ...]:
+    """Every object of the schema's layers under `root` (one per `<layer>/<name>.sql` file), each
+    after the objects it reads, whatever the layer or file name; otherwise by layer, then by name."""
     found: dict[str, SchemaObject] = {}
     for layer in SCHEMA_LAYERS:
-        for file in _sql_dir(layer).iterdir():
+        if not (root / layer).is_dir():
+            continue
+        for file in (root / layer).iterdir():
             if not file.name.endswith(".sql"):
                 continue
             text = file.read_text(encoding="utf-8")
