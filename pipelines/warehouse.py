@@ -347,6 +347,18 @@ def refresh_tables(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(obj.sql)
 
 
+def create_macros(con: duckdb.DuckDBPyConnection, *names: str) -> None:
+    """Creates the named macros of the schema, and the macros they use, on `con` (a database without
+    tiekeeper's schema, say an in-memory one)."""
+    wanted = set(names)
+    for obj in reversed(schema_objects()):  # readers before what they read
+        if obj.name in wanted:
+            wanted |= obj.reads
+    for obj in schema_objects():
+        if obj.name in wanted:
+            con.execute(obj.sql)
+
+
 def _has_table(con, table: str) -> bool:
     """Whether `table` is a table (not a view) in the database."""
     return bool(con.execute("select count(*) from duckdb_tables() where table_name = ? and schema_name = 'main' "
