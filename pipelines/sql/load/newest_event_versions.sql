@@ -4,7 +4,7 @@
 merge into {{ this }} as t
 using (
     with keyed as (
-        select *, uid || coalesce('@' || strftime(recurrence_id at time zone 'UTC', '%Y%m%dT%H%M%SZ'), '') as event_key
+        select *, calendar_event_key(uid, recurrence_id) as event_key
         from batch
     )
     -- within one batch the newest version of an occurrence wins
