@@ -38,7 +38,7 @@ from pipelines.config import WRITE_WAIT_SECONDS
 # 1.5 format that both read.
 STORAGE_VERSION = "v1.5.0"
 
-SCHEMA_LAYERS = ("00_raw", "05_state", "01_macros", "10_staging", "20_intermediate", "30_marts")
+SCHEMA_LAYERS = ("00_raw", "01_macros", "05_state", "10_staging", "20_intermediate", "30_marts")
 READ_WAIT_SECONDS = 10.0  # how long a writer waits for readers of the file (queries are short)
 
 log = logging.getLogger("tiekeeper.warehouse")
