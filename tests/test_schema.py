@@ -9,7 +9,8 @@ import pyarrow as pa
 import pytest
 
 from pipelines.batches import arrow_schema
-from pipelines.warehouse import SCHEMA_LAYERS, WarehouseError, connect_writer, in_dependency_order, schema_objects
+from pipelines.warehouse import (SCHEMA_LAYERS, WarehouseError, connect_writer, in_dependency_order, load_statement,
+                                 schema_objects)
 
 SQL = resources.files("pipelines") / "sql"
 BOOKKEEPING = [("_run_id", "BIGINT", "NO"), ("_loaded_at", "TIMESTAMP WITH TIME ZONE", "NO")]
@@ -124,6 +125,18 @@ def test_a_raw_table_holds_its_records_fields_a_natural_key_and_which_run_loaded
     assert [name for name, *_ in columns if name not in {name for name, *_ in fields + BOOKKEEPING}] in (
         [], [f"{table.split('__')[1].removesuffix('s')}_key"])
     warehouse.unregister("records")
+
+
+def test_every_raw_table_of_a_source_has_a_load_statement_naming_it():
+    for table, _ in record_tables():
+        assert f"merge into {table} as t" in load_statement(table) or \
+            f"insert into {table} by name" in load_statement(table)
+
+
+def test_sources_whose_copies_say_which_is_newer_share_one_load_statement():
+    gcal, ics = load_statement("raw_gcal__events"), load_statement("raw_ics__events")
+    assert "merge into raw_gcal__events as t" in gcal
+    assert gcal.replace("merge into raw_gcal__events", "merge into raw_ics__events") == ics
 
 
 # Where a staging view shows a record's field under another name, or leaves it out, and why.
