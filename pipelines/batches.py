@@ -1,5 +1,5 @@
-"""Records to Arrow: the column types follow from the record classes' annotations, so
-`connectors/records.py` stays the one place where a record's shape is written down."""
+"""Records to Arrow, and the raw tables' columns: both follow from the record classes' annotations,
+so `connectors/records.py` stays the one place where a record's shape is written down."""
 from __future__ import annotations
 
 import datetime as dt
@@ -38,6 +38,36 @@ def arrow_schema(record_type: type) -> pa.Schema:
     """The Arrow schema of a record class; its `origin` field becomes the `_origin` column."""
     return pa.schema([("_origin" if name == "origin" else name, _arrow_type(hint))
                       for name, hint in typing.get_type_hints(record_type).items()])
+
+
+def sql_columns(record_type: type) -> list[tuple[str, str, bool]]:
+    """The DuckDB columns holding a record class, as (name, type, whether a value is required):
+    its Arrow schema's, a field annotated `X | None` being the only kind that may be null."""
+    hints = typing.get_type_hints(record_type)
+    return [(field.name, _sql_type(field.type), not _is_optional(hint))
+            for field, hint in zip(arrow_schema(record_type), hints.values(), strict=True)]
+
+
+def _is_optional(hint) -> bool:
+    return typing.get_origin(hint) in (typing.Union, types.UnionType) and type(None) in typing.get_args(hint)
+
+
+def _sql_type(arrow: pa.DataType) -> str:
+    if pa.types.is_list(arrow):
+        return f"{_sql_type(arrow.value_type)}[]"
+    if pa.types.is_struct(arrow):
+        return f"struct({', '.join(f'{f.name} {_sql_type(f.type)}' for f in arrow)})"
+    return _SQL_SCALARS[arrow]
+
+
+_SQL_SCALARS = {
+    pa.string(): "varchar",
+    pa.bool_(): "boolean",
+    pa.int64(): "bigint",
+    pa.float64(): "double",
+    pa.timestamp("us", tz="UTC"): "timestamptz",
+    pa.date32(): "date",
+}
 
 
 def to_arrow(record_type: type, records: list[tuple], **constants) -> pa.Table:

@@ -26,7 +26,7 @@ import pyarrow as pa
 from connectors import command
 from pipelines.config import Config, ConfigError
 from pipelines.derived import fingerprint, raw_fingerprint, record, recorded
-from pipelines.warehouse import machine_resources, refresh_tables, transaction
+from pipelines.warehouse import create_macros, machine_resources, refresh_tables, transaction
 
 # How often each way of agreeing occurs between one human's identities (the Fellegi-Sunter m
 # probability), as log2. How often it occurs by chance between two humans (u) is not a constant: it
@@ -186,7 +186,7 @@ def identity_key(text: str, *, where: Path | None = None) -> str:
     same way the SQL macros do."""
     text = text.strip()
     with duckdb.connect() as con:
-        con.execute((_sql("01_macros") / "identity_keys.sql").read_text(encoding="utf-8"))
+        create_macros(con, "email_key", "fold_name", "linkedin_slug")
         kind, _, value = text.partition(":")
         if kind == "linkedin_name":
             key = con.execute("select fold_name(?)", [value]).fetchall()[0][0]

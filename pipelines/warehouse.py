@@ -1,8 +1,10 @@
 """The DuckDB file: opening it (one writer or many readers) and laying out its schema.
 
-The schema lives in `pipelines/sql/` as layered `.sql` files run in order: `00_raw` (tables,
-created if missing) then `10_staging` (views, replaced). `load/` holds the statements that merge a
-batch of records into a raw table.
+The schema lives in `pipelines/sql/<layer>/<object>.sql`, one object per file, named for it:
+`00_raw` (what ingest writes: the raw tables, whose columns are their records' fields, and its
+bookkeeping), `05_state` (what the builds keep), `01_macros`, `10_staging`, `20_intermediate`,
+`30_marts`. Each object is created after the objects its statement names, whatever the file names.
+`load/` holds the statements that merge a batch of records into a raw table.
 
 One writer at a time: every writer holds `<db>.lock` (a lock the operating system drops when its
 process dies, even by SIGKILL) and a second one waits a bounded time for it. When a writer is done,
@@ -27,7 +29,8 @@ from typing import NamedTuple
 
 import duckdb
 
-from connectors import command
+from connectors import command, records
+from pipelines.batches import sql_columns
 from pipelines.config import WRITE_WAIT_SECONDS
 
 # Users query the file with the DuckDB CLI from PyPI (`pip install duckdb-cli`), which lags the
@@ -35,7 +38,7 @@ from pipelines.config import WRITE_WAIT_SECONDS
 # 1.5 format that both read.
 STORAGE_VERSION = "v1.5.0"
 
-SCHEMA_LAYERS = ("00_raw", "01_macros", "10_staging", "20_intermediate", "30_marts")
+SCHEMA_LAYERS = ("00_raw", "01_macros", "05_state", "10_staging", "20_intermediate", "30_marts")
 READ_WAIT_SECONDS = 10.0  # how long a writer waits for readers of the file (queries are short)
 
 log = logging.getLogger("tiekeeper.warehouse")
@@ -314,24 +317,24 @@ _MATERIALISED = re.compile(r"^create or replace table (\w+) as\b(.*)", re.I | re
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Creates missing raw tables and (re)creates macros and views, layer by layer, atomically; the
-    reference tables are brought up to date. A materialised model is built here only when it is
-    missing or its columns changed."""
+    """Creates missing tables (and the columns their records gained since), (re)creates macros and
+    views, each after the objects it reads, atomically; the reference tables are brought up to date.
+    A materialised model is built here only when it is missing or its columns changed."""
     from pipelines.derived import fingerprint, record, recorded
     from pipelines.reference import personal_mail_domains, write_reference_tables
     schema = fingerprint(duckdb.__version__, len(personal_mail_domains()))
     if _has_table(con, "derived_builds") and recorded(con, "schema", schema) is not None:
         return  # laid out by this very code before: nothing to do (it takes a second)
     with transaction(con):
-        for layer in SCHEMA_LAYERS:
-            for sql_text in _in_dependency_order(_sql_dir(layer)):
-                materialised = _MATERIALISED.search(sql_text)
-                if materialised is None:
-                    con.execute(sql_text)
-                elif not _has_table(con, materialised.group(1)) or \
-                        _columns(con, materialised.group(1)) != _query_columns(con, materialised.group(2)):
-                    _drop_older_view(con, materialised.group(1))
-                    con.execute(sql_text)
+        for obj in schema_objects():
+            materialised = _MATERIALISED.search(obj.sql)
+            if materialised is None:
+                con.execute(obj.sql)
+                if obj.record is not None:
+                    _add_missing_columns(con, obj.name, obj.record)
+            elif not _has_table(con, obj.name) or _columns(con, obj.name) != _query_columns(con, materialised.group(2)):
+                _drop_older_view(con, obj.name)
+                con.execute(obj.sql)
         write_reference_tables(con)
         record(con, "schema", schema, {})
 
@@ -339,10 +342,21 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
 def refresh_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuilds every materialised model from what is in the database now (call it after anything
     its inputs read changed: raw rows, identities), in the caller's transaction."""
-    for layer in SCHEMA_LAYERS:
-        for sql_text in _in_dependency_order(_sql_dir(layer)):
-            if _MATERIALISED.search(sql_text):
-                con.execute(sql_text)
+    for obj in schema_objects():
+        if _MATERIALISED.search(obj.sql):
+            con.execute(obj.sql)
+
+
+def create_macros(con: duckdb.DuckDBPyConnection, *names: str) -> None:
+    """Creates the named macros of the schema, and the macros they use, on `con` (a database without
+    tiekeeper's schema, say an in-memory one)."""
+    wanted = set(names)
+    for obj in reversed(schema_objects()):  # readers before what they read
+        if obj.name in wanted:
+            wanted |= obj.reads
+    for obj in schema_objects():
+        if obj.name in wanted:
+            con.execute(obj.sql)
 
 
 def _has_table(con, table: str) -> bool:
@@ -368,28 +382,99 @@ def _drop_older_view(con, name: str) -> None:
         con.execute(f"drop view {name}")
 
 
-def _in_dependency_order(folder) -> list[str]:
-    """The texts of a layer's `<name>.sql` files, each after the files whose names it mentions,
-    so that a view is created after the views of its own layer that it reads."""
-    texts = {f.name[:-4]: f.read_text(encoding="utf-8") for f in folder.iterdir() if f.name.endswith(".sql")}
-    ordered: list[str] = []
+def _add_missing_columns(con, table: str, record_type: type) -> None:
+    """A table made by an older tiekeeper gains the fields its record gained since (null in its
+    older rows: `not null` cannot hold for them)."""
+    have = {name for name, _ in _columns(con, table)}
+    for name, sql_type, _ in sql_columns(record_type):
+        if name not in have:
+            con.execute(f'alter table {table} add column "{name}" {sql_type}')
 
-    def visit(name: str, path: tuple[str, ...] = ()) -> None:
-        if name in ordered or name in path:
-            return
-        for other in sorted(texts):
-            if other != name and re.search(rf"\b{other}\b", texts[name]):
-                visit(other, path + (name,))
-        ordered.append(name)
 
-    for name in sorted(texts):
-        visit(name)
-    return [texts[name] for name in ordered]
+# -- the schema's objects, in the order they can be created ---------------------------------------
+
+class SchemaObject(NamedTuple):
+    name: str  # the table, view, macro or sequence the file creates, and the file's name
+    layer: str
+    sql: str  # its statement, `{{ columns_of('<Record>') }}` written out
+    record: type | None  # the record type whose fields are the table's columns
+    reads: frozenset[str]  # the other schema objects its statement names
+
+
+_CREATES = re.compile(r"\bcreate\s+(?:or\s+replace\s+)?(?:table|view|macro|sequence)\s+(?:if\s+not\s+exists\s+)?(\w+)",
+                      re.I)
+# A raw table's columns are its record's fields (connectors/records.py): written once, there.
+_COLUMNS_OF = re.compile(r"\{\{\s*columns_of\('(\w+)'\)\s*\}\}")
+_COMMENT = re.compile(r"--[^\n]*")
+
+
+@functools.cache
+def schema_objects() -> tuple[SchemaObject, ...]:
+    """Every object of tiekeeper's schema, in the order `apply_schema` creates them."""
+    return in_dependency_order(resources.files("pipelines") / "sql")
+
+
+def in_dependency_order(root) -> tuple[SchemaObject, ...]:
+    """Every object of the schema's layers under `root` (one per `<layer>/<name>.sql` file), each
+    after the objects it reads, whatever the layer or file name; otherwise by layer, then by name."""
+    found: dict[str, SchemaObject] = {}
+    for layer in SCHEMA_LAYERS:
+        if not (root / layer).is_dir():
+            continue
+        for file in (root / layer).iterdir():
+            if not file.name.endswith(".sql"):
+                continue
+            text = file.read_text(encoding="utf-8")
+            created = [m.group(1).lower() for m in _CREATES.finditer(_COMMENT.sub("", text))]
+            if created != [file.name[:-4]]:
+                raise WarehouseError(f"{layer}/{file.name}: creates {', '.join(created) or 'nothing'}; a schema "
+                                     f"file creates one object and is named for it")
+            record_type = None
+            if columns := _COLUMNS_OF.search(text):
+                record_type = getattr(records, columns.group(1))
+                text = _COLUMNS_OF.sub(_column_definitions(record_type), text)
+            found[created[0]] = SchemaObject(created[0], layer, text, record_type, frozenset())
+    words = {name: set(re.findall(r"\w+", _COMMENT.sub("", obj.sql).lower())) for name, obj in found.items()}
+    found = {name: obj._replace(reads=frozenset((words[name] & found.keys()) - {name}))
+             for name, obj in found.items()}
+    ordered: list[SchemaObject] = []
+    done: set[str] = set()
+    waiting = sorted(found.values(), key=lambda o: (SCHEMA_LAYERS.index(o.layer), o.name))
+    while waiting:
+        ready = next((o for o in waiting if o.reads <= done), None)
+        if ready is None:
+            raise WarehouseError("schema objects read each other in a circle: "
+                                 + ", ".join(f"{o.name} reads {', '.join(sorted(o.reads - done))}" for o in waiting))
+        ordered.append(ready)
+        done.add(ready.name)
+        waiting.remove(ready)
+    return tuple(ordered)
+
+
+def _column_definitions(record_type: type) -> str:
+    """The columns of a raw table holding `record_type`: its fields, then when which run loaded it."""
+    columns = [*sql_columns(record_type), ("_run_id", "bigint", True), ("_loaded_at", "timestamptz", True)]
+    return ",\n    ".join(f'"{name}" {sql_type}{" not null" if required else ""}'
+                          for name, sql_type, required in columns)
 
 
 def load_statement(table: str) -> str:
-    """The statement in `sql/load/<table>.sql` that merges `batch`, an Arrow table of records, into `table`."""
-    return (_sql_dir("load") / f"{table}.sql").read_text(encoding="utf-8")
+    """The statement in `sql/load/` that merges `batch`, an Arrow table of records, into `table`:
+    the file `<table>.sql`, or the one whose first line says `-- loads <table>, ...` (tables of
+    one shape loaded alike), with `{{ this }}` standing for the table."""
+    return _load_statements()[table]
+
+
+@functools.cache
+def _load_statements() -> dict[str, str]:
+    statements = {}
+    for file in _sql_dir("load").iterdir():
+        if file.name.endswith(".sql"):
+            text = file.read_text(encoding="utf-8")
+            shared = re.match(r"-- loads (\w+(?:, \w+)*)\b", text)
+            for table in shared.group(1).split(", ") if shared else [file.name[:-4]]:
+                statements[table] = text.replace("{{ this }}", table)
+    return statements
 
 
 def _sql_dir(layer: str):

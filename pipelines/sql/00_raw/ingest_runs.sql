@@ -1,6 +1,4 @@
 -- One row per connector run that committed: what it read and what became of it.
-create sequence if not exists ingest_run_ids start 1;
-
 create table if not exists ingest_runs (
     run_id            bigint primary key,
     source            varchar not null,      -- linkedin, mbox, ics (gmail, gcal later)

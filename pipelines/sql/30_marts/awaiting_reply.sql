@@ -19,6 +19,14 @@ messages as (  -- mail only between the owner's own addresses is nobody's turn
     select * from int_threads where sent_at < as_of() and not (is_from_owner and is_to_owner_only)
 ),
 
+profiles as (
+    select person_id, full_name, company, primary_email from int_person_profiles
+),
+
+reply_fit as (
+    select * from current_fits() where model = 'reply'
+),
+
 thread_subjects as (
     select channel, thread_ref, arg_min(subject, (sent_at, message_ref)) filter (where subject is not null) as subject
     from messages
@@ -79,10 +87,6 @@ heard_from as (  -- a person's direct word since: a message on any channel, or a
     where i.role = 'person' and len(m.present_keys) <= c.max_meeting_headcount
 ),
 
-reply_fit as (
-    select * from current_fits() where model = 'reply'
-),
-
 learned_on_me as (  -- where the owner's history supports it: what the reply model says they will answer
     select person_id, channel, thread_ref, 'me' as waiting_on, since, message_ref as last_message_ref,
            answer_probability
@@ -132,10 +136,6 @@ waiting as (
     select * from waiting_on_me
     union all
     select * from waiting_on_them
-),
-
-profiles as (
-    select person_id, full_name, company, primary_email from int_person_profiles
 ),
 
 final as (

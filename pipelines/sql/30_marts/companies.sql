@@ -119,12 +119,15 @@ organisations as (
         m.organisation_key in (select organisation_key from owner_keys) as is_own_organisation
     from members as m
     group by m.organisation_key
+),
+
+final as (
+    select
+        organisation_key, company, domains, people_known, linkedin_connections, people_in_touch_last_year,
+        strongest_person_id, strongest_full_name, strongest_strength, strongest_tier, last_contact_at,
+        last_contact_full_name, known_through, people_warming, people_cooling, strength_trend, is_own_organisation,
+        people
+    from organisations
 )
 
-select
-    organisation_key, company, domains, people_known, linkedin_connections, people_in_touch_last_year,
-    strongest_person_id, strongest_full_name, strongest_strength, strongest_tier, last_contact_at,
-    last_contact_full_name, known_through, people_warming, people_cooling, strength_trend, is_own_organisation,
-    people
-from organisations
-order by people_known desc, company;
+select * from final order by people_known desc, company;

@@ -34,9 +34,12 @@ reasons as (
     union all select 'meeting', 'declined by you' from events
               where event_key in (select event_key from declined) and not is_cancelled and start_at < as_of()
     union all select 'meeting', 'in the future' from events where start_at >= as_of() and not is_cancelled
+),
+
+final as (
+    select kind, regexp_replace(reason, ' \(.*@.*\)$', '') as reason, count(*) as items
+    from reasons
+    group by all
 )
 
-select kind, regexp_replace(reason, ' \(.*@.*\)$', '') as reason, count(*) as items
-from reasons
-group by all
-order by kind, items desc;
+select * from final order by kind, items desc;

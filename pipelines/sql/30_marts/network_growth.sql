@@ -51,18 +51,21 @@ active_people as (
 strong as (
     select week, count(*) filter (where strength >= metric('strong_tie_strength')) as strong_ties
     from strength_history group by week
+),
+
+final as (
+    select
+        w.week,
+        strftime(w.week, '%G-W%V') as iso_week,
+        coalesce(c.new_connections, 0) as new_connections,
+        coalesce(m.new_people_met, 0) as new_people_met,
+        coalesce(a.active_people, 0) as active_people,
+        s.strong_ties
+    from weeks as w
+    left join connected as c using (week)
+    left join met as m using (week)
+    left join active_people as a using (week)
+    left join strong as s using (week)
 )
 
-select
-    w.week,
-    strftime(w.week, '%G-W%V') as iso_week,
-    coalesce(c.new_connections, 0) as new_connections,
-    coalesce(m.new_people_met, 0) as new_people_met,
-    coalesce(a.active_people, 0) as active_people,
-    s.strong_ties
-from weeks as w
-left join connected as c using (week)
-left join met as m using (week)
-left join active_people as a using (week)
-left join strong as s using (week)
-order by w.week;
+select * from final order by week;

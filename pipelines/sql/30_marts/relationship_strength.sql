@@ -4,7 +4,11 @@
 -- the trend over `trend_days` and whether the tie is warming or cooling. Figures keep full precision:
 -- the backtest, the report's order and `companies` compute from them (the overview view rounds them).
 create or replace view relationship_strength as
-with scores as (
+with profiles as (
+    select person_id, full_name, company, primary_email from int_person_profiles
+),
+
+scores as (
     select * from tie_scores()
 ),
 
@@ -37,29 +41,29 @@ directed as (
     from trended
 ),
 
-profiles as (
-    select person_id, full_name, company, primary_email from int_person_profiles
+final as (
+    select
+        d.person_id,
+        p.full_name,
+        p.company,
+        p.primary_email,
+        cut_at as as_of,
+        strength,
+        tier,
+        rank,
+        expected_contact_days,
+        trend,
+        direction,
+        case when is_strength_learned then 'learned' else 'published' end as method,
+        published_score,
+        decayed_sum,
+        reciprocity,
+        greatest(channels, 1) as channels,
+        messages_out_365 as messages_out,
+        messages_in_365 as messages_in,
+        momentum
+    from directed as d
+    left join profiles as p using (person_id)
 )
 
-select
-    d.person_id,
-    p.full_name,
-    p.company,
-    p.primary_email,
-    cut_at as as_of,
-    strength,
-    tier,
-    rank,
-    expected_contact_days,
-    trend,
-    direction,
-    case when is_strength_learned then 'learned' else 'published' end as method,
-    published_score,
-    decayed_sum,
-    reciprocity,
-    greatest(channels, 1) as channels,
-    messages_out_365 as messages_out,
-    messages_in_365 as messages_in,
-    momentum
-from directed as d
-left join profiles as p using (person_id);
+select * from final;

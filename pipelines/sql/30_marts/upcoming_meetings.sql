@@ -2,7 +2,11 @@
 -- it has been since you last met or wrote to each other (for the report's "Coming up"): a
 -- conversation, which a LinkedIn connection alone is not.
 create or replace view upcoming_meetings as
-with owner_keys as (
+with profiles as (
+    select person_id, full_name, company, primary_email from int_person_profiles
+),
+
+owner_keys as (
     select identity_key from identities where role = 'owner'
 ),
 
@@ -43,24 +47,23 @@ headcounts as (
     select event_key, count(*) + 1 as headcount from people_in group by event_key
 ),
 
-profiles as (
-    select person_id, full_name, company, primary_email from int_person_profiles
+final as (
+    select
+        m.person_id,
+        p.full_name,
+        p.company,
+        p.primary_email,
+        m.event_key,
+        m.start_at,
+        m.summary,
+        m.duration_minutes,
+        h.headcount,
+        l.last_conversation_at,
+        date_diff('day', local_day(l.last_conversation_at), local_day(as_of())) as days_since_conversation
+    from people_in as m
+    join headcounts as h using (event_key)
+    left join last_seen as l using (person_id)
+    left join profiles as p using (person_id)
 )
 
-select
-    m.person_id,
-    p.full_name,
-    p.company,
-    p.primary_email,
-    m.event_key,
-    m.start_at,
-    m.summary,
-    m.duration_minutes,
-    h.headcount,
-    l.last_conversation_at,
-    date_diff('day', local_day(l.last_conversation_at), local_day(as_of())) as days_since_conversation
-from people_in as m
-join headcounts as h using (event_key)
-left join last_seen as l using (person_id)
-left join profiles as p using (person_id)
-order by m.start_at;
+select * from final order by start_at;

@@ -3,7 +3,7 @@
 merge into raw_gmail__messages as t
 using (
     with keyed as (
-        select *, coalesce('<' || message_id || '>', 'sha256:' || header_hash) as message_key
+        select *, mail_message_key(message_id, header_hash) as message_key
         from batch
     )
     select distinct on (message_key) * exclude (_ordinal) from keyed order by message_key, _ordinal

@@ -3,7 +3,7 @@
 -- sorted nor matched (a merge statement doing both took half again as long as this insert).
 insert into raw_mbox__messages by name
 with keyed as (
-    select *, coalesce('<' || message_id || '>', 'sha256:' || header_hash) as message_key
+    select *, mail_message_key(message_id, header_hash) as message_key
     from batch
 ),
 first_copies as (

@@ -3,7 +3,7 @@
 merge into raw_outlook__events as t
 using (
     with keyed as (
-        select *, uid || coalesce('@' || strftime(recurrence_id at time zone 'UTC', '%Y%m%dT%H%M%SZ'), '') as event_key
+        select *, calendar_event_key(uid, recurrence_id) as event_key
         from batch
     )
     select distinct on (event_key) * exclude (_ordinal) from keyed order by event_key, _ordinal desc

@@ -3,7 +3,7 @@
 merge into raw_outlook__messages as t
 using (
     with keyed as (
-        select *, coalesce('<' || message_id || '>', 'sha256:' || header_hash) as message_key
+        select *, mail_message_key(message_id, header_hash) as message_key
         from batch
     )
     select distinct on (item_id) * exclude (_ordinal) from keyed order by item_id, _ordinal desc

@@ -1,9 +1,10 @@
+-- loads raw_gcal__events, raw_ics__events: sources whose copies of an event say which is newer.
 -- Upsert occurrences: a newer version of an event (higher SEQUENCE, later LAST-MODIFIED) replaces
 -- the stored one, so a moved or cancelled meeting in a later export is updated, not duplicated.
-merge into raw_gcal__events as t
+merge into {{ this }} as t
 using (
     with keyed as (
-        select *, uid || coalesce('@' || strftime(recurrence_id at time zone 'UTC', '%Y%m%dT%H%M%SZ'), '') as event_key
+        select *, calendar_event_key(uid, recurrence_id) as event_key
         from batch
     )
     -- within one batch the newest version of an occurrence wins

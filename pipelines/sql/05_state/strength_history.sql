@@ -1,9 +1,3 @@
--- Metric constants as the last build saw them: the [metrics] section over the defaults.
-create table if not exists metric_settings (
-    key    varchar primary key,
-    value  double not null
-);
-
 -- Each ISO week's relationship scores, kept so that trends and "why did this drop" are answerable.
 create table if not exists strength_history (
     week            date not null,        -- the Monday the week starts; scores as of its end

@@ -1,0 +1,17 @@
+-- A person's name as folded tokens, in "first ... last" order: "Doe, Jane" is turned round, what
+-- follows a comma otherwise ("Jane Doe, MBA", "Saleh, Certified Coach") is dropped, and so are titles.
+create or replace macro name_tokens(name, german := false) as (
+    list_filter(
+        string_split(coalesce(fold_name(
+            case when not contains(name, ',') then name
+                 -- "Doe, Jane" or "Smith, Robert J.": a short name after the comma, not a credential
+                 when regexp_matches(name, '^[^,]+,\s*[^,\s]+(\s+[^,\s]+)?$')
+                      and not regexp_matches(lower(split_part(name, ',', 2)),
+                                             '^\s*(mba|phd|ph\.\s?d\.?|cpa|cfa|pmp|md|msc|bsc|ma|jr|sr|esq|pe|ii|iii|cissp)\.?\s*$')
+                      and not regexp_matches(split_part(name, ',', 2), '^\s*[A-Z]{2,}\s*$')
+                 then split_part(name, ',', 2) || ' ' || split_part(name, ',', 1)
+                 else split_part(name, ',', 1) end, german := german), ''), ' '),
+        lambda token: token <> '' and not list_contains(
+            ['mr', 'mrs', 'ms', 'dr', 'prof', 'mba', 'phd', 'cpa', 'cfa', 'pmp', 'md', 'msc', 'bsc', 'jr', 'sr', 'esq',
+             'ii', 'iii'], token))
+);
