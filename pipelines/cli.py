@@ -21,18 +21,18 @@ import duckdb
 
 # Only light modules are imported here, so that `tiekeeper sql` answers at once: a command imports its
 # heavy parts (Prefect, pyarrow and numpy, matplotlib, the connectors' API clients) in its handler.
-from connectors import SourceError, command
+from connectors import command
 from pipelines.config import (SOURCE_NAMES, WRITE_WAIT_SECONDS, Config, ConfigError, load_config, parse_as_of,
                               require_owner, resolve_paths, run_settings)
 from pipelines.deliveries import record_delivery
+from pipelines.errors import USER_ERRORS
 from pipelines.lookup import find
-from pipelines.prefect_env import PrefectServerError, local_server, use_local_prefect
+from pipelines.prefect_env import local_server, use_local_prefect
 from pipelines.progress import count_progress
 from pipelines.warehouse import WarehouseError, connect_reader, connect_writer, set_as_of, snapshot_path
 from pipelines.why import explain
 from reports import DeliveryError
 
-USER_ERRORS = (SourceError, ConfigError, WarehouseError, DeliveryError, PrefectServerError)
 DEMO_DIR = Path("data/demo")
 
 

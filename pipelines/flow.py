@@ -30,20 +30,20 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed
 from prefect.tasks import exponential_backoff
 
-from connectors import SourceError, TransientSourceError
+from connectors import TransientSourceError
 from pipelines.config import Config, ConfigError, RunSettings, load_config, parse_as_of, run_settings
 from pipelines.deliveries import last_delivery, record_delivery
+from pipelines.errors import USER_ERRORS
 from pipelines.ingest import SOURCES, IngestSummary, ingest
 from pipelines.backtest import run_backtest
 from pipelines.metrics import refresh_metrics
 from pipelines.people import refresh_people
-from pipelines.warehouse import WarehouseError, connect_writer, writer_lock
-from reports.delivery import DeliveryError, send, smtp_settings
+from pipelines.warehouse import connect_writer, writer_lock
+from reports.delivery import send, smtp_settings
 from reports.weekly import make_report
 
 FILE_SOURCES = ("linkedin", "mbox", "ics", "contacts")
 API_SOURCES = ("gmail", "gcal", "outlook", "outlook-calendar")
-USER_ERRORS = (SourceError, ConfigError, WarehouseError, DeliveryError)  # their messages are for the user
 SUMMARY_ARTIFACT = "weekly-run-summary"
 
 
