@@ -424,15 +424,17 @@ def _write(con, clusters: _Clusters, decisions, profiles, close: tuple[str, ...]
                p.sightings, p.first_seen_at, p.last_seen_at
         from identity_profiles as p left join resolved as r using (identity_key)
     """)
+    # The probability is `probability()`'s, the one definition of it, stored beside its score.
     _temp_table(con, "decisions", pa.table(
-        [list(column) for column in zip(*decisions)] if decisions else [[]] * 5,
+        [list(column) for column in zip(*[(*d[:3], probability(d[2]), *d[3:]) for d in decisions])]
+        if decisions else [[]] * 6,
         schema=pa.schema([("left_key", pa.string()), ("right_key", pa.string()), ("score", pa.float64()),
-                          ("evidence", pa.string()), ("decision", pa.string())])))
+                          ("probability", pa.float64()), ("evidence", pa.string()), ("decision", pa.string())])))
     con.execute("delete from identity_matches")
     con.execute("""
         insert into identity_matches
         select distinct on (match_id) 'm_' || left(sha256(left_key || ' ' || right_key), 12) as match_id,
-               left_key, right_key, score, if(isinf(score), 1.0, 1 / (1 + pow(2, -score))), evidence, decision
+               left_key, right_key, score, probability, evidence, decision
         from decisions order by match_id, score desc
     """)
     roles = dict(con.execute("select role, count(*) from identities group by role").fetchall())
