@@ -22,13 +22,14 @@ import duckdb
 # Only light modules are imported here, so that `tiekeeper sql` answers at once: a command imports its
 # heavy parts (Prefect, pyarrow and numpy, matplotlib, the connectors' API clients) in its handler.
 from connectors import command
-from pipelines.config import (SOURCE_NAMES, WRITE_WAIT_SECONDS, Config, ConfigError, load_config, parse_as_of,
+from pipelines.config import (WRITE_WAIT_SECONDS, Config, ConfigError, load_config, parse_as_of,
                               require_owner, resolve_paths, run_settings)
 from pipelines.deliveries import record_delivery
 from pipelines.errors import USER_ERRORS
 from pipelines.lookup import find
 from pipelines.prefect_env import local_server, use_local_prefect
 from pipelines.progress import count_progress
+from pipelines.sources import SOURCES
 from pipelines.warehouse import WarehouseError, connect_reader, connect_writer, set_as_of, snapshot_path
 from pipelines.why import explain
 from reports import DeliveryError
@@ -123,7 +124,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
     ingest_cmd = commands.add_parser("ingest", parents=[common], help="load a source into the database")
-    ingest_cmd.add_argument("source", choices=sorted(SOURCE_NAMES), help="which kind of input")
+    ingest_cmd.add_argument("source", choices=sorted(SOURCES), help="which kind of input")
     ingest_cmd.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                             help="files or folders (default: the [sources] entry of the config); "
                                  "gmail, gcal, outlook and outlook-calendar take none: they sync from where the "
@@ -308,7 +309,7 @@ def _describe_commands(parser: argparse.ArgumentParser, tk: str, prefix: str = "
 
 
 def _ingest(args, db: Path, config: Config) -> int:
-    from pipelines.ingest import SOURCES, ingest, input_files
+    from pipelines.ingest import ingest, input_files
     from pipelines.metrics import refresh_metrics
     from pipelines.people import refresh_people
     # Inputs are checked before the database is opened, and a database this run created is removed
@@ -656,7 +657,7 @@ def _auth(args, db: Path, config: Config) -> int:
 
 def _auth_microsoft(args, config: Config) -> int:
     from connectors.microsoft_auth import authorize, token_path
-    from pipelines.ingest import microsoft_client
+    from pipelines.sources import microsoft_client
     client_id, tenant = microsoft_client(config)
     account = authorize(client_id, tenant=tenant, device_code=args.device_code, open_browser=not args.no_browser)
     print(f"Microsoft authorization for {account} stored in {token_path()} (readable only by you)")

@@ -5,7 +5,8 @@ each is one line naming the file and the key.
 
 Every section is a dataclass below whose fields are the keys it accepts; a sub-table such as
 [sources.gmail] is a field whose type is a dataclass. A new key is a new field; a new section is a
-new dataclass named in `SECTIONS`. [metrics] is the exception: its keys are `METRIC_DEFAULTS` in
+new dataclass named in `SECTIONS`. [sources] is derived from the registry of sources
+(pipelines/sources.py), which holds each API source's settings dataclass. [metrics] is the exception: its keys are `METRIC_DEFAULTS` in
 pipelines/metrics.py.
 
 Relative source paths are resolved against the config file's folder; `~` is expanded.
@@ -23,6 +24,8 @@ import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
+
+from pipelines.sources import FILE_SOURCES, SOURCES
 
 DEFAULT_CONFIG = Path("tiekeeper.toml")
 WRITE_WAIT_SECONDS = 300.0  # how long a writer waits for another one to finish before giving up
@@ -66,60 +69,22 @@ class Owner:
         return zoneinfo.ZoneInfo(self.timezone or "UTC")
 
 
-@dataclass(frozen=True)
-class GmailSource:
-    """[sources.gmail]: present = on."""
-    api_endpoint: str | None = None  # a local emulator instead of Google ...
-    credentials: str | None = None  # ... with "anonymous": no OAuth
-    # Google's per-user limit is 15,000 units a minute
-    quota_units_per_second: float = field(default=250.0, metadata=_check(lambda v: v > 0, "must be a number > 0"))
+def _sources_section() -> type:
+    """[sources]: one key per source of pipelines/sources.py. A file source's is a path or a list of
+    paths (resolved into `Config.paths`); an API source's is its table, whose fields its `settings` are."""
+    fields = []
+    for source in SOURCES.values():
+        if source.api:
+            fields.append((source.attribute, source.settings | None, field(default=None, metadata={"key": source.name})))
+        else:
+            fields.append((source.attribute, tuple[str, ...], field(default=(), metadata={
+                "key": source.name, "type": "a path or a list of paths"})))
+    sources = dataclasses.make_dataclass("Sources", fields, frozen=True)
+    sources.__module__, sources.__doc__ = __name__, "[sources]: the exports to read and the APIs to sync."
+    return sources
 
 
-@dataclass(frozen=True)
-class GcalSource:
-    """[sources.gcal]: present = on."""
-    api_endpoint: str | None = None
-    credentials: str | None = None
-    calendars: tuple[str, ...] = ("primary",)
-
-
-@dataclass(frozen=True)
-class OutlookSource:
-    """[sources.outlook] (mail from Microsoft 365 or Outlook.com): present = on."""
-    client_id: str | None = None  # the Application (client) ID of your app registration
-    tenant: str | None = None  # "common" (default: work, school and personal accounts), or your tenant
-    skip_folders: tuple[str, ...] = ()  # besides Junk, Deleted Items and Drafts, never read
-    requests_per_second: float = field(default=16.0, metadata=_check(lambda v: v > 0, "must be a number > 0"))
-    api_endpoint: str | None = None  # a local emulator instead of Microsoft (a base URL ending in /v1.0) ...
-    credentials: str | None = None  # ... with "anonymous": no sign-in
-
-
-@dataclass(frozen=True)
-class OutlookCalendarSource:
-    """[sources.outlook-calendar]: present = on."""
-    client_id: str | None = None
-    tenant: str | None = None
-    requests_per_second: float = field(default=16.0, metadata=_check(lambda v: v > 0, "must be a number > 0"))
-    api_endpoint: str | None = None
-    credentials: str | None = None
-
-
-def _paths():
-    """A [sources] key of a file source: a path or a list of paths, as written."""
-    return field(default=(), metadata={"type": "a path or a list of paths"})
-
-
-@dataclass(frozen=True)
-class Sources:
-    """[sources]: the exports to read and the APIs to sync."""
-    linkedin: tuple[str, ...] = _paths()
-    mbox: tuple[str, ...] = _paths()
-    ics: tuple[str, ...] = _paths()
-    contacts: tuple[str, ...] = _paths()  # address books: .vcf files, Google Contacts CSV, or folders of them
-    gmail: GmailSource | None = None
-    gcal: GcalSource | None = None
-    outlook: OutlookSource | None = None
-    outlook_calendar: OutlookCalendarSource | None = field(default=None, metadata={"key": "outlook-calendar"})
+Sources = _sources_section()
 
 
 @dataclass(frozen=True)
@@ -149,10 +114,6 @@ class RunSettings:
     wait_seconds: float = field(default=WRITE_WAIT_SECONDS, metadata=_AT_LEAST_ZERO)  # for another run writing
 
 
-# Every source by its [sources] key, which is its name on the command line too (`tiekeeper ingest
-# outlook-calendar`); pipelines/ingest.py's SOURCES says how each is read.
-SOURCE_NAMES = tuple(spec.metadata.get("key", spec.name) for spec in dataclasses.fields(Sources))
-
 SECTIONS = {"owner": Owner, "sources": Sources, "report": Report, "run": RunSettings, "metrics": dict}
 
 
@@ -160,18 +121,28 @@ SECTIONS = {"owner": Owner, "sources": Sources, "report": Report, "run": RunSett
 class Config:
     path: Path | None = None  # None: no config file, defaults only
     owner: Owner = Owner()
-    linkedin: tuple[Path, ...] = ()  # [sources], resolved against the config file's folder
-    mbox: tuple[Path, ...] = ()
-    ics: tuple[Path, ...] = ()
-    contacts: tuple[Path, ...] = ()  # address books: .vcf files, Google Contacts CSV, or folders of them
     sources: Sources = Sources()
+    # each file source's [sources] paths, resolved against the config file's folder
+    paths: dict[str, tuple[Path, ...]] = field(default_factory=lambda: dict.fromkeys(FILE_SOURCES, ()))
     report: Report | None = None  # None: no [report] section
     run: RunSettings = RunSettings()
     metrics: dict = field(default_factory=dict)  # [metrics] as written: names of METRIC_DEFAULTS -> numbers
     sections: dict = field(default_factory=dict)  # the whole file as parsed (and checked)
 
     def source_paths(self, source: str) -> tuple[Path, ...]:
-        return getattr(self, source)
+        """A file source's paths from [sources] (none for a source that has none there)."""
+        return self.paths.get(source, ())
+
+    def api_settings(self, source: str):
+        """An API source's [sources.<source>] table, or None when the config has none (the source is off)."""
+        return getattr(self.sources, SOURCES[source].attribute)
+
+    def __getattr__(self, name: str):
+        # a file source's paths by its name, as `config.mbox`
+        paths = self.__dict__.get("paths", {})
+        if name in paths:
+            return paths[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 
 # -- reading --------------------------------------------------------------------------------------
@@ -215,8 +186,8 @@ def load_config(path: Path, *, required: bool) -> Config:
     return Config(
         path=path, owner=owner, sources=sources, report=sections.get("report"),
         run=sections.get("run", RunSettings()), metrics=sections.get("metrics", {}), sections=data,
-        **{name: tuple(base / Path(p).expanduser() for p in getattr(sources, name))
-           for name in ("linkedin", "mbox", "ics", "contacts")},
+        paths={name: tuple(base / Path(p).expanduser() for p in getattr(sources, SOURCES[name].attribute))
+               for name in FILE_SOURCES},
     )
 
 

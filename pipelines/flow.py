@@ -42,15 +42,13 @@ from pipelines.warehouse import connect_writer, writer_lock
 from reports.delivery import send, smtp_settings
 from reports.weekly import make_report
 
-FILE_SOURCES = ("linkedin", "mbox", "ics", "contacts")
-API_SOURCES = ("gmail", "gcal", "outlook", "outlook-calendar")
 SUMMARY_ARTIFACT = "weekly-run-summary"
 
 
 def configured_sources(config: Config) -> list[str]:
     """The sources this config turns on: file sources with paths, API sources with a section."""
-    return ([s for s in FILE_SOURCES if config.source_paths(s)]
-            + [s for s in API_SOURCES if getattr(config.sources, s.replace("-", "_")) is not None])
+    return [name for name, source in SOURCES.items()
+            if (config.api_settings(name) is not None if source.api else config.source_paths(name))]
 
 
 @dataclass
