@@ -6,8 +6,8 @@ each is one line naming the file and the key.
 Every section is a dataclass below whose fields are the keys it accepts; a sub-table such as
 [sources.gmail] is a field whose type is a dataclass. A new key is a new field; a new section is a
 new dataclass named in `SECTIONS`. [sources] is derived from the registry of sources
-(pipelines/sources.py), which holds each API source's settings dataclass. [metrics] is the exception: its keys are `METRIC_DEFAULTS` in
-pipelines/metrics.py.
+(pipelines/sources.py), which holds each API source's settings dataclass; [metrics] from
+`METRIC_DEFAULTS`.
 
 Relative source paths are resolved against the config file's folder; `~` is expanded.
 """
@@ -114,7 +114,47 @@ class RunSettings:
     wait_seconds: float = field(default=WRITE_WAIT_SECONDS, metadata=_AT_LEAST_ZERO)  # for another run writing
 
 
-SECTIONS = {"owner": Owner, "sources": Sources, "report": Report, "run": RunSettings, "metrics": dict}
+# Every constant of docs/metrics.md, by the name `[metrics]` in tiekeeper.toml overrides it with.
+METRIC_DEFAULTS = {
+    "learn": 1,  # 1: learn strength, follow-ups and replies owed from your history where it supports it; 0: never
+    "half_life_days": 90.0,  # H of the published decayed sum
+    "multiplexity_bonus": 0.1,  # per channel family beyond the first
+    "tier_inner": 5, "tier_close": 15, "tier_active": 50, "tier_network": 150,  # Dunbar's layers, by rank ...
+    # ... each with a floor: at least this many days of direct contact expected in the next 90
+    "tier_inner_min_days": 6, "tier_close_min_days": 3, "tier_active_min_days": 1, "tier_network_min_days": 0.25,
+    "prior_gap_inner": 7, "prior_gap_close": 30, "prior_gap_active": 90, "prior_gap_network": 365,
+    "prior_gap_peripheral": 365,  # the tier's usual cadence in days, before the person's own gaps
+    "prior_pseudo_gaps": 3,  # how many gaps the prior is worth
+    "min_gap_days": 3, "max_gap_days": 365,
+    "follow_up_ratio": 2, "fading_ratio": 4, "lapsed_ratio": 8,  # days since / usual gap (published rule)
+    "follow_up_min_strength": 25,  # follow-ups only for ties at least this strong (or Active and closer)
+    "trend_days": 28,
+    "warming_trend": 10,  # strength points over trend_days
+    "active_weight": 0.5,  # an "active day" or "active event" has an event of at least this weight
+    "strong_tie_strength": 60,
+    "history_weeks": 26,  # weeks of strength_history rebuilt on every run
+    "awaiting_max_recipients": 4,  # To + Cc of a direct message
+    "awaiting_on_me_business_days": 2, "awaiting_on_them_business_days": 3,  # before a thread counts as waiting
+    "awaiting_max_days": 30,  # after this a thread is abandoned, not waiting
+    "awaiting_min_known_replies": 5,  # from this many replies on, a person's own p90 pace counts
+    "awaiting_max_meeting_headcount": 5,  # a meeting this small since your message ends the wait
+    "reply_precision_goal": 0.8,  # replies owed: listed from the probability whose past flags were this often right
+    "use_reciprocity": 1, "use_group_weighting": 1,  # 0 switches a part off (for ablations only)
+}
+
+
+def _metrics_section() -> type:
+    """[metrics]: every constant of METRIC_DEFAULTS, each a number >= 0."""
+    number = {"check": (lambda v: v >= 0, "must be a number >= 0"), "type": "a number >= 0"}
+    metrics = dataclasses.make_dataclass("Metrics", [(name, float, field(default=value, metadata=number))
+                                                     for name, value in METRIC_DEFAULTS.items()], frozen=True)
+    metrics.__module__, metrics.__doc__ = __name__, "[metrics]: the constants of docs/metrics.md, overridden."
+    return metrics
+
+
+Metrics = _metrics_section()
+
+SECTIONS = {"owner": Owner, "sources": Sources, "report": Report, "run": RunSettings, "metrics": Metrics}
 
 
 @dataclass(frozen=True)
@@ -126,8 +166,7 @@ class Config:
     paths: dict[str, tuple[Path, ...]] = field(default_factory=lambda: dict.fromkeys(FILE_SOURCES, ()))
     report: Report | None = None  # None: no [report] section
     run: RunSettings = RunSettings()
-    metrics: dict = field(default_factory=dict)  # [metrics] as written: names of METRIC_DEFAULTS -> numbers
-    sections: dict = field(default_factory=dict)  # the whole file as parsed (and checked)
+    metrics: Metrics = Metrics()
 
     def source_paths(self, source: str) -> tuple[Path, ...]:
         """A file source's paths from [sources] (none for a source that has none there)."""
@@ -177,15 +216,14 @@ def load_config(path: Path, *, required: bool) -> Config:
             raise ConfigError(f"{path}: {_unknown_section(name, table)}")
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: [{name}] must be a table (a [{name}] header with keys under it)")
-        parse = _metrics if SECTIONS[name] is dict else _section
-        sections[name] = parse(SECTIONS[name], table, f"[{name}]", path)
+        sections[name] = _section(SECTIONS[name], table, f"[{name}]", path)
     owner = sections.get("owner", Owner())
     owner = dataclasses.replace(owner, emails=tuple(e.strip().lower() for e in owner.emails))
     sources = sections.get("sources", Sources())
     base = path.resolve().parent
     return Config(
         path=path, owner=owner, sources=sources, report=sections.get("report"),
-        run=sections.get("run", RunSettings()), metrics=sections.get("metrics", {}), sections=data,
+        run=sections.get("run", RunSettings()), metrics=sections.get("metrics", Metrics()),
         paths={name: tuple(base / Path(p).expanduser() for p in getattr(sources, SOURCES[name].attribute))
                for name in FILE_SOURCES},
     )
@@ -263,21 +301,9 @@ def _shown(value) -> str:
     return repr(value) if len(repr(value)) <= 40 else type(value).__name__
 
 
-def _metrics(_, table: dict, where: str, path: Path) -> dict:
-    """[metrics]: overrides of METRIC_DEFAULTS (pipelines/metrics.py), each a number >= 0."""
-    from pipelines.metrics import METRIC_DEFAULTS
-    for key, value in table.items():
-        if key not in METRIC_DEFAULTS:
-            raise ConfigError(f"{path}: {where} has no setting {key!r}{_did_you_mean(key, METRIC_DEFAULTS, where)}")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise ConfigError(f"{path}: {where} {key} must be a number >= 0, not {_shown(value)}")
-    return dict(table)
-
-
 def _known_keys() -> dict[str, str]:
     """Every key of every section, as `[section] key` by key name (sub-tables included)."""
-    from pipelines.metrics import METRIC_DEFAULTS
-    known = {key: "[metrics]" for key in METRIC_DEFAULTS}
+    known = {}
 
     def add(cls: type, where: str) -> None:
         hints = typing.get_type_hints(cls)
@@ -290,8 +316,7 @@ def _known_keys() -> dict[str, str]:
                 known.setdefault(key, where)
 
     for name, cls in SECTIONS.items():
-        if cls is not dict:
-            add(cls, f"[{name}]")
+        add(cls, f"[{name}]")
     return known
 
 

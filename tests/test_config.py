@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.config import ConfigError, RunSettings, load_config, resolve_paths, run_settings
+from pipelines.config import ConfigError, Metrics, RunSettings, load_config, resolve_paths, run_settings
 from tests.conftest import snapshot
 
 
@@ -120,6 +120,7 @@ def test_a_command_that_writes_without_a_config_says_how_to_make_one(cli, tmp_pa
     ('[sources.gmail]\ncalendars = ["primary"]',
      "[sources.gmail] has no setting 'calendars' (did you mean [sources.gcal] calendars?)"),
     ("[metrics]\nhalf_life_days = -3", "[metrics] half_life_days must be a number >= 0, not -3"),
+    ("[metrics]\nlearn = true", "[metrics] learn must be a number >= 0, not True"),
     ('[report]\nsmtp_port = "587"', "[report] smtp_port must be a whole number, not '587'"),
     ("[sources.gcal]\ncalendars = 3", "[sources.gcal] calendars must be a text or a list of texts, not 3"),
 ])
@@ -161,7 +162,7 @@ follow_up_ratio = 2.5
     assert (config.sources.gmail.quota_units_per_second, config.sources.gcal.calendars) == (
         100.0, ("primary", "team@group.calendar.google.com"))
     assert (config.report.sender, config.report.smtp_port, config.metrics) == (
-        "jane.doe@gmail.com", 587, {"half_life_days": 60, "follow_up_ratio": 2.5})
+        "jane.doe@gmail.com", 587, Metrics(half_life_days=60, follow_up_ratio=2.5))
 
 
 @pytest.mark.parametrize("text, message", [
