@@ -487,7 +487,6 @@ def _people_build(args, db: Path, config: Config) -> int:
 
 
 def _people_suggest(args, db: Path, config: Config) -> int:
-    from pipelines.people import overrides_path
     with connect_reader(db, timezone=config.owner.timezone) as con:
         rows = con.execute("""
             select m.match_id, m.score, m.probability, m.evidence, m.decision,
@@ -506,7 +505,7 @@ def _people_suggest(args, db: Path, config: Config) -> int:
         for key, name, seen in ((lkey, lname, lseen), (rkey, rname, rseen)):
             print(f"    {key:<48} {name or '':<28} seen {seen:,} times")
         print(f"    evidence: {evidence}\n    held back: {decision.removeprefix('suggested: ')}")
-    print(f"\nAccept one into {overrides_path(config)}: {command()} people accept MATCH_ID ... "
+    print(f"\nAccept one into {config.people_path}: {command()} people accept MATCH_ID ... "
           f"(or reject it: {command()} people reject MATCH_ID ...)")
     return 0
 
@@ -523,8 +522,8 @@ def _decide_matches(args, db: Path, config: Config, section: str) -> int:
     """Writes the suggestions `args.match_ids` to people.toml as [[merge]] (accept) or [[split]]
     (reject) entries, each once, and resolves people again when anything changed."""
     from pipelines.metrics import refresh_metrics
-    from pipelines.people import append_pairs, load_overrides, overrides_path, refresh_people
-    path, verb = overrides_path(config), {"merge": "accepted", "split": "rejected"}[section]
+    from pipelines.people import append_pairs, load_overrides, refresh_people
+    path, verb = config.people_path, {"merge": "accepted", "split": "rejected"}[section]
     overrides = load_overrides(path)
     decided = {frozenset(pair): "split" for pair in overrides.split}
     decided.update({frozenset((a, b)): "merge" for group in overrides.merge for a in group for b in group if a != b})

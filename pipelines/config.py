@@ -1,7 +1,8 @@
 """`tiekeeper.toml`: who the owner is, where the sources are, and the report's, run's and metrics'
 settings. It is read and checked whole, once, before a command does anything: an unknown section or
 key (with the nearest known one: "did you mean ...?"), a value of the wrong type, an impossible value,
-each is one line naming the file and the key.
+each is one line naming the file and the key. `people.toml` beside it, the user's word on who is
+who, is read and checked here too.
 
 Every section is a dataclass below whose fields are the keys it accepts; a sub-table such as
 [sources.gmail] is a field whose type is a dataclass. A new key is a new field; a new section is a
@@ -171,6 +172,11 @@ class Config:
     def source_paths(self, source: str) -> tuple[Path, ...]:
         """A file source's paths from [sources] (none for a source that has none there)."""
         return self.paths.get(source, ())
+
+    @property
+    def people_path(self) -> Path:
+        """people.toml sits next to the config file (or in the working folder without one)."""
+        return (self.path.parent if self.path else Path(".")) / "people.toml"
 
     def api_settings(self, source: str):
         """An API source's [sources.<source>] table, or None when the config has none (the source is off)."""
@@ -342,6 +348,84 @@ def _unknown_section(name: str, value) -> str:
     near = difflib.get_close_matches(name, list(known), n=1, cutoff=0.75)
     hint = f"did you mean {known[near[0]]} {near[0]}?" if near else "every key belongs under a [section] header"
     return f"{name!r} is outside every section ({hint})"
+
+
+# -- people.toml ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Overrides:
+    """The user's word on who is who, from `people.toml`; it survives every rebuild:
+
+        [[merge]]                 # these identities are one person
+        identities = ["bob@acme.io", "https://www.linkedin.com/in/bob-smith"]
+
+        [[split]]                 # these two are never the same person
+        identities = ["john.smith@a.com", "john.smith@b.com"]
+
+        [[ignore]]                # not a person: a shared inbox, a bot the rules missed
+        identity = "sales@acme.io"
+
+        [[close]]                 # a close tie, whatever the metadata says
+        identity = "jane@example.com"
+
+    Identities are written as e-mail addresses, LinkedIn profile URLs or identity keys; read here as
+    written, pipelines/people.py turns each into its key.
+    """
+
+    path: Path | None = None
+    merge: tuple[tuple[str, ...], ...] = ()
+    split: tuple[tuple[str, str], ...] = ()
+    ignore: tuple[str, ...] = ()
+    close: tuple[str, ...] = ()
+
+
+# people.toml's sections, each a list of tables with this one key
+_OVERRIDE_KEYS = {"merge": "identities", "split": "identities", "ignore": "identity", "close": "identity"}
+
+
+def load_overrides_file(path: Path) -> Overrides:
+    """Reads and checks people.toml (a missing file means no overrides); a mistake in it is one clear line."""
+    if not path.exists():
+        return Overrides(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    unknown = sorted(set(data) - set(_OVERRIDE_KEYS))
+    if unknown:
+        raise ConfigError(f"{path}: unknown section [[{unknown[0]}]] (expected merge, split, ignore or close)")
+
+    def entries(section: str) -> list:
+        key, tables = _OVERRIDE_KEYS[section], data.get(section, [])
+        if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+            raise ConfigError(f"{path}: each [[{section}]] needs {key} = ...")
+        for table in tables:
+            for other in sorted(set(table) - {key}):
+                hint = f"did you mean {key}?" if difflib.get_close_matches(other, [key], cutoff=0.6) else f"known: {key}"
+                raise ConfigError(f"{path}: [[{section}]] has no setting {other!r} ({hint})")
+            if key not in table:
+                raise ConfigError(f"{path}: each [[{section}]] needs {key} = ...")
+        return [t[key] for t in tables]
+
+    def identities(values, section: str, count: int | None = None) -> tuple[str, ...]:
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values) or \
+                (count is not None and len(values) != count) or len(values) < 2:
+            raise ConfigError(f"{path}: [[{section}]] identities must list "
+                              f"{'exactly two' if count else 'two or more'} identities")
+        return tuple(values)
+
+    def identity(value, section: str) -> str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{path}: [[{section}]] identity must be one e-mail address or LinkedIn URL")
+        return value
+
+    return Overrides(
+        path,
+        merge=tuple(identities(v, "merge") for v in entries("merge")),
+        split=tuple(identities(v, "split", 2) for v in entries("split")),
+        ignore=tuple(identity(v, "ignore") for v in entries("ignore")),
+        close=tuple(identity(v, "close") for v in entries("close")),
+    )
 
 
 def parse_as_of(text: str | None, tz: zoneinfo.ZoneInfo) -> dt.datetime | None:

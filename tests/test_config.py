@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.config import ConfigError, Metrics, RunSettings, load_config, resolve_paths, run_settings
+from pipelines.config import (ConfigError, Metrics, Overrides, RunSettings, load_config, load_overrides_file, resolve_paths,
+                              run_settings)
 from tests.conftest import snapshot
 
 
@@ -193,3 +194,30 @@ def test_people_build_with_a_bad_metric_setting_fails_before_writing_anything(cl
     result = cli("people", "build")
     assert result.code == 1 and "has no setting 'half_life_dayz' (did you mean half_life_days?)" in result.err
     assert snapshot(db) == before
+
+
+def test_people_toml_is_read_as_written_with_each_section_a_list_of_tables(tmp_path):
+    path = tmp_path / "people.toml"
+    path.write_text('[[merge]]\nidentities = ["bob@acme.io", "https://www.linkedin.com/in/bob-smith"]\n'
+                    '[[split]]\nidentities = ["john.smith@a.com", "john.smith@b.com"]\n'
+                    '[[ignore]]\nidentity = "sales@acme.io"\n[[close]]\nidentity = "jane@example.com"\n')
+    assert load_overrides_file(path) == Overrides(
+        path, merge=(("bob@acme.io", "https://www.linkedin.com/in/bob-smith"),),
+        split=(("john.smith@a.com", "john.smith@b.com"),), ignore=("sales@acme.io",), close=("jane@example.com",))
+    assert load_overrides_file(tmp_path / "none.toml") == Overrides(tmp_path / "none.toml")
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[[merge]]\nidentites = ["a@x.com", "b@y.com"]', "[[merge]] has no setting 'identites' (did you mean identities?)"),
+    ('[[close]]\nidentity = "a@x.com"\nnote = "my sister"', "[[close]] has no setting 'note' (known: identity)"),
+    ('[[ignore]]\nidentity = "a@x.com"\n[[ignore]]\nwho = "b@y.com"', "[[ignore]] has no setting 'who' (known: identity)"),
+    ('[[mrege]]\nidentities = ["a@x.com", "b@y.com"]', "unknown section [[mrege]] (expected merge, split, ignore or close)"),
+    ('[merge]\nidentities = ["a@x.com", "b@y.com"]', "each [[merge]] needs identities = ..."),
+    ('[[split]]\nidentities = ["a@x.com"]', "[[split]] identities must list exactly two identities"),
+])
+def test_an_unknown_or_mistyped_key_in_people_toml_is_one_line_naming_the_file_and_the_key(tmp_path, text, message):
+    path = tmp_path / "people.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_overrides_file(path)
+    assert str(error.value) == f"{path}: {message}"
