@@ -1,11 +1,12 @@
-"""tiekeeper.toml: owner, sources and clear errors; every section and key checked once, before
-anything runs."""
+"""tiekeeper.toml (and people.toml): owner, sources and clear errors; every section and key checked
+once, before anything runs."""
 from pathlib import Path
 
 import pytest
 
-from pipelines.config import (ConfigError, Metrics, Overrides, RunSettings, load_config, load_overrides_file, resolve_paths,
-                              run_settings)
+from pipelines.config import (Config, ConfigError, Metrics, Overrides, RunSettings, load_config, load_overrides_file,
+                              resolve_paths, run_settings)
+from pipelines.sources import SOURCES
 from tests.conftest import snapshot
 
 
@@ -221,3 +222,13 @@ def test_an_unknown_or_mistyped_key_in_people_toml_is_one_line_naming_the_file_a
     with pytest.raises(ConfigError) as error:
         load_overrides_file(path)
     assert str(error.value) == f"{path}: {message}"
+
+
+def test_sources_takes_each_registered_source_by_name_a_file_sources_paths_an_api_sources_table(tmp_path):
+    files = [name for name, source in SOURCES.items() if not source.api]
+    apis = [name for name, source in SOURCES.items() if source.api]
+    config = load_config(write(tmp_path, "[sources]\n" + "".join(f'{name} = "{name}.in"\n' for name in files)
+                               + "".join(f"[sources.{name}]\n" for name in apis)), required=True)
+    assert {name: config.source_paths(name) for name in files} == {name: (tmp_path / f"{name}.in",) for name in files}
+    assert {name: config.api_settings(name) for name in apis} == {name: SOURCES[name].settings() for name in apis}
+    assert {name: Config().api_settings(name) for name in apis} == dict.fromkeys(apis)  # no table: off
