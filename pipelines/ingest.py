@@ -3,7 +3,8 @@
 The run streams the connector's records in Arrow batches into the raw tables through the merge
 statements in `sql/load/`, keeps rejected items in `rejected_records`, counts skipped ones, and
 records itself in `ingest_runs`. Input files whose exact content was ingested before are not read
-again. Any error rolls the whole run back: the database is then exactly as before.
+again. Any error rolls the whole run back: the database is then exactly as before. How each source
+is read, and which raw table takes each of its record types, is the registry's (pipelines/sources.py).
 """
 from __future__ import annotations
 
