@@ -31,7 +31,8 @@ from prefect.states import Completed
 from prefect.tasks import exponential_backoff
 
 from connectors import TransientSourceError
-from pipelines.config import Config, ConfigError, RunSettings, load_config, parse_as_of, run_settings
+from pipelines.config import (DEFAULT_CONFIG, DEFAULT_DB, Config, ConfigError, RunSettings, load_config, parse_as_of,
+                              run_settings)
 from pipelines.deliveries import last_delivery, record_delivery
 from pipelines.errors import USER_ERRORS
 from pipelines.ingest import SOURCES, IngestSummary, ingest
@@ -164,7 +165,7 @@ def deliver(db: Path, config: Config, message, iso_week: str, resend: bool) -> s
 # -- the flow ------------------------------------------------------------------------------------
 
 @flow(name="weekly-report", description="Every configured source, people and metrics, the weekly report, and its delivery.")
-def weekly_report(config_path: str = "tiekeeper.toml", db_path: str = "data/tiekeeper.duckdb",
+def weekly_report(config_path: str = str(DEFAULT_CONFIG), db_path: str = str(DEFAULT_DB),
                   as_of: str | None = None, send_report: bool = True, resend: bool = False,
                   out: str | None = None, wait_seconds: float | None = None):
     """`as_of`: a date or ISO time to compute the metrics and report as of (default now).
