@@ -68,7 +68,7 @@ def world(owner_type: str, seed: int, people: int, mail_only: bool, history_week
 
 
 def with_learning(config: Config, learn: bool) -> Config:
-    return dataclasses.replace(config, metrics={**config.metrics, "learn": int(learn)})
+    return dataclasses.replace(config, metrics=dataclasses.replace(config.metrics, learn=int(learn)))
 
 
 def evaluate(db: Path, config: Config, truth: Path) -> dict:

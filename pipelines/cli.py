@@ -21,18 +21,19 @@ import duckdb
 
 # Only light modules are imported here, so that `tiekeeper sql` answers at once: a command imports its
 # heavy parts (Prefect, pyarrow and numpy, matplotlib, the connectors' API clients) in its handler.
-from connectors import SourceError, command
-from pipelines.config import (SOURCE_NAMES, WRITE_WAIT_SECONDS, Config, ConfigError, load_config, parse_as_of,
+from connectors import command
+from pipelines.config import (WRITE_WAIT_SECONDS, Config, ConfigError, load_config, parse_as_of,
                               require_owner, resolve_paths, run_settings)
 from pipelines.deliveries import record_delivery, report_addresses, report_folder, smtp_settings
+from pipelines.errors import USER_ERRORS
 from pipelines.lookup import find
-from pipelines.prefect_env import PrefectServerError, local_server, use_local_prefect
+from pipelines.prefect_env import local_server, use_local_prefect
 from pipelines.progress import count_progress
+from pipelines.sources import SOURCES
 from pipelines.warehouse import WarehouseError, connect_reader, connect_writer, set_as_of, snapshot_path
 from pipelines.why import explain
 from reports import DeliveryError
 
-USER_ERRORS = (SourceError, ConfigError, WarehouseError, DeliveryError, PrefectServerError)
 DEMO_DIR = Path("data/demo")
 
 
@@ -123,7 +124,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
 
     ingest_cmd = commands.add_parser("ingest", parents=[common], help="load a source into the database")
-    ingest_cmd.add_argument("source", choices=sorted(SOURCE_NAMES), help="which kind of input")
+    ingest_cmd.add_argument("source", choices=sorted(SOURCES), help="which kind of input")
     ingest_cmd.add_argument("paths", nargs="*", type=Path, metavar="PATH",
                             help="files or folders (default: the [sources] entry of the config); "
                                  "gmail, gcal, outlook and outlook-calendar take none: they sync from where the "
@@ -308,7 +309,7 @@ def _describe_commands(parser: argparse.ArgumentParser, tk: str, prefix: str = "
 
 
 def _ingest(args, db: Path, config: Config) -> int:
-    from pipelines.ingest import SOURCES, ingest, input_files
+    from pipelines.ingest import ingest, input_files
     from pipelines.metrics import refresh_metrics
     from pipelines.people import refresh_people
     # Inputs are checked before the database is opened, and a database this run created is removed
@@ -486,7 +487,6 @@ def _people_build(args, db: Path, config: Config) -> int:
 
 
 def _people_suggest(args, db: Path, config: Config) -> int:
-    from pipelines.people import overrides_path
     with connect_reader(db, timezone=config.owner.timezone) as con:
         rows = con.execute("""
             select m.match_id, m.score, m.probability, m.evidence, m.decision,
@@ -505,7 +505,7 @@ def _people_suggest(args, db: Path, config: Config) -> int:
         for key, name, seen in ((lkey, lname, lseen), (rkey, rname, rseen)):
             print(f"    {key:<48} {name or '':<28} seen {seen:,} times")
         print(f"    evidence: {evidence}\n    held back: {decision.removeprefix('suggested: ')}")
-    print(f"\nAccept one into {overrides_path(config)}: {command()} people accept MATCH_ID ... "
+    print(f"\nAccept one into {config.people_path}: {command()} people accept MATCH_ID ... "
           f"(or reject it: {command()} people reject MATCH_ID ...)")
     return 0
 
@@ -522,8 +522,8 @@ def _decide_matches(args, db: Path, config: Config, section: str) -> int:
     """Writes the suggestions `args.match_ids` to people.toml as [[merge]] (accept) or [[split]]
     (reject) entries, each once, and resolves people again when anything changed."""
     from pipelines.metrics import refresh_metrics
-    from pipelines.people import append_pairs, load_overrides, overrides_path, refresh_people
-    path, verb = overrides_path(config), {"merge": "accepted", "split": "rejected"}[section]
+    from pipelines.people import append_pairs, load_overrides, refresh_people
+    path, verb = config.people_path, {"merge": "accepted", "split": "rejected"}[section]
     overrides = load_overrides(path)
     decided = {frozenset(pair): "split" for pair in overrides.split}
     decided.update({frozenset((a, b)): "merge" for group in overrides.merge for a in group for b in group if a != b})
@@ -660,7 +660,7 @@ def _auth(args, db: Path, config: Config) -> int:
 
 def _auth_microsoft(args, config: Config) -> int:
     from connectors.microsoft_auth import authorize, token_path
-    from pipelines.ingest import microsoft_client
+    from pipelines.sources import microsoft_client
     client_id, tenant = microsoft_client(config)
     account = authorize(client_id, tenant=tenant, device_code=args.device_code, open_browser=not args.no_browser)
     print(f"Microsoft authorization for {account} stored in {token_path()} (readable only by you)")

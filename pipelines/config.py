@@ -1,12 +1,14 @@
 """`tiekeeper.toml`: who the owner is, where the sources are, and the report's, run's and metrics'
 settings. It is read and checked whole, once, before a command does anything: an unknown section or
 key (with the nearest known one: "did you mean ...?"), a value of the wrong type, an impossible value,
-each is one line naming the file and the key.
+each is one line naming the file and the key. `people.toml` beside it, the user's word on who is
+who, is read and checked here too.
 
 Every section is a dataclass below whose fields are the keys it accepts; a sub-table such as
 [sources.gmail] is a field whose type is a dataclass. A new key is a new field; a new section is a
-new dataclass named in `SECTIONS`. [metrics] is the exception: its keys are `METRIC_DEFAULTS` in
-pipelines/metrics.py.
+new dataclass named in `SECTIONS`. [sources] is derived from the registry of sources
+(pipelines/sources.py), which holds each API source's settings dataclass; [metrics] from
+`METRIC_DEFAULTS`.
 
 Relative source paths are resolved against the config file's folder; `~` is expanded.
 """
@@ -24,13 +26,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
+from pipelines.errors import ConfigError
+from pipelines.sources import FILE_SOURCES, SOURCES
+
 DEFAULT_CONFIG = Path("tiekeeper.toml")
 WRITE_WAIT_SECONDS = 300.0  # how long a writer waits for another one to finish before giving up
 DEFAULT_DB = Path("data/tiekeeper.duckdb")  # beside the config file
-
-
-class ConfigError(Exception):
-    """The configuration is missing or wrong; the message is one line for the user."""
 
 
 def _check(test, message: str):
@@ -66,65 +67,27 @@ class Owner:
         return zoneinfo.ZoneInfo(self.timezone or "UTC")
 
 
-@dataclass(frozen=True)
-class GmailSource:
-    """[sources.gmail]: present = on."""
-    api_endpoint: str | None = None  # a local emulator instead of Google ...
-    credentials: str | None = None  # ... with "anonymous": no OAuth
-    # Google's per-user limit is 15,000 units a minute
-    quota_units_per_second: float = field(default=250.0, metadata=_check(lambda v: v > 0, "must be a number > 0"))
+def _sources_section() -> type:
+    """[sources]: one key per source of pipelines/sources.py. A file source's is a path or a list of
+    paths (resolved into `Config.paths`); an API source's is its table, whose fields its `settings` are."""
+    fields = []
+    for source in SOURCES.values():
+        if source.api:
+            fields.append((source.attribute, source.settings | None, field(default=None, metadata={"key": source.name})))
+        else:
+            fields.append((source.attribute, tuple[str, ...], field(default=(), metadata={
+                "key": source.name, "type": "a path or a list of paths"})))
+    sources = dataclasses.make_dataclass("Sources", fields, frozen=True)
+    sources.__module__, sources.__doc__ = __name__, "[sources]: the exports to read and the APIs to sync."
+    return sources
 
 
-@dataclass(frozen=True)
-class GcalSource:
-    """[sources.gcal]: present = on."""
-    api_endpoint: str | None = None
-    credentials: str | None = None
-    calendars: tuple[str, ...] = ("primary",)
-
-
-@dataclass(frozen=True)
-class OutlookSource:
-    """[sources.outlook] (mail from Microsoft 365 or Outlook.com): present = on."""
-    client_id: str | None = None  # the Application (client) ID of your app registration
-    tenant: str | None = None  # "common" (default: work, school and personal accounts), or your tenant
-    skip_folders: tuple[str, ...] = ()  # besides Junk, Deleted Items and Drafts, never read
-    requests_per_second: float = field(default=16.0, metadata=_check(lambda v: v > 0, "must be a number > 0"))
-    api_endpoint: str | None = None  # a local emulator instead of Microsoft (a base URL ending in /v1.0) ...
-    credentials: str | None = None  # ... with "anonymous": no sign-in
-
-
-@dataclass(frozen=True)
-class OutlookCalendarSource:
-    """[sources.outlook-calendar]: present = on."""
-    client_id: str | None = None
-    tenant: str | None = None
-    requests_per_second: float = field(default=16.0, metadata=_check(lambda v: v > 0, "must be a number > 0"))
-    api_endpoint: str | None = None
-    credentials: str | None = None
-
-
-def _paths():
-    """A [sources] key of a file source: a path or a list of paths, as written."""
-    return field(default=(), metadata={"type": "a path or a list of paths"})
-
-
-@dataclass(frozen=True)
-class Sources:
-    """[sources]: the exports to read and the APIs to sync."""
-    linkedin: tuple[str, ...] = _paths()
-    mbox: tuple[str, ...] = _paths()
-    ics: tuple[str, ...] = _paths()
-    contacts: tuple[str, ...] = _paths()  # address books: .vcf files, Google Contacts CSV, or folders of them
-    gmail: GmailSource | None = None
-    gcal: GcalSource | None = None
-    outlook: OutlookSource | None = None
-    outlook_calendar: OutlookCalendarSource | None = field(default=None, metadata={"key": "outlook-calendar"})
+Sources = _sources_section()
 
 
 @dataclass(frozen=True)
 class Report:
-    """[report]: where the weekly report goes (reports/delivery.py checks it is enough to send)."""
+    """[report]: where the weekly report goes (pipelines/deliveries.smtp_settings checks it is enough to send)."""
     to: tuple[str, ...] = ()
     sender: str | None = field(default=None, metadata={"key": "from"})
     smtp_host: str | None = None
@@ -149,29 +112,79 @@ class RunSettings:
     wait_seconds: float = field(default=WRITE_WAIT_SECONDS, metadata=_AT_LEAST_ZERO)  # for another run writing
 
 
-# Every source by its [sources] key, which is its name on the command line too (`tiekeeper ingest
-# outlook-calendar`); pipelines/ingest.py's SOURCES says how each is read.
-SOURCE_NAMES = tuple(spec.metadata.get("key", spec.name) for spec in dataclasses.fields(Sources))
+# Every constant of docs/metrics.md, by the name `[metrics]` in tiekeeper.toml overrides it with.
+METRIC_DEFAULTS = {
+    "learn": 1,  # 1: learn strength, follow-ups and replies owed from your history where it supports it; 0: never
+    "half_life_days": 90.0,  # H of the published decayed sum
+    "multiplexity_bonus": 0.1,  # per channel family beyond the first
+    "tier_inner": 5, "tier_close": 15, "tier_active": 50, "tier_network": 150,  # Dunbar's layers, by rank ...
+    # ... each with a floor: at least this many days of direct contact expected in the next 90
+    "tier_inner_min_days": 6, "tier_close_min_days": 3, "tier_active_min_days": 1, "tier_network_min_days": 0.25,
+    "prior_gap_inner": 7, "prior_gap_close": 30, "prior_gap_active": 90, "prior_gap_network": 365,
+    "prior_gap_peripheral": 365,  # the tier's usual cadence in days, before the person's own gaps
+    "prior_pseudo_gaps": 3,  # how many gaps the prior is worth
+    "min_gap_days": 3, "max_gap_days": 365,
+    "follow_up_ratio": 2, "fading_ratio": 4, "lapsed_ratio": 8,  # days since / usual gap (published rule)
+    "follow_up_min_strength": 25,  # follow-ups only for ties at least this strong (or Active and closer)
+    "trend_days": 28,
+    "warming_trend": 10,  # strength points over trend_days
+    "active_weight": 0.5,  # an "active day" or "active event" has an event of at least this weight
+    "strong_tie_strength": 60,
+    "history_weeks": 26,  # weeks of strength_history rebuilt on every run
+    "awaiting_max_recipients": 4,  # To + Cc of a direct message
+    "awaiting_on_me_business_days": 2, "awaiting_on_them_business_days": 3,  # before a thread counts as waiting
+    "awaiting_max_days": 30,  # after this a thread is abandoned, not waiting
+    "awaiting_min_known_replies": 5,  # from this many replies on, a person's own p90 pace counts
+    "awaiting_max_meeting_headcount": 5,  # a meeting this small since your message ends the wait
+    "reply_precision_goal": 0.8,  # replies owed: listed from the probability whose past flags were this often right
+    "use_reciprocity": 1, "use_group_weighting": 1,  # 0 switches a part off (for ablations only)
+}
 
-SECTIONS = {"owner": Owner, "sources": Sources, "report": Report, "run": RunSettings, "metrics": dict}
+
+def _metrics_section() -> type:
+    """[metrics]: every constant of METRIC_DEFAULTS, each a number >= 0."""
+    number = {"check": (lambda v: v >= 0, "must be a number >= 0"), "type": "a number >= 0"}
+    metrics = dataclasses.make_dataclass("Metrics", [(name, float, field(default=value, metadata=number))
+                                                     for name, value in METRIC_DEFAULTS.items()], frozen=True)
+    metrics.__module__, metrics.__doc__ = __name__, "[metrics]: the constants of docs/metrics.md, overridden."
+    return metrics
+
+
+Metrics = _metrics_section()
+
+SECTIONS = {"owner": Owner, "sources": Sources, "report": Report, "run": RunSettings, "metrics": Metrics}
 
 
 @dataclass(frozen=True)
 class Config:
     path: Path | None = None  # None: no config file, defaults only
     owner: Owner = Owner()
-    linkedin: tuple[Path, ...] = ()  # [sources], resolved against the config file's folder
-    mbox: tuple[Path, ...] = ()
-    ics: tuple[Path, ...] = ()
-    contacts: tuple[Path, ...] = ()  # address books: .vcf files, Google Contacts CSV, or folders of them
     sources: Sources = Sources()
+    # each file source's [sources] paths, resolved against the config file's folder
+    paths: dict[str, tuple[Path, ...]] = field(default_factory=lambda: dict.fromkeys(FILE_SOURCES, ()))
     report: Report | None = None  # None: no [report] section
     run: RunSettings = RunSettings()
-    metrics: dict = field(default_factory=dict)  # [metrics] as written: names of METRIC_DEFAULTS -> numbers
-    sections: dict = field(default_factory=dict)  # the whole file as parsed (and checked)
+    metrics: Metrics = Metrics()
 
     def source_paths(self, source: str) -> tuple[Path, ...]:
-        return getattr(self, source)
+        """A file source's paths from [sources] (none for a source that has none there)."""
+        return self.paths.get(source, ())
+
+    @property
+    def people_path(self) -> Path:
+        """people.toml sits next to the config file (or in the working folder without one)."""
+        return (self.path.parent if self.path else Path(".")) / "people.toml"
+
+    def api_settings(self, source: str):
+        """An API source's [sources.<source>] table, or None when the config has none (the source is off)."""
+        return getattr(self.sources, SOURCES[source].attribute)
+
+    def __getattr__(self, name: str):
+        # a file source's paths by its name, as `config.mbox`
+        paths = self.__dict__.get("paths", {})
+        if name in paths:
+            return paths[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 
 # -- reading --------------------------------------------------------------------------------------
@@ -206,17 +219,16 @@ def load_config(path: Path, *, required: bool) -> Config:
             raise ConfigError(f"{path}: {_unknown_section(name, table)}")
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: [{name}] must be a table (a [{name}] header with keys under it)")
-        parse = _metrics if SECTIONS[name] is dict else _section
-        sections[name] = parse(SECTIONS[name], table, f"[{name}]", path)
+        sections[name] = _section(SECTIONS[name], table, f"[{name}]", path)
     owner = sections.get("owner", Owner())
     owner = dataclasses.replace(owner, emails=tuple(e.strip().lower() for e in owner.emails))
     sources = sections.get("sources", Sources())
     base = path.resolve().parent
     return Config(
         path=path, owner=owner, sources=sources, report=sections.get("report"),
-        run=sections.get("run", RunSettings()), metrics=sections.get("metrics", {}), sections=data,
-        **{name: tuple(base / Path(p).expanduser() for p in getattr(sources, name))
-           for name in ("linkedin", "mbox", "ics", "contacts")},
+        run=sections.get("run", RunSettings()), metrics=sections.get("metrics", Metrics()),
+        paths={name: tuple(base / Path(p).expanduser() for p in getattr(sources, SOURCES[name].attribute))
+               for name in FILE_SOURCES},
     )
 
 
@@ -292,21 +304,9 @@ def _shown(value) -> str:
     return repr(value) if len(repr(value)) <= 40 else type(value).__name__
 
 
-def _metrics(_, table: dict, where: str, path: Path) -> dict:
-    """[metrics]: overrides of METRIC_DEFAULTS (pipelines/metrics.py), each a number >= 0."""
-    from pipelines.metrics import METRIC_DEFAULTS
-    for key, value in table.items():
-        if key not in METRIC_DEFAULTS:
-            raise ConfigError(f"{path}: {where} has no setting {key!r}{_did_you_mean(key, METRIC_DEFAULTS, where)}")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            raise ConfigError(f"{path}: {where} {key} must be a number >= 0, not {_shown(value)}")
-    return dict(table)
-
-
 def _known_keys() -> dict[str, str]:
     """Every key of every section, as `[section] key` by key name (sub-tables included)."""
-    from pipelines.metrics import METRIC_DEFAULTS
-    known = {key: "[metrics]" for key in METRIC_DEFAULTS}
+    known = {}
 
     def add(cls: type, where: str) -> None:
         hints = typing.get_type_hints(cls)
@@ -319,8 +319,7 @@ def _known_keys() -> dict[str, str]:
                 known.setdefault(key, where)
 
     for name, cls in SECTIONS.items():
-        if cls is not dict:
-            add(cls, f"[{name}]")
+        add(cls, f"[{name}]")
     return known
 
 
@@ -346,6 +345,84 @@ def _unknown_section(name: str, value) -> str:
     near = difflib.get_close_matches(name, list(known), n=1, cutoff=0.75)
     hint = f"did you mean {known[near[0]]} {near[0]}?" if near else "every key belongs under a [section] header"
     return f"{name!r} is outside every section ({hint})"
+
+
+# -- people.toml ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Overrides:
+    """The user's word on who is who, from `people.toml`; it survives every rebuild:
+
+        [[merge]]                 # these identities are one person
+        identities = ["bob@acme.io", "https://www.linkedin.com/in/bob-smith"]
+
+        [[split]]                 # these two are never the same person
+        identities = ["john.smith@a.com", "john.smith@b.com"]
+
+        [[ignore]]                # not a person: a shared inbox, a bot the rules missed
+        identity = "sales@acme.io"
+
+        [[close]]                 # a close tie, whatever the metadata says
+        identity = "jane@example.com"
+
+    Identities are written as e-mail addresses, LinkedIn profile URLs or identity keys; read here as
+    written, pipelines/people.py turns each into its key.
+    """
+
+    path: Path | None = None
+    merge: tuple[tuple[str, ...], ...] = ()
+    split: tuple[tuple[str, str], ...] = ()
+    ignore: tuple[str, ...] = ()
+    close: tuple[str, ...] = ()
+
+
+# people.toml's sections, each a list of tables with this one key
+_OVERRIDE_KEYS = {"merge": "identities", "split": "identities", "ignore": "identity", "close": "identity"}
+
+
+def load_overrides_file(path: Path) -> Overrides:
+    """Reads and checks people.toml (a missing file means no overrides); a mistake in it is one clear line."""
+    if not path.exists():
+        return Overrides(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    unknown = sorted(set(data) - set(_OVERRIDE_KEYS))
+    if unknown:
+        raise ConfigError(f"{path}: unknown section [[{unknown[0]}]] (expected merge, split, ignore or close)")
+
+    def entries(section: str) -> list:
+        key, tables = _OVERRIDE_KEYS[section], data.get(section, [])
+        if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+            raise ConfigError(f"{path}: each [[{section}]] needs {key} = ...")
+        for table in tables:
+            for other in sorted(set(table) - {key}):
+                hint = f"did you mean {key}?" if difflib.get_close_matches(other, [key], cutoff=0.6) else f"known: {key}"
+                raise ConfigError(f"{path}: [[{section}]] has no setting {other!r} ({hint})")
+            if key not in table:
+                raise ConfigError(f"{path}: each [[{section}]] needs {key} = ...")
+        return [t[key] for t in tables]
+
+    def identities(values, section: str, count: int | None = None) -> tuple[str, ...]:
+        if not isinstance(values, list) or not all(isinstance(v, str) for v in values) or \
+                (count is not None and len(values) != count) or len(values) < 2:
+            raise ConfigError(f"{path}: [[{section}]] identities must list "
+                              f"{'exactly two' if count else 'two or more'} identities")
+        return tuple(values)
+
+    def identity(value, section: str) -> str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{path}: [[{section}]] identity must be one e-mail address or LinkedIn URL")
+        return value
+
+    return Overrides(
+        path,
+        merge=tuple(identities(v, "merge") for v in entries("merge")),
+        split=tuple(identities(v, "split", 2) for v in entries("split")),
+        ignore=tuple(identity(v, "ignore") for v in entries("ignore")),
+        close=tuple(identity(v, "close") for v in entries("close")),
+    )
 
 
 def parse_as_of(text: str | None, tz: zoneinfo.ZoneInfo) -> dt.datetime | None:

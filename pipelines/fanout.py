@@ -35,7 +35,7 @@ from prefect.cache_policies import NO_CACHE
 
 from connectors.records import Rejected, Skipped
 from pipelines.batches import arrow_schema, to_arrow
-from pipelines.config import Config, load_config, run_settings
+from pipelines.config import DEFAULT_CONFIG, Config, load_config, run_settings
 from pipelines.ingest import BATCH_ROWS, SOURCES, IngestSummary, file_run, fingerprint, input_files, merge_batch, \
     record_rejects
 from pipelines.metrics import refresh_metrics
@@ -292,7 +292,7 @@ def load_task(source: str, manifests: list[str], db: Path, config: Config) -> In
 
 
 @flow(name="fan-out-ingest", description="A file source's many files extracted in parallel, loaded by one writer.")
-def fan_out_ingest(source: str, paths: list[str], db_path: str, config_path: str = "tiekeeper.toml",
+def fan_out_ingest(source: str, paths: list[str], db_path: str, config_path: str = str(DEFAULT_CONFIG),
                    workers: int = 2, address: str | None = None, partitions_dir: str | None = None) -> FanOutResult:
     """Ingests `paths` of a file source (linkedin, mbox, ics; folders stand for their files):
     the files are extracted into Parquet partitions on a Dask cluster (a local one of `workers`

@@ -30,29 +30,27 @@ from prefect.cache_policies import NO_CACHE
 from prefect.states import Completed
 from prefect.tasks import exponential_backoff
 
-from connectors import SourceError, TransientSourceError
-from pipelines.config import Config, ConfigError, RunSettings, load_config, parse_as_of, run_settings
+from connectors import TransientSourceError
+from pipelines.config import (DEFAULT_CONFIG, DEFAULT_DB, Config, ConfigError, RunSettings, load_config, parse_as_of,
+                              run_settings)
 from pipelines.deliveries import (last_delivery, record_delivery, report_addresses, report_folder,
                                   smtp_settings)
+from pipelines.errors import USER_ERRORS
 from pipelines.ingest import SOURCES, IngestSummary, ingest
 from pipelines.backtest import run_backtest
 from pipelines.metrics import refresh_metrics
 from pipelines.people import refresh_people
-from pipelines.warehouse import WarehouseError, connect_reader, connect_writer, set_as_of, writer_lock
-from reports import DeliveryError
+from pipelines.warehouse import connect_reader, connect_writer, set_as_of, writer_lock
 from reports.smtp import send
 from reports.weekly import make_report
 
-FILE_SOURCES = ("linkedin", "mbox", "ics", "contacts")
-API_SOURCES = ("gmail", "gcal", "outlook", "outlook-calendar")
-USER_ERRORS = (SourceError, ConfigError, WarehouseError, DeliveryError)  # their messages are for the user
 SUMMARY_ARTIFACT = "weekly-run-summary"
 
 
 def configured_sources(config: Config) -> list[str]:
     """The sources this config turns on: file sources with paths, API sources with a section."""
-    return ([s for s in FILE_SOURCES if config.source_paths(s)]
-            + [s for s in API_SOURCES if getattr(config.sources, s.replace("-", "_")) is not None])
+    return [name for name, source in SOURCES.items()
+            if (config.api_settings(name) is not None if source.api else config.source_paths(name))]
 
 
 @dataclass
@@ -172,7 +170,7 @@ def deliver(db: Path, config: Config, message, iso_week: str, resend: bool) -> s
 # -- the flow ------------------------------------------------------------------------------------
 
 @flow(name="weekly-report", description="Every configured source, people and metrics, the weekly report, and its delivery.")
-def weekly_report(config_path: str = "tiekeeper.toml", db_path: str = "data/tiekeeper.duckdb",
+def weekly_report(config_path: str = str(DEFAULT_CONFIG), db_path: str = str(DEFAULT_DB),
                   as_of: str | None = None, send_report: bool = True, resend: bool = False,
                   out: str | None = None, wait_seconds: float | None = None):
     """`as_of`: a date or ISO time to compute the metrics and report as of (default now).

@@ -3,7 +3,8 @@
 The run streams the connector's records in Arrow batches into the raw tables through the merge
 statements in `sql/load/`, keeps rejected items in `rejected_records`, counts skipped ones, and
 records itself in `ingest_runs`. Input files whose exact content was ingested before are not read
-again. Any error rolls the whole run back: the database is then exactly as before.
+again. Any error rolls the whole run back: the database is then exactly as before. How each source
+is read, and which raw table takes each of its record types, is the registry's (pipelines/sources.py).
 """
 from __future__ import annotations
 
@@ -25,167 +26,17 @@ import duckdb
 import pyarrow as pa
 
 from connectors import SourceError
-from connectors.records import (CalendarEvent, ContactCard, LinkedInConnection, LinkedInInvitation,
-                                LinkedInMessage, MailMessage, OutlookMessage, Rejected, Skipped)
+from connectors.records import Rejected, Skipped
 from pipelines.batches import to_arrow, with_constants
 from pipelines.config import Config
 from pipelines.progress import byte_progress, count_progress
+from pipelines.sources import SOURCES, Source
 from pipelines.warehouse import load_statement, transaction
 
 log = logging.getLogger("tiekeeper.ingest")
 
 BATCH_ROWS = 20_000
-ICS_YEARS_BACK = 3  # recurring events are expanded from this far back ...
-ICS_DAYS_AHEAD = 90  # ... to this far ahead of the run
 CHECKPOINT_ROWS = 5_000  # an API source commits what it has every so often: an interrupted run resumes
-
-
-@dataclass(frozen=True)
-class Source:
-    """A source: how to read it, and which raw table takes each record type."""
-
-    name: str
-    noun: str  # what its records are, for the summary line
-    read: Callable[..., Iterator]  # read(paths, config, now, progress[, cursor, known]) -> records
-    tables: dict[type, str]
-    suffixes: tuple[str, ...] = ()  # a folder given for this source means its files with these suffixes
-    api: bool = False  # an API source: no files; a cursor from the last run; checkpoints as it goes
-
-
-def _read_linkedin(paths, config: Config, now, progress):
-    from connectors.linkedin import read_export
-    for path in paths:
-        yield from read_export(path, tz=config.owner.tz, progress=progress)
-
-
-def _read_mbox(paths, config: Config, now, progress):
-    from connectors.mbox import read_mbox
-    return read_mbox(paths, progress=progress)
-
-
-def _read_ics(paths, config: Config, now, progress):
-    from connectors.ics import read_ics
-    window = (now - dt.timedelta(days=365 * ICS_YEARS_BACK), now + dt.timedelta(days=ICS_DAYS_AHEAD))
-    return read_ics(paths, tz=config.owner.tz, window=window, progress=progress)
-
-
-def _read_contacts(paths, config: Config, now, progress):
-    from connectors.contacts import read_contacts
-    return read_contacts(paths, progress=progress)
-
-
-def _google_service(config: Config, source: str, api: str, version: str):
-    """A Google API service as [sources.<source>] says: Google with the user's token, or a local
-    emulator (`api_endpoint`, `credentials = "anonymous"`)."""
-    from connectors.google_api import ANONYMOUS, build_service
-    section = getattr(config.sources, source)
-    if section.credentials == ANONYMOUS:
-        credentials = ANONYMOUS
-    else:
-        from connectors.google_auth import load_credentials
-        credentials = load_credentials()
-    return build_service(api, version, credentials=credentials, api_endpoint=section.api_endpoint), section
-
-
-def _read_gmail(paths, config: Config, now, progress, cursor, known):
-    from connectors.google_api import RateLimiter
-    from connectors.gmail import sync_gmail
-    service, section = _google_service(config, "gmail", "gmail", "v1")
-    limiter = RateLimiter(section.quota_units_per_second)
-    return sync_gmail(service, cursor=cursor, limiter=limiter, progress=progress, known_ids=known,
-                      mirrored_ids=getattr(known, "mirrored", None))
-
-
-def _read_gcal(paths, config: Config, now, progress, cursor, known):
-    import json
-    from connectors.gcal import sync_calendar
-    service, section = _google_service(config, "gcal", "calendar", "v3")
-    tokens = json.loads(cursor) if cursor else {}
-    window = (now - dt.timedelta(days=365 * ICS_YEARS_BACK), now + dt.timedelta(days=ICS_DAYS_AHEAD))
-    for calendar_id in section.calendars:
-        yield from sync_calendar(service, calendar_id, sync_token=tokens.get(calendar_id), tz=config.owner.tz,
-                                 window=window, progress=progress)
-
-
-def _microsoft_section(config: Config, source: str) -> dict:
-    """[sources.<source>] of an Outlook source, checked: `api_endpoint` must name Graph's version root."""
-    from pipelines.config import ConfigError
-    section = config.sections.get("sources", {}).get(source, {})
-    where = f"{config.path or 'tiekeeper.toml'}: [sources.{source}]"
-    if not isinstance(section, dict):
-        raise ConfigError(f"{where} must be a table")
-    endpoint = section.get("api_endpoint")
-    if endpoint is not None and (not isinstance(endpoint, str) or not endpoint.rstrip("/").endswith("/v1.0")):
-        raise ConfigError(f"{where} api_endpoint must be a URL ending in /v1.0, such as \"http://127.0.0.1:8766/v1.0\"")
-    return section
-
-
-def _graph_client(config: Config, source: str):
-    """A Graph client as [sources.<source>] says: Microsoft with the user's token (the app
-    registration's `client_id`), or a local emulator (`api_endpoint`, `credentials = "anonymous"`)."""
-    from connectors.api_calls import RateLimiter
-    from connectors.google_api import ANONYMOUS
-    from connectors.graph_api import GRAPH_ROOT, REQUESTS_PER_SECOND, GraphClient
-    section = _microsoft_section(config, source)
-    token = None
-    if section.get("credentials") != ANONYMOUS:
-        from connectors.microsoft_auth import token_provider
-        client_id, tenant = microsoft_client(config)
-        token = token_provider(client_id, tenant=tenant)
-    limiter = RateLimiter(float(section.get("requests_per_second", REQUESTS_PER_SECOND)))
-    return GraphClient(section.get("api_endpoint", GRAPH_ROOT), token, limiter=limiter), section
-
-
-def microsoft_client(config: Config) -> tuple[str, str]:
-    """(client id, tenant) of the user's app registration: `client_id` and `tenant` in [sources.outlook]
-    or [sources.outlook-calendar] (the first that has a client id)."""
-    from connectors.microsoft_auth import DEFAULT_TENANT
-    from pipelines.config import ConfigError
-    for source in ("outlook", "outlook-calendar"):
-        section = _microsoft_section(config, source)
-        if section.get("client_id"):
-            if not isinstance(section["client_id"], str):
-                raise ConfigError(f"{config.path or 'tiekeeper.toml'}: [sources.{source}] client_id must be text")
-            return section["client_id"].strip(), str(section.get("tenant", DEFAULT_TENANT))
-    raise ConfigError(f"{config.path or 'tiekeeper.toml'}: no client_id in [sources.outlook] (the Application (client) "
-                      f"ID of your app registration; the README's Outlook section shows how to make one)")
-
-
-def _read_outlook(paths, config: Config, now, progress, cursor, known):
-    from connectors.outlook import sync_outlook
-    from pipelines.config import ConfigError
-    client, section = _graph_client(config, "outlook")
-    skip = section.get("skip_folders", [])
-    if not isinstance(skip, list) or not all(isinstance(name, str) for name in skip):
-        raise ConfigError(f"{config.path or 'tiekeeper.toml'}: [sources.outlook] skip_folders must be a list of "
-                          f"folder names")
-    return sync_outlook(client, cursor=cursor, skip_folders=tuple(skip), stored_items=known, progress=progress)
-
-
-def _read_outlook_calendar(paths, config: Config, now, progress, cursor, known):
-    from connectors.outlook_calendar import sync_outlook_calendar
-    client, _ = _graph_client(config, "outlook-calendar")
-    window = (now - dt.timedelta(days=365 * ICS_YEARS_BACK), now + dt.timedelta(days=ICS_DAYS_AHEAD))
-    return sync_outlook_calendar(client, cursor=cursor, tz=config.owner.tz, window=window, progress=progress)
-
-
-SOURCES = {
-    source.name: source for source in (
-        Source("linkedin", "records", _read_linkedin, {
-            LinkedInConnection: "raw_linkedin__connections",
-            LinkedInMessage: "raw_linkedin__messages",
-            LinkedInInvitation: "raw_linkedin__invitations",
-        }),
-        Source("mbox", "messages", _read_mbox, {MailMessage: "raw_mbox__messages"}, suffixes=(".mbox",)),
-        Source("ics", "events", _read_ics, {CalendarEvent: "raw_ics__events"}, suffixes=(".ics",)),
-        Source("contacts", "cards", _read_contacts, {ContactCard: "raw_contacts__cards"},
-               suffixes=(".vcf", ".csv")),
-        Source("gmail", "messages", _read_gmail, {MailMessage: "raw_gmail__messages"}, api=True),
-        Source("gcal", "events", _read_gcal, {CalendarEvent: "raw_gcal__events"}, api=True),
-        Source("outlook", "messages", _read_outlook, {OutlookMessage: "raw_outlook__messages"}, api=True),
-        Source("outlook-calendar", "events", _read_outlook_calendar, {CalendarEvent: "raw_outlook__events"}, api=True),
-    )
-}
 
 
 @dataclass

@@ -1,6 +1,6 @@
-"""Relationship metrics: the constants of docs/metrics.md (overridable in `[metrics]`), the models
-learned from the owner's history (pipelines/learning.py), and the weekly `strength_history` the
-trend views and "why did this drop" read. The metrics themselves are SQL views in `sql/30_marts/`,
+"""Relationship metrics: the constants of docs/metrics.md (`METRIC_DEFAULTS` in pipelines/config.py,
+overridable in `[metrics]`), the models learned from the owner's history (pipelines/learning.py), and
+the weekly `strength_history` the trend views and "why did this drop" read. The metrics themselves are SQL views in `sql/30_marts/`,
 evaluated as of `as_of()` (now, or `--as-of`)."""
 from __future__ import annotations
 
@@ -10,43 +10,15 @@ from dataclasses import asdict, dataclass, field
 import duckdb
 import pyarrow as pa
 
-from pipelines.config import Config
+from pipelines.config import METRIC_DEFAULTS, Config  # noqa: F401 - METRIC_DEFAULTS is imported from here too
 from pipelines.derived import fingerprint, raw_fingerprint, record, recorded
 from pipelines.learning import keep_rows, learn
 from pipelines.warehouse import set_as_of, transaction
 
-# Every constant of docs/metrics.md, by the name `[metrics]` in tiekeeper.toml overrides it with.
-METRIC_DEFAULTS = {
-    "learn": 1,  # 1: learn strength, follow-ups and replies owed from your history where it supports it; 0: never
-    "half_life_days": 90.0,  # H of the published decayed sum
-    "multiplexity_bonus": 0.1,  # per channel family beyond the first
-    "tier_inner": 5, "tier_close": 15, "tier_active": 50, "tier_network": 150,  # Dunbar's layers, by rank ...
-    # ... each with a floor: at least this many days of direct contact expected in the next 90
-    "tier_inner_min_days": 6, "tier_close_min_days": 3, "tier_active_min_days": 1, "tier_network_min_days": 0.25,
-    "prior_gap_inner": 7, "prior_gap_close": 30, "prior_gap_active": 90, "prior_gap_network": 365,
-    "prior_gap_peripheral": 365,  # the tier's usual cadence in days, before the person's own gaps
-    "prior_pseudo_gaps": 3,  # how many gaps the prior is worth
-    "min_gap_days": 3, "max_gap_days": 365,
-    "follow_up_ratio": 2, "fading_ratio": 4, "lapsed_ratio": 8,  # days since / usual gap (published rule)
-    "follow_up_min_strength": 25,  # follow-ups only for ties at least this strong (or Active and closer)
-    "trend_days": 28,
-    "warming_trend": 10,  # strength points over trend_days
-    "active_weight": 0.5,  # an "active day" or "active event" has an event of at least this weight
-    "strong_tie_strength": 60,
-    "history_weeks": 26,  # weeks of strength_history rebuilt on every run
-    "awaiting_max_recipients": 4,  # To + Cc of a direct message
-    "awaiting_on_me_business_days": 2, "awaiting_on_them_business_days": 3,  # before a thread counts as waiting
-    "awaiting_max_days": 30,  # after this a thread is abandoned, not waiting
-    "awaiting_min_known_replies": 5,  # from this many replies on, a person's own p90 pace counts
-    "awaiting_max_meeting_headcount": 5,  # a meeting this small since your message ends the wait
-    "reply_precision_goal": 0.8,  # replies owed: listed from the probability whose past flags were this often right
-    "use_reciprocity": 1, "use_group_weighting": 1,  # 0 switches a part off (for ablations only)
-}
-
 
 def metric_settings(config: Config) -> dict[str, float]:
-    """The defaults with `[metrics]` applied (checked against METRIC_DEFAULTS when the config was read)."""
-    return {**METRIC_DEFAULTS, **config.metrics}
+    """Every metric setting by name: the defaults with `[metrics]` applied (checked when the config was read)."""
+    return asdict(config.metrics)
 
 
 @dataclass

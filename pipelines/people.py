@@ -11,10 +11,10 @@ rewrites `identities` and `identity_matches`; the `people` view reads them.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 import re
-import tomllib
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from importlib import resources
@@ -24,7 +24,7 @@ import duckdb
 import pyarrow as pa
 
 from connectors import command
-from pipelines.config import Config, ConfigError
+from pipelines.config import Config, ConfigError, Overrides, load_overrides_file
 from pipelines.derived import fingerprint, raw_fingerprint, record, recorded
 from pipelines.warehouse import create_macros, machine_resources, refresh_tables, transaction
 
@@ -87,32 +87,6 @@ CONCURRENT_DAYS = 90
 BUILD_MEMORY_LIMIT = machine_resources().build_memory_limit
 
 
-@dataclass(frozen=True)
-class Overrides:
-    """The user's word on who is who, from `people.toml`; it survives every rebuild:
-
-        [[merge]]                 # these identities are one person
-        identities = ["bob@acme.io", "https://www.linkedin.com/in/bob-smith"]
-
-        [[split]]                 # these two are never the same person
-        identities = ["john.smith@a.com", "john.smith@b.com"]
-
-        [[ignore]]                # not a person: a shared inbox, a bot the rules missed
-        identity = "sales@acme.io"
-
-        [[close]]                 # a close tie, whatever the metadata says
-        identity = "jane@example.com"
-
-    Identities are written as e-mail addresses, LinkedIn profile URLs or identity keys.
-    """
-
-    path: Path | None = None
-    merge: tuple[tuple[str, ...], ...] = ()
-    split: tuple[tuple[str, str], ...] = ()
-    ignore: tuple[str, ...] = ()
-    close: tuple[str, ...] = ()
-
-
 @dataclass
 class PeopleSummary:
     identities: int = 0
@@ -128,48 +102,16 @@ class PeopleSummary:
                 f"uncertain matches to review ({command()} people suggest)")
 
 
-def overrides_path(config: Config) -> Path:
-    """people.toml sits next to the config file (or in the working folder without one)."""
-    return (config.path.parent if config.path else Path(".")) / "people.toml"
-
-
 def load_overrides(path: Path) -> Overrides:
-    """Reads people.toml (a missing file means no overrides); a mistake in it is one clear line."""
-    if not path.exists():
-        return Overrides(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    unknown = sorted(set(data) - {"merge", "split", "ignore", "close"})
-    if unknown:
-        raise ConfigError(f"{path}: unknown section [[{unknown[0]}]] (expected merge, split, ignore or close)")
+    """people.toml (read and checked by pipelines/config.py) with every identity as its key."""
+    written = load_overrides_file(path)
 
-    def entries(section: str, field: str) -> list:
-        tables = data.get(section, [])
-        if not isinstance(tables, list) or not all(isinstance(t, dict) and field in t for t in tables):
-            raise ConfigError(f"{path}: each [[{section}]] needs {field} = ...")
-        return [t[field] for t in tables]
-
-    def keys(values, section: str, count: int | None = None) -> tuple[str, ...]:
-        if not isinstance(values, list) or not all(isinstance(v, str) for v in values) or \
-                (count is not None and len(values) != count) or len(values) < 2:
-            raise ConfigError(f"{path}: [[{section}]] identities must list "
-                              f"{'exactly two' if count else 'two or more'} identities")
+    def keys(values: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(identity_key(v, where=path) for v in values)
 
-    def one(value, section: str) -> str:
-        if not isinstance(value, str):
-            raise ConfigError(f"{path}: [[{section}]] identity must be one e-mail address or LinkedIn URL")
-        return identity_key(value, where=path)
-
-    return Overrides(
-        path,
-        merge=tuple(keys(v, "merge") for v in entries("merge", "identities")),
-        split=tuple(keys(v, "split", 2) for v in entries("split", "identities")),
-        ignore=tuple(one(v, "ignore") for v in entries("ignore", "identity")),
-        close=tuple(one(v, "close") for v in entries("close", "identity")),
-    )
+    return dataclasses.replace(written, merge=tuple(keys(v) for v in written.merge),
+                               split=tuple(keys(v) for v in written.split), ignore=keys(written.ignore),
+                               close=keys(written.close))
 
 
 def append_pairs(path: Path, section: str, pairs: list[tuple[str, str, str]]) -> None:
@@ -424,15 +366,17 @@ def _write(con, clusters: _Clusters, decisions, profiles, close: tuple[str, ...]
                p.sightings, p.first_seen_at, p.last_seen_at
         from identity_profiles as p left join resolved as r using (identity_key)
     """)
+    # The probability is `probability()`'s, the one definition of it, stored beside its score.
     _temp_table(con, "decisions", pa.table(
-        [list(column) for column in zip(*decisions)] if decisions else [[]] * 5,
+        [list(column) for column in zip(*[(*d[:3], probability(d[2]), *d[3:]) for d in decisions])]
+        if decisions else [[]] * 6,
         schema=pa.schema([("left_key", pa.string()), ("right_key", pa.string()), ("score", pa.float64()),
-                          ("evidence", pa.string()), ("decision", pa.string())])))
+                          ("probability", pa.float64()), ("evidence", pa.string()), ("decision", pa.string())])))
     con.execute("delete from identity_matches")
     con.execute("""
         insert into identity_matches
         select distinct on (match_id) 'm_' || left(sha256(left_key || ' ' || right_key), 12) as match_id,
-               left_key, right_key, score, if(isinf(score), 1.0, 1 / (1 + pow(2, -score))), evidence, decision
+               left_key, right_key, score, probability, evidence, decision
         from decisions order by match_id, score desc
     """)
     roles = dict(con.execute("select role, count(*) from identities group by role").fetchall())
@@ -518,7 +462,7 @@ def _sql(folder: str):
 def refresh_people(con: duckdb.DuckDBPyConnection, config: Config, *, full: bool = False) -> PeopleSummary:
     """Re-resolves people from everything ingested and people.toml, in one transaction; skipped when
     none of it changed since the last build (`full`: build anyway)."""
-    path = overrides_path(config)
+    path = config.people_path
     overrides = load_overrides(path)
     owner = config.owner
     inputs = fingerprint(raw_fingerprint(con), path.read_text(encoding="utf-8") if path.exists() else "",

@@ -30,8 +30,8 @@ from typing import NamedTuple
 import duckdb
 
 from connectors import command, records
-from pipelines.batches import sql_columns
 from pipelines.config import WRITE_WAIT_SECONDS
+from pipelines.errors import WarehouseError
 
 # Users query the file with the DuckDB CLI from PyPI (`pip install duckdb-cli`), which lags the
 # library: 1.5.x cannot read DuckDB 2.0's default storage format, so new files are written in the
@@ -42,10 +42,6 @@ SCHEMA_LAYERS = ("00_raw", "01_macros", "05_state", "10_staging", "20_intermedia
 READ_WAIT_SECONDS = 10.0  # how long a writer waits for readers of the file (queries are short)
 
 log = logging.getLogger("tiekeeper.warehouse")
-
-
-class WarehouseError(Exception):
-    """The database cannot be used as asked; the message is one line for the user."""
 
 
 @contextlib.contextmanager
@@ -385,6 +381,7 @@ def _drop_older_view(con, name: str) -> None:
 def _add_missing_columns(con, table: str, record_type: type) -> None:
     """A table made by an older tiekeeper gains the fields its record gained since (null in its
     older rows: `not null` cannot hold for them)."""
+    from pipelines.batches import sql_columns  # pyarrow: only writing commands lay out the schema
     have = {name for name, _ in _columns(con, table)}
     for name, sql_type, _ in sql_columns(record_type):
         if name not in have:
@@ -453,6 +450,7 @@ def in_dependency_order(root) -> tuple[SchemaObject, ...]:
 
 def _column_definitions(record_type: type) -> str:
     """The columns of a raw table holding `record_type`: its fields, then when which run loaded it."""
+    from pipelines.batches import sql_columns
     columns = [*sql_columns(record_type), ("_run_id", "bigint", True), ("_loaded_at", "timestamptz", True)]
     return ",\n    ".join(f'"{name}" {sql_type}{" not null" if required else ""}'
                           for name, sql_type, required in columns)

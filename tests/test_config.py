@@ -1,10 +1,12 @@
-"""tiekeeper.toml: owner, sources and clear errors; every section and key checked once, before
-anything runs."""
+"""tiekeeper.toml (and people.toml): owner, sources and clear errors; every section and key checked
+once, before anything runs."""
 from pathlib import Path
 
 import pytest
 
-from pipelines.config import ConfigError, RunSettings, load_config, resolve_paths, run_settings
+from pipelines.config import (Config, ConfigError, Metrics, Overrides, RunSettings, load_config, load_overrides_file,
+                              resolve_paths, run_settings)
+from pipelines.sources import SOURCES
 from tests.conftest import snapshot
 
 
@@ -120,6 +122,7 @@ def test_a_command_that_writes_without_a_config_says_how_to_make_one(cli, tmp_pa
     ('[sources.gmail]\ncalendars = ["primary"]',
      "[sources.gmail] has no setting 'calendars' (did you mean [sources.gcal] calendars?)"),
     ("[metrics]\nhalf_life_days = -3", "[metrics] half_life_days must be a number >= 0, not -3"),
+    ("[metrics]\nlearn = true", "[metrics] learn must be a number >= 0, not True"),
     ('[report]\nsmtp_port = "587"', "[report] smtp_port must be a whole number, not '587'"),
     ("[sources.gcal]\ncalendars = 3", "[sources.gcal] calendars must be a text or a list of texts, not 3"),
 ])
@@ -161,7 +164,7 @@ follow_up_ratio = 2.5
     assert (config.sources.gmail.quota_units_per_second, config.sources.gcal.calendars) == (
         100.0, ("primary", "team@group.calendar.google.com"))
     assert (config.report.sender, config.report.smtp_port, config.metrics) == (
-        "jane.doe@gmail.com", 587, {"half_life_days": 60, "follow_up_ratio": 2.5})
+        "jane.doe@gmail.com", 587, Metrics(half_life_days=60, follow_up_ratio=2.5))
 
 
 @pytest.mark.parametrize("text, message", [
@@ -192,3 +195,40 @@ def test_people_build_with_a_bad_metric_setting_fails_before_writing_anything(cl
     result = cli("people", "build")
     assert result.code == 1 and "has no setting 'half_life_dayz' (did you mean half_life_days?)" in result.err
     assert snapshot(db) == before
+
+
+def test_people_toml_is_read_as_written_with_each_section_a_list_of_tables(tmp_path):
+    path = tmp_path / "people.toml"
+    path.write_text('[[merge]]\nidentities = ["bob@acme.io", "https://www.linkedin.com/in/bob-smith"]\n'
+                    '[[split]]\nidentities = ["john.smith@a.com", "john.smith@b.com"]\n'
+                    '[[ignore]]\nidentity = "sales@acme.io"\n[[close]]\nidentity = "jane@example.com"\n')
+    assert load_overrides_file(path) == Overrides(
+        path, merge=(("bob@acme.io", "https://www.linkedin.com/in/bob-smith"),),
+        split=(("john.smith@a.com", "john.smith@b.com"),), ignore=("sales@acme.io",), close=("jane@example.com",))
+    assert load_overrides_file(tmp_path / "none.toml") == Overrides(tmp_path / "none.toml")
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[[merge]]\nidentites = ["a@x.com", "b@y.com"]', "[[merge]] has no setting 'identites' (did you mean identities?)"),
+    ('[[close]]\nidentity = "a@x.com"\nnote = "my sister"', "[[close]] has no setting 'note' (known: identity)"),
+    ('[[ignore]]\nidentity = "a@x.com"\n[[ignore]]\nwho = "b@y.com"', "[[ignore]] has no setting 'who' (known: identity)"),
+    ('[[mrege]]\nidentities = ["a@x.com", "b@y.com"]', "unknown section [[mrege]] (expected merge, split, ignore or close)"),
+    ('[merge]\nidentities = ["a@x.com", "b@y.com"]', "each [[merge]] needs identities = ..."),
+    ('[[split]]\nidentities = ["a@x.com"]', "[[split]] identities must list exactly two identities"),
+])
+def test_an_unknown_or_mistyped_key_in_people_toml_is_one_line_naming_the_file_and_the_key(tmp_path, text, message):
+    path = tmp_path / "people.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_overrides_file(path)
+    assert str(error.value) == f"{path}: {message}"
+
+
+def test_sources_takes_each_registered_source_by_name_a_file_sources_paths_an_api_sources_table(tmp_path):
+    files = [name for name, source in SOURCES.items() if not source.api]
+    apis = [name for name, source in SOURCES.items() if source.api]
+    config = load_config(write(tmp_path, "[sources]\n" + "".join(f'{name} = "{name}.in"\n' for name in files)
+                               + "".join(f"[sources.{name}]\n" for name in apis)), required=True)
+    assert {name: config.source_paths(name) for name in files} == {name: (tmp_path / f"{name}.in",) for name in files}
+    assert {name: config.api_settings(name) for name in apis} == {name: SOURCES[name].settings() for name in apis}
+    assert {name: Config().api_settings(name) for name in apis} == dict.fromkeys(apis)  # no table: off

@@ -131,7 +131,7 @@ def test_what_the_user_changes_is_an_input_too(world, tmp_path):
     first = builds(db)
 
     (paths.config.parent / "people.toml").write_text('[[ignore]]\nidentity = "nobody@example.com"\n')
-    settings = dataclasses.replace(config, metrics={"half_life_days": 60.0})
+    settings = dataclasses.replace(config, metrics=dataclasses.replace(config.metrics, half_life_days=60.0))
     try:
         with connect_writer(db, timezone=config.owner.timezone) as con:
             refresh_people(con, config)

@@ -370,3 +370,17 @@ def test_a_personal_address_that_fits_two_namesakes_is_held_back_with_the_reason
     suggested = cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "people", "suggest")
     assert "email:susanbauer71@gmail.com" in suggested.out and "others here may have it" in suggested.out
     assert "held back: not sure enough (probability 0.46, merged from 0.95)" in suggested.out
+
+
+def test_a_matchs_probability_is_the_one_its_score_gives_in_python_and_in_the_database(export, db):
+    from pipelines.people import MERGE_PROBABILITY, MERGE_SCORE, SUGGEST_PROBABILITY, SUGGEST_SCORE, probability
+    export.mail("Tim Parker <tparker71@gmail.com>", "jane@acme.com").mail("Bob Smith <rsmith@acme.io>", "jane@acme.com")
+    export.connection("Timothy", "Parker", "https://www.linkedin.com/in/timothy-parker", "Zephyr Studio")
+    export.connection("Robert", "Smith", "https://www.linkedin.com/in/rsmith-acme", "Acme Inc.")
+    export.load(db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        stored = con.execute("select score, probability from identity_matches order by match_id").fetchall()
+    assert len(stored) >= 2
+    assert stored == [(score, probability(score)) for score, _ in stored]
+    assert (probability(MERGE_SCORE), probability(SUGGEST_SCORE), probability(float("inf"))) == pytest.approx(
+        (MERGE_PROBABILITY, SUGGEST_PROBABILITY, 1.0))
