@@ -7,7 +7,6 @@ import datetime as dt
 import hashlib
 import json
 import urllib.parse
-from unittest.mock import ANY
 
 import google.oauth2.credentials
 import httplib2
@@ -21,6 +20,7 @@ from connectors.gmail import (ALREADY_STORED, DELETED, HISTORY_EXPIRED, METADATA
 from connectors.google_api import (ANONYMOUS, RateLimiter, backoff_delay, build_service, is_retryable,
                                    with_backoff)
 from connectors.records import Address, MailMessage, Skipped
+from tests.records import mail
 
 UTC = dt.timezone.utc
 ENDPOINT = "http://127.0.0.1:8765/"
@@ -88,15 +88,6 @@ def api_message(hex_id: str, headers: list[tuple[str, str]], *, labels=("INBOX",
             "historyId": "8990", "internalDate": internal_date, "sizeEstimate": 4321,
             "payload": {"partId": "", "mimeType": "multipart/alternative", "filename": "",
                         "headers": [{"name": name, "value": value} for name, value in headers]}}
-
-
-def mail(**fields) -> MailMessage:
-    """A MailMessage with the given fields and every other field empty (any header_hash and size)."""
-    empty = dict(message_id=None, header_hash=ANY, gmail_id=None, thread_id=None, in_reply_to=None,
-                 references=[], sent_at=None, from_addr=None, reply_to=[], to=[], cc=[], bcc=[],
-                 subject=None, labels=[], list_id=None, has_list_unsubscribe=False, precedence=None,
-                 auto_submitted=None, size_bytes=ANY)
-    return MailMessage(**{**empty, **fields})
 
 
 def service_for(*responses):

@@ -4,7 +4,6 @@ import hashlib
 import tracemalloc
 from email.utils import getaddresses
 from pathlib import Path
-from unittest.mock import ANY
 
 import pytest
 
@@ -12,18 +11,10 @@ from connectors import SourceError, mbox
 from connectors.mail_headers import _simple_mailboxes
 from connectors.mbox import BODY_FROM_LINE, read_mbox
 from connectors.records import Address, MailMessage, Rejected, Skipped
+from tests.records import mail
 
 FIXTURES = Path(__file__).parent / "fixtures" / "mbox"
 UTC = dt.timezone.utc
-
-
-def mail(**fields) -> MailMessage:
-    """A MailMessage with the given fields and every other field empty (any header_hash and size)."""
-    empty = dict(message_id=None, header_hash=ANY, gmail_id=None, thread_id=None, in_reply_to=None,
-                 references=[], sent_at=None, from_addr=None, reply_to=[], to=[], cc=[], bcc=[],
-                 subject=None, labels=[], list_id=None, has_list_unsubscribe=False, precedence=None,
-                 auto_submitted=None, size_bytes=ANY)
-    return MailMessage(**{**empty, **fields})
 
 
 def write(tmp_path: Path, content: str | bytes, name: str = "test.mbox") -> Path:

@@ -19,14 +19,16 @@ from pipelines import warehouse
 from pipelines.warehouse import (Resources, WarehouseError, connect_reader, connect_writer, duckdb_resources,
                                  transaction)
 from tests.conftest import snapshot
+from tests.records import empty_record
 
 UTC = dt.timezone.utc
 
 
 def message(i: int) -> MailMessage:
-    return MailMessage(f"m{i}@example.com", f"{i:064x}", None, "1", None, [], dt.datetime(2025, 1, 1, tzinfo=UTC),
-                       Address("ann@example.com", "Ann"), [], [Address("bob@example.com", None)], [], [],
-                       "hello", ["Inbox"], None, False, None, None, 100 + i, f"x.mbox@{i}")
+    return empty_record(MailMessage, message_id=f"m{i}@example.com", header_hash=f"{i:064x}", thread_id="1",
+                        sent_at=dt.datetime(2025, 1, 1, tzinfo=UTC), from_addr=Address("ann@example.com", "Ann"),
+                        to=[Address("bob@example.com", None)], subject="hello", labels=["Inbox"],
+                        size_bytes=100 + i, origin=f"x.mbox@{i}")
 
 
 @pytest.fixture
