@@ -22,6 +22,7 @@ import re
 import shutil
 import threading
 import time
+import typing
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -318,7 +319,7 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     A materialised model is built here only when it is missing or its columns changed."""
     from pipelines.derived import fingerprint, record, recorded
     from pipelines.reference import personal_mail_domains, write_reference_tables
-    schema = fingerprint(duckdb.__version__, len(personal_mail_domains()))
+    schema = fingerprint(duckdb.__version__, len(personal_mail_domains()), _record_shapes())
     if _has_table(con, "derived_builds") and recorded(con, "schema", schema) is not None:
         return  # laid out by this very code before: nothing to do (it takes a second)
     with transaction(con):
@@ -333,6 +334,13 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
                 con.execute(obj.sql)
         write_reference_tables(con)
         record(con, "schema", schema, {})
+
+
+def _record_shapes() -> dict[str, str]:
+    """The fields of every record type: the raw tables' columns follow them (connectors/records.py
+    lies outside the code the fingerprint reads), so a new field lays the schema out again."""
+    return {name: str(typing.get_type_hints(kind)) for name, kind in vars(records).items()
+            if isinstance(kind, type) and issubclass(kind, tuple) and hasattr(kind, "_fields")}
 
 
 def refresh_tables(con: duckdb.DuckDBPyConnection) -> None:

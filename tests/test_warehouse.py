@@ -4,13 +4,14 @@ import gc
 import shutil
 import subprocess
 import sys
+import typing
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 import pytest
 
-from connectors import SourceError
+from connectors import SourceError, records
 from connectors.records import Address, MailMessage, Skipped, rejected
 from pipelines import ingest as ingest_module
 from pipelines.batches import arrow_schema
@@ -232,3 +233,21 @@ def test_every_connection_is_held_to_the_machines_limits_also_after_a_transactio
         assert con.execute(settings).fetchall() == [("300.0 MiB", 1)]
     with connect_reader(db) as con:
         assert con.execute(settings).fetchall() == [("300.0 MiB", 1)]
+
+
+def test_a_field_added_to_a_record_reaches_an_existing_database_on_its_next_write(tmp_path, monkeypatch):
+    db = tmp_path / "t.duckdb"
+    with connect_writer(db):
+        pass
+    fields = typing.get_type_hints(MailMessage)
+    grown = typing.NamedTuple("MailMessage", [*list(fields.items())[:-1], ("priority", str | None),
+                                              ("origin", fields["origin"])])
+    monkeypatch.setattr(records, "MailMessage", grown)
+    warehouse.schema_objects.cache_clear()  # as a new process (a new tiekeeper version) would read them
+    try:
+        with connect_writer(db) as con:
+            for relation in ("raw_mbox__messages", "raw_gmail__messages", "stg_mbox__messages", "int_mail_messages"):
+                assert "priority" in [row[0] for row in con.execute(f"describe {relation}").fetchall()], relation
+    finally:
+        monkeypatch.undo()
+        warehouse.schema_objects.cache_clear()
