@@ -60,9 +60,9 @@ def awaiting(db: Path, as_of: datetime = AS_OF) -> list[tuple]:
             order by all""").fetchall()
 
 
-def ann_asks(export: Conversations, to: str = JANE, cc: str = "", at: datetime = utc(11, 9)) -> Conversations:
+def ann_asks(export: Conversations, to: str = JANE, cc: str = "", at: datetime | None = None) -> Conversations:
     """Jane wrote to Ann a week earlier; Ann answers with a question, by default on Monday 9 Nov."""
-    return export.message(JANE, ANN, utc(11, 2), thread=1).message(ANN, to, at, thread=1, cc=cc)
+    return export.message(JANE, ANN, utc(11, 2), thread=1).message(ANN, to, at or utc(11, 9), thread=1, cc=cc)
 
 
 def test_a_direct_question_to_the_owner_waits_on_her(export, db):

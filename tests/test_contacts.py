@@ -28,7 +28,8 @@ def test_apple_contacts_card_keeps_names_addresses_phone_and_linkedin_and_skips_
         origin="apple_contacts.vcf:1")
     assert (front_desk.full_name, front_desk.organization, front_desk.emails) == (
         "Contoso Front Desk", "Contoso Ltd.", ["frontdesk@contoso.com"])
-    assert (wei.full_name, wei.given_name, wei.family_name, wei.origin) == ("王伟", "Wei", "Wang", "apple_contacts.vcf:43")
+    assert (wei.full_name, wei.given_name, wei.family_name, wei.origin) == (
+        "王伟", "Wei", "Wang", "apple_contacts.vcf:43")
 
 
 def test_google_vcard_export_unescapes_urls_and_reads_every_address():

@@ -6,7 +6,6 @@ import mailbox
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from pipelines import ingest as ingest_module
 from tests.fake_google import FakeGoogle, make_event, make_message, message_from_mbox, synthetic_messages

@@ -144,8 +144,8 @@ def test_what_happened_after_the_fit_moment_changes_nothing_in_the_fit(world, tm
     before = fits(copy)
     with duckdb.connect(str(copy)) as con:  # the future: every message after the moment sent twice as often
         con.execute("""insert into raw_mbox__messages
-                       select * replace ('<copy-' || message_key || '>' as message_key, 'copy-' || message_id as message_id,
-                                         sent_at + interval 1 hour as sent_at)
+                       select * replace ('<copy-' || message_key || '>' as message_key,
+                                         'copy-' || message_id as message_id, sent_at + interval 1 hour as sent_at)
                        from raw_mbox__messages where sent_at >= ?""", [moment])
     with connect_writer(copy, timezone=config.owner.timezone) as con:
         refresh_people(con, config)
@@ -170,7 +170,8 @@ def test_a_short_history_keeps_the_published_method_and_says_why(cli, tmp_path):
         export.when += dt.timedelta(days=3)
     db = tmp_path / "t.duckdb"
     export.load(db)
-    assert cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "--as-of", "2026-11-23", "people", "build").code == 0
+    assert cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "--as-of", "2026-11-23",
+               "people", "build").code == 0
     fits = read(db, "select model, method, reason from current_fits() order by model")
     assert [(m, method) for m, method, _ in fits] == [("lapse", "published"), ("reply", "published"),
                                                       ("strength", "published")]

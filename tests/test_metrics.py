@@ -38,10 +38,11 @@ def test_each_interaction_carries_the_weight_of_its_kind_and_says_why(export, db
     at(export, NOW - timedelta(days=10)).mail("jane@acme.com", "Ann Lee <ann@lee.org>, Bo Ek <bo@ek.se>")
     at(export, NOW - timedelta(days=9)).mail("Ann Lee <ann@lee.org>", "jane@acme.com")
     at(export, NOW - timedelta(days=8)).mail("Ann Lee <ann@lee.org>", "x@y.com", cc="jane@acme.com")
-    at(export, NOW - timedelta(days=7)).mail("jane@acme.com", ", ".join(f"p{i}@many.com" for i in range(6)) + ", ann@lee.org")
+    at(export, NOW - timedelta(days=7)).mail("jane@acme.com",
+                                             ", ".join(f"p{i}@many.com" for i in range(6)) + ", ann@lee.org")
     at(export, NOW - timedelta(days=6)).meeting(("Ann Lee", "ann@lee.org"), ("Jane Doe", "jane@acme.com"))
-    at(export, NOW - timedelta(days=5)).meeting(("Ann Lee", "ann@lee.org"), ("Bo Ek", "bo@ek.se"), ("Cy Po", "cy@po.com"),
-                                                ("Jane Doe", "jane@acme.com"))
+    at(export, NOW - timedelta(days=5)).meeting(("Ann Lee", "ann@lee.org"), ("Bo Ek", "bo@ek.se"),
+                                                ("Cy Po", "cy@po.com"), ("Jane Doe", "jane@acme.com"))
     export.load(db)
     rows = query(db, """select weight_reason, round(weight, 3) from interactions i join people p using (person_id)
                         where p.emails = ['ann@lee.org'] order by occurred_at""")
@@ -92,14 +93,17 @@ def test_one_way_traffic_halves_the_score_through_reciprocity(export, db):
         at(export, NOW - timedelta(weeks=week, days=1)).mail("Bo Ek <bo@ek.se>", "jane@acme.com")
         at(export, NOW - timedelta(weeks=week, days=2)).mail("jane@acme.com", "Bo Ek <bo@ek.se>")
     export.load(db)
-    rows = dict(query(db, """select p.full_name, s.reciprocity from relationship_strength s join people p using (person_id)"""))
+    rows = dict(query(db, """select p.full_name, s.reciprocity
+                             from relationship_strength s join people p using (person_id)"""))
     assert rows == {"Ann Lee": 0.5, "Bo Ek": 1.0}
 
 
 def test_tiers_follow_rank_and_a_pinned_person_is_at_least_close(export, db, cli, tmp_path):
     names = [f"{first} {last}" for first, last in zip(
-        "Ada Ben Cy Dee Eve Fay Gus Hal Ida Jon Kim Lou Max Ned Oda Pia Quin Rex Sue Tom".split(),
-        "Aho Berg Cruz Dahl Egan Falk Graf Holm Ito Juhl Kerr Lund Moss Nash Ost Pohl Quast Roth Sand Thal".split())]
+        ["Ada", "Ben", "Cy", "Dee", "Eve", "Fay", "Gus", "Hal", "Ida", "Jon",
+         "Kim", "Lou", "Max", "Ned", "Oda", "Pia", "Quin", "Rex", "Sue", "Tom"],
+        ["Aho", "Berg", "Cruz", "Dahl", "Egan", "Falk", "Graf", "Holm", "Ito", "Juhl",
+         "Kerr", "Lund", "Moss", "Nash", "Ost", "Pohl", "Quast", "Roth", "Sand", "Thal"])]
     for i, name in enumerate(names):  # person i meets the owner weekly i+1 times: rank 1 is the last
         for k in range(i + 1):
             at(export, NOW - timedelta(days=7 * k + 1, hours=i)).meeting(
@@ -174,7 +178,8 @@ def test_history_keeps_each_weeks_scores_and_why_explains_a_score(export, db, cl
     for week in range(1, 20):
         at(export, NOW - timedelta(weeks=week)).meeting(("Ann Lee", "ann@lee.org"), ("Jane Doe", "jane@acme.com"))
     export.load(db)
-    assert cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "--as-of", "2026-11-23", "people", "build").code == 0
+    assert cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "--as-of", "2026-11-23",
+               "people", "build").code == 0
     assert query(db, "select count(distinct week), min(week), max(week) from strength_history") == [
         (19, date(2026, 7, 13), date(2026, 11, 16))]  # from the first meeting's week to the last full week
     shown = cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "--as-of", "2026-11-23", "why", "ann")
@@ -208,7 +213,8 @@ def test_invitations_are_recorded_without_weight_and_meetings_keep_their_length(
     export.connection("Ann", "Lee", "https://www.linkedin.com/in/annlee", "Lee")
     at(export, NOW - timedelta(days=2)).meeting(("Bo Ek", "bo@ek.se"), ("Jane Doe", "jane@acme.com"))
     export.load(db)
-    assert sorted(query(db, "select channel, direction, weight, weight_reason, duration_minutes from interactions")) == [
+    rows = query(db, "select channel, direction, weight, weight_reason, duration_minutes from interactions")
+    assert sorted(rows) == [
         ("linkedin_connection", "both", 0.5, "LinkedIn connection made", None),
         ("linkedin_invitation", "in", 0.0, "LinkedIn invitation received (the connection counts once accepted)", None),
         ("meeting", "both", 3.0, "1:1 meeting", 60)]
