@@ -48,9 +48,10 @@ def paused(*args, **kwargs):
     return result
 
 for module in list(sys.modules.values()):  # its own module, and any imported with it that took the name
-    for attr, value in list(getattr(module, "__dict__", {}).items()):
-        if value is original:
-            setattr(module, attr, paused)
+    if module is not sys.modules[__name__]:  # (this one's `original` stays the original)
+        for attr, value in list(getattr(module, "__dict__", {}).items()):
+            if value is original:
+                setattr(module, attr, paused)
 '''
 
 
