@@ -28,7 +28,8 @@ from pipelines.people import refresh_people
 from pipelines.warehouse import connect_writer
 from tests.conftest import snapshot
 
-pytestmark = pytest.mark.usefixtures("prefect_harness")
+# slow: a generated world fanned out on local Dask clusters
+pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 
 TEAM = ("ana", "ben", "chloe", "dev")
 SHARED = 25  # messages each mailbox shares with the next one: a thread both were on

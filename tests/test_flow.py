@@ -16,7 +16,8 @@ from pipelines.flow import SUMMARY_ARTIFACT, weekly_report
 from tests.fake_google import FakeGoogle, synthetic_messages
 from tests.test_delivery import Inbox, free_port
 
-pytestmark = pytest.mark.usefixtures("prefect_harness")
+# slow: the weekly Prefect flow on a generated world
+pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 END = dt.date(2026, 11, 23)  # the world's last day, a Monday; the runs are as of it (its report is 2026-W48)
 AS_OF = END.isoformat()
 

@@ -16,6 +16,8 @@ from connectors.records import CalendarEvent
 from tests.fake_google import FakeGoogle, make_event, message_from_mbox
 from tests.test_ingest_google import config
 
+pytestmark = pytest.mark.slow  # a generated world through the fake Google
+
 UTC = dt.timezone.utc
 END = dt.date(2026, 11, 23)
 

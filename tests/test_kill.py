@@ -27,7 +27,8 @@ from pipelines.people import build_people
 from pipelines.prefect_env import stop_orphaned_servers
 from reports.charts import growth_chart
 
-pytestmark = pytest.mark.usefixtures("prefect_harness")
+# slow: child runs killed at each stage, on a generated world
+pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 TIEKEEPER = Path(sys.executable).parent / "tiekeeper"
 END = dt.date(2026, 11, 23)  # the world's last day, and the day the runs compute as of
 AS_OF = END.isoformat()

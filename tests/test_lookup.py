@@ -6,6 +6,8 @@ import pytest
 
 from tests import test_people
 
+pytestmark = pytest.mark.slow  # each test loads an owner's export through the CLI
+
 db, export = test_people.db, test_people.export  # fixtures: a small owner's export, loaded through the CLI
 
 

@@ -34,6 +34,7 @@ def at(export: Export, when: datetime) -> Export:
     return export
 
 
+@pytest.mark.slow
 def test_each_interaction_carries_the_weight_of_its_kind_and_says_why(export, db):
     at(export, NOW - timedelta(days=10)).mail("jane@acme.com", "Ann Lee <ann@lee.org>, Bo Ek <bo@ek.se>")
     at(export, NOW - timedelta(days=9)).mail("Ann Lee <ann@lee.org>", "jane@acme.com")
@@ -50,6 +51,7 @@ def test_each_interaction_carries_the_weight_of_its_kind_and_says_why(export, db
                     ("group e-mail (7 recipients)", 0.2), ("1:1 meeting", 3.0), ("meeting of 4 (3/(n-1))", 1.0)]
 
 
+@pytest.mark.slow
 def test_declined_cancelled_future_and_automated_are_left_out_and_counted(export, db, tmp_path):
     at(export, NOW - timedelta(days=3)).meeting(("Ann Lee", "ann@lee.org"), ("Jane Doe", "jane@acme.com"))
     export.events[-1] = export.events[-1].replace("PARTSTAT=ACCEPTED:mailto:jane", "PARTSTAT=DECLINED:mailto:jane")
@@ -64,6 +66,7 @@ def test_declined_cancelled_future_and_automated_are_left_out_and_counted(export
         ("meeting", "in the future", 1)]
 
 
+@pytest.mark.slow
 def test_only_one_interaction_per_person_channel_direction_and_day_counts(export, db):
     for _ in range(5):  # a reply storm on one day
         at(export, NOW - timedelta(days=3, hours=-_)).mail("Ann Lee <ann@lee.org>", "jane@acme.com")
@@ -71,6 +74,7 @@ def test_only_one_interaction_per_person_channel_direction_and_day_counts(export
     assert query(db, "select count(*), count(*) filter (where counts_toward_score) from interactions") == [(5, 1)]
 
 
+@pytest.mark.slow
 def test_a_weekly_one_to_one_for_a_year_scores_as_the_published_formula_says(export, db):
     for week in range(1, 53):
         at(export, NOW - timedelta(weeks=week)).meeting(("Ann Lee", "ann@lee.org"), ("Jane Doe", "jane@acme.com"))
@@ -87,6 +91,7 @@ def test_a_weekly_one_to_one_for_a_year_scores_as_the_published_formula_says(exp
     assert (reciprocity, channels) == (1.0, 1)
 
 
+@pytest.mark.slow
 def test_one_way_traffic_halves_the_score_through_reciprocity(export, db):
     for week in range(1, 30):
         at(export, NOW - timedelta(weeks=week)).mail("Ann Lee <ann@lee.org>", "jane@acme.com")  # never answered
@@ -98,6 +103,7 @@ def test_one_way_traffic_halves_the_score_through_reciprocity(export, db):
     assert rows == {"Ann Lee": 0.5, "Bo Ek": 1.0}
 
 
+@pytest.mark.slow
 def test_tiers_follow_rank_and_a_pinned_person_is_at_least_close(export, db, cli, tmp_path):
     names = [f"{first} {last}" for first, last in zip(
         ["Ada", "Ben", "Cy", "Dee", "Eve", "Fay", "Gus", "Hal", "Ida", "Jon",
@@ -117,6 +123,7 @@ def test_tiers_follow_rank_and_a_pinned_person_is_at_least_close(export, db, cli
         "Ada Aho"] == "Close"
 
 
+@pytest.mark.slow
 def test_a_tier_needs_contact_as_well_as_rank_so_a_stranger_is_not_active_in_a_small_network(export, db):
     for week in range(1, 30):
         at(export, NOW - timedelta(weeks=week)).meeting(("Ann Lee", "ann@lee.org"), ("Jane Doe", "jane@acme.com"))
@@ -128,6 +135,7 @@ def test_a_tier_needs_contact_as_well_as_rank_so_a_stranger_is_not_active_in_a_s
     assert rows[1][3] < 0.25  # under the Network floor: less than one day of contact a year expected
 
 
+@pytest.mark.slow
 def test_the_strongest_ties_stay_ordered_without_a_ceiling(export, db):
     for i, name in enumerate(("Ann Lee", "Bo Ek", "Cy Po")):
         for day in range(1, 200, 1 + i):  # daily, every other day, every third day
@@ -139,6 +147,7 @@ def test_the_strongest_ties_stay_ordered_without_a_ceiling(export, db):
     assert all(s < 100 for s in strengths)
 
 
+@pytest.mark.slow
 def test_a_regular_contact_silent_for_five_times_their_gap_is_fading(export, db):
     for week in range(6, 40):  # weekly 1:1s until six weeks ago
         at(export, NOW - timedelta(weeks=week)).meeting(("Ann Lee", "ann@lee.org"), ("Jane Doe", "jane@acme.com"))
@@ -149,6 +158,7 @@ def test_a_regular_contact_silent_for_five_times_their_gap_is_fading(export, db)
     assert (reason, method) == ("fading", "published") and ratio >= 4
 
 
+@pytest.mark.slow
 def test_a_group_meeting_is_contact_and_nobody_contacted_this_week_is_listed(export, db):
     for week in range(6, 40):  # 1:1s every week until six weeks ago ...
         at(export, NOW - timedelta(weeks=week)).meeting(("Ann Lee", "ann@lee.org"), ("Jane Doe", "jane@acme.com"))
@@ -163,6 +173,7 @@ def test_a_group_meeting_is_contact_and_nobody_contacted_this_week_is_listed(exp
     assert query(db, "select count(*) from follow_ups where days_since_contact < 7") == [(0,)]
 
 
+@pytest.mark.slow
 def test_metrics_as_of_a_past_date_use_only_what_came_before(export, db):
     at(export, NOW - timedelta(days=60)).mail("Ann Lee <ann@lee.org>", "jane@acme.com")
     at(export, NOW - timedelta(days=10)).meeting(("Ann Lee", "ann@lee.org"), ("Jane Doe", "jane@acme.com"))
@@ -174,6 +185,7 @@ def test_metrics_as_of_a_past_date_use_only_what_came_before(export, db):
     assert then < now
 
 
+@pytest.mark.slow
 def test_history_keeps_each_weeks_scores_and_why_explains_a_score(export, db, cli, tmp_path):
     for week in range(1, 20):
         at(export, NOW - timedelta(weeks=week)).meeting(("Ann Lee", "ann@lee.org"), ("Jane Doe", "jane@acme.com"))
@@ -200,6 +212,7 @@ def test_metric_constants_come_from_the_config(export, db, cli, tmp_path):
     assert shorter == pytest.approx(0.75, abs=0.01)
 
 
+@pytest.mark.slow
 def test_an_unknown_metric_setting_is_one_line_and_changes_nothing(export, db, cli, tmp_path):
     export.mail("Ann Lee <ann@lee.org>", "jane@acme.com").load(db)
     config = tmp_path / "tiekeeper.toml"
@@ -208,6 +221,7 @@ def test_an_unknown_metric_setting_is_one_line_and_changes_nothing(export, db, c
     assert result.code == 1 and result.err.count("\n") == 1 and "has no setting 'half_life'" in result.err
 
 
+@pytest.mark.slow
 def test_invitations_are_recorded_without_weight_and_meetings_keep_their_length(export, db):
     export.invitation("INCOMING", "Ann Lee", "https://www.linkedin.com/in/annlee")
     export.connection("Ann", "Lee", "https://www.linkedin.com/in/annlee", "Lee")

@@ -15,6 +15,8 @@ from pipelines.validation_metrics import (FadingAuc, PersonScore, auc, average_r
                                           metric_switches, person_scores, spearman, world_now)
 from pipelines.warehouse import connect_writer
 
+pytestmark = pytest.mark.slow  # three 300-person worlds scored
+
 SEEDS = (21, 22, 23)
 RUNS = {"full": {}, "without group weighting": {"use_group_weighting": 0}}
 

@@ -20,6 +20,7 @@ import pytest
 from connectors.demo import generate_world
 
 TIEKEEPER = Path(sys.executable).parent / "tiekeeper"
+pytestmark = pytest.mark.slow  # a whole weekly run in a child process
 END = dt.date(2026, 11, 23)  # the world's last day, and the day the run computes as of
 
 WATCH_HOOK = '''

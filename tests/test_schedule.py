@@ -16,6 +16,8 @@ import pytest
 from connectors.demo import generate_world
 from pipelines.prefect_env import local_server
 
+pytestmark = pytest.mark.slow  # a real Prefect server, deployment and worker
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 # The world's last day. The runs themselves are the deployment's, as its schedule starts them: as of

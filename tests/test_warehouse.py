@@ -20,6 +20,8 @@ from pipelines.warehouse import (Resources, WarehouseError, connect_reader, conn
                                  transaction)
 from tests.conftest import snapshot
 
+pytestmark = pytest.mark.slow  # most tests create a database, some in the DuckDB CLI
+
 UTC = dt.timezone.utc
 
 

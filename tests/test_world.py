@@ -25,6 +25,8 @@ from pipelines.validation_metrics import spearman
 from connectors.demo import World, WorldPaths, generate_world, load_truth
 from connectors.demo.__main__ import main
 
+pytestmark = pytest.mark.slow  # generated worlds, up to thousands of people
+
 END = dt.date(2025, 6, 2)
 
 
