@@ -4,6 +4,11 @@
     python3 dev.py demo     # install into .venv, then run `tiekeeper demo`
     python3 dev.py test     # install into .venv, then run the whole test suite
 
+and, while developing:
+
+    python3 dev.py test --fast   # the tests not marked slow: every module's unit and small-world tests
+    python3 dev.py lint          # ruff, as configured in pyproject.toml
+
 Any further arguments are passed on (e.g. `python3 dev.py test -k mbox`).
 The virtualenv is (re)installed whenever pyproject.toml changes.
 """
@@ -38,12 +43,17 @@ def main() -> int:
     commands = {
         "demo": [str(BIN / "tiekeeper"), "demo"],
         "test": [str(PYTHON), "-m", "pytest"],
+        "lint": [str(BIN / "ruff"), "check", "."],
     }
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print(__doc__.strip())
         return 2
+    command, args = commands[sys.argv[1]], sys.argv[2:]
+    if sys.argv[1] == "test" and "--fast" in args:
+        args.remove("--fast")
+        command = command + ["-m", "not slow"]
     ensure_venv()
-    return subprocess.run(commands[sys.argv[1]] + sys.argv[2:], cwd=ROOT).returncode
+    return subprocess.run(command + args, cwd=ROOT).returncode
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_mbox import OUT, world_mbox  # noqa: E402
+from bench_mbox import OUT, world_mbox
 
 MAILBOXES = 8
 
@@ -105,7 +105,7 @@ def main() -> None:
 
             extract = extract_partitions.with_options(task_runner=dask_task_runner(workers, cluster.scheduler_address))
 
-            def flow(scratch: Path) -> None:
+            def flow(scratch: Path, extract=extract) -> None:  # this iteration's task runner
                 extract("mbox", paths, str(scratch), str(config_file), now)
 
             best(1, flow)  # warm up: Prefect's server, and the imports in every worker

@@ -19,10 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipelines.config import load_config  # noqa: E402
-from pipelines.ingest import ingest  # noqa: E402
-from pipelines.warehouse import connect_writer  # noqa: E402
-from tests.fake_google import FakeGoogle, synthetic_messages  # noqa: E402
+from pipelines.config import load_config
+from pipelines.ingest import ingest
+from pipelines.warehouse import connect_writer
+from tests.fake_google import FakeGoogle, synthetic_messages
 
 
 def run(messages: list[dict], quota: float, fault_rate: float) -> tuple[float, int, int, int]:
@@ -54,7 +54,8 @@ def main() -> None:
           f"{args.fault_rate:.0%} of calls fail (500 or 429) |")
     print("| --- | ---: | ---: |")
     for name, cell in (("seconds", lambda r: f"{r[0]:.1f}"), ("messages loaded", lambda r: f"{r[1]:,}"),
-                       ("messages/s", lambda r: f"{r[1] / r[0]:,.0f}"), ("failed calls (retried)", lambda r: f"{r[2]:,}"),
+                       ("messages/s", lambda r: f"{r[1] / r[0]:,.0f}"),
+                       ("failed calls (retried)", lambda r: f"{r[2]:,}"),
                        ("batch requests", lambda r: f"{r[3]:,}")):
         print(f"| {name} | {cell(clean)} | {cell(faulty)} |")
     print(f"| throughput with faults / without | | {(faulty[1] / faulty[0]) / (clean[1] / clean[0]):.1%} |")

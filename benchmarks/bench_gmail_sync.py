@@ -21,10 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipelines.config import load_config  # noqa: E402
-from pipelines.ingest import ingest  # noqa: E402
-from pipelines.warehouse import connect_writer  # noqa: E402
-from tests.fake_google import FakeGoogle, synthetic_messages  # noqa: E402
+from pipelines.config import load_config
+from pipelines.ingest import ingest
+from pipelines.warehouse import connect_writer
+from tests.fake_google import FakeGoogle, synthetic_messages
 
 
 def main() -> None:

@@ -33,15 +33,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from connectors.demo import generate_world  # noqa: E402
-from connectors.demo.scoring.metrics import auc, correlations, person_scores, world_now  # noqa: E402
-from pipelines.backtest import (FOLLOW_UP_PLAIN, FOLLOW_UP_RECENT, FOLLOW_UP_WEIGHTED, REPLY_PRECISION,  # noqa: E402
+from connectors.demo import generate_world
+from connectors.demo.scoring.metrics import auc, correlations, person_scores, world_now
+from pipelines.backtest import (FOLLOW_UP_PLAIN, FOLLOW_UP_RECENT, FOLLOW_UP_WEIGHTED, REPLY_PRECISION,
                                 REPLY_RECALL, STRENGTH_RECENCY, STRENGTH_SPEARMAN, run_backtest, summarise)
-from pipelines.config import Config, load_config  # noqa: E402
-from pipelines.ingest import ingest  # noqa: E402
-from pipelines.metrics import refresh_metrics  # noqa: E402
-from pipelines.people import refresh_people  # noqa: E402
-from pipelines.warehouse import connect_writer  # noqa: E402
+from pipelines.config import Config, load_config
+from pipelines.ingest import ingest
+from pipelines.metrics import refresh_metrics
+from pipelines.people import refresh_people
+from pipelines.warehouse import connect_writer
 
 OUT = ROOT / "benchmarks" / "out"
 END = dt.date(2026, 11, 23)

@@ -19,12 +19,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench_people import SEEDS, loaded_world  # noqa: E402
-from connectors.demo.scoring.awaiting import awaiting_reply_quality  # noqa: E402
-from connectors.demo.scoring.metrics import (  # noqa: E402
+from bench_people import SEEDS, loaded_world
+from connectors.demo.scoring.awaiting import awaiting_reply_quality
+from connectors.demo.scoring.metrics import (
     SUBSETS, PersonScore, correlations, fading_auc, metric_switches, person_scores, world_now)
-from pipelines.metrics import refresh_metrics  # noqa: E402
-from pipelines.people import refresh_people  # noqa: E402
+from pipelines.metrics import refresh_metrics
+from pipelines.people import refresh_people
 
 RUNS = {"full metric": {}, "without reciprocity": {"use_reciprocity": 0},
         "without group down-weighting": {"use_group_weighting": 0}}

@@ -26,10 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipelines.config import Config  # noqa: E402
-from pipelines.metrics import METRIC_DEFAULTS, _rebuild_history, write_settings  # noqa: E402
-from pipelines.warehouse import set_as_of  # noqa: E402
-from pipelines.warehouse import connect_writer  # noqa: E402
+from pipelines.config import Config
+from pipelines.metrics import METRIC_DEFAULTS, _rebuild_history, write_settings
+from pipelines.warehouse import connect_writer, set_as_of
 
 AS_OF = dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc)
 

@@ -26,12 +26,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from connectors.demo import IdentityKnobs, generate_world  # noqa: E402
-from connectors.demo.scoring.identities import IdentityQuality, identity_quality  # noqa: E402
-from pipelines.config import load_config  # noqa: E402
-from pipelines.ingest import ingest  # noqa: E402
-from pipelines.people import Overrides, build_people, refresh_people  # noqa: E402
-from pipelines.warehouse import connect_writer  # noqa: E402
+from connectors.demo import IdentityKnobs, generate_world
+from connectors.demo.scoring.identities import IdentityQuality, identity_quality
+from pipelines.config import load_config
+from pipelines.ingest import ingest
+from pipelines.people import Overrides, build_people, refresh_people
+from pipelines.warehouse import connect_writer
 
 OUT = ROOT / "benchmarks" / "out"
 END = dt.date(2026, 11, 23)
@@ -105,7 +105,8 @@ def quality(sizes: list[int], seeds: list[int], before_code: Path | None) -> Non
     if before_code:
         columns += " before: precision | recall |"
     print(columns + " precision | recall | with address book: precision | recall | automated / owner as people |")
-    print("| --- | --- | ---: | ---: |" + " ---: | ---: |" * (2 if before_code else 0) + " ---: | ---: | ---: | ---: | ---: |")
+    print("| --- | --- | ---: | ---: |" + " ---: | ---: |" * (2 if before_code else 0)
+          + " ---: | ---: | ---: | ---: | ---: |")
     for kind in WORLDS:
         for people in sizes:
             for seed in seeds:

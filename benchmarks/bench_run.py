@@ -24,14 +24,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from connectors.demo import generate_world  # noqa: E402
-from pipelines.config import load_config  # noqa: E402
-from pipelines.ingest import ingest  # noqa: E402
-from pipelines.metrics import refresh_metrics  # noqa: E402
-from pipelines.people import refresh_people  # noqa: E402
-from pipelines.deliveries import report_addresses  # noqa: E402
-from pipelines.warehouse import connect_reader, connect_writer  # noqa: E402
-from reports.weekly import make_report  # noqa: E402
+from connectors.demo import generate_world
+from pipelines.config import load_config
+from pipelines.ingest import ingest
+from pipelines.metrics import refresh_metrics
+from pipelines.people import refresh_people
+from pipelines.deliveries import report_addresses
+from pipelines.warehouse import connect_reader, connect_writer
+from reports.weekly import make_report
 
 TIEKEEPER = Path(sys.executable).parent / "tiekeeper"
 STAGES = ("ingest linkedin", "ingest mbox", "ingest ics", "people and metrics", "report")

@@ -18,13 +18,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import pyarrow as pa  # noqa: E402
-import splink.comparison_library as cl  # noqa: E402
-from splink import DuckDBAPI, Linker, SettingsCreator, block_on  # noqa: E402
+import pyarrow as pa
+import splink.comparison_library as cl
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
-from benchmarks.bench_people import SEEDS, loaded_world  # noqa: E402
-from connectors.demo.scoring.identities import identity_quality  # noqa: E402
-from pipelines.people import Overrides, build_people  # noqa: E402
+from benchmarks.bench_people import SEEDS, loaded_world
+from connectors.demo.scoring.identities import identity_quality
+from pipelines.people import Overrides, build_people
 
 
 def splink_clusters(con) -> pa.Table:

@@ -71,7 +71,7 @@ def with_backoff(call: Callable[[], T], *, retry_after: Callable[[BaseException]
     for attempt in range(tries):
         try:
             return call()
-        except Exception as error:  # noqa: BLE001 - `retry_after` decides; anything else is raised
+        except Exception as error:  # `retry_after` decides; anything else is raised
             told = retry_after(error)
             if told is False or attempt == tries - 1:
                 raise

@@ -222,10 +222,10 @@ def _read_csv(path: Path, text: str) -> Iterator[Record]:
             continue
         cells = {h: c.strip() for h, c in zip(header, row)}
 
-        def first(*names: str) -> str | None:
+        def first(*names: str, cells: dict[str, str] = cells) -> str | None:
             return next((cells[n] for n in names if cells.get(n)), None)
 
-        def values(columns: list[str]) -> list[str]:
+        def values(columns: list[str], cells: dict[str, str] = cells) -> list[str]:
             return [v.strip() for c in columns for v in cells[c].split(SEPARATOR) if v.strip()]
 
         emails = [e.lower() for e in values(email_columns)]

@@ -174,10 +174,7 @@ def _event(item: dict, origin: str, calendar_name: str, calendar_zone: str | Non
     if not item.get("iCalUID"):
         raise _Broken("no iCalUID")
     start_at, is_all_day = _time(item.get("start"), "start", tz)
-    if item.get("end"):
-        end_at = _time(item["end"], "end", tz)[0]
-    else:
-        end_at = start_at
+    end_at = _time(item["end"], "end", tz)[0] if item.get("end") else start_at
     if is_all_day and end_at == start_at:  # as in .ics: an all-day event lasts at least its day
         end_at = _midnight(dt.date.fromisoformat(item["start"]["date"]) + _ONE_DAY, tz)
     if end_at < start_at:
@@ -187,10 +184,7 @@ def _event(item: dict, origin: str, calendar_name: str, calendar_zone: str | Non
         if not item.get("originalStartTime"):
             raise _Broken("instance of a recurring event without originalStartTime")
         recurrence_id = _time(item["originalStartTime"], "originalStartTime", tz)[0]
-    if is_all_day:
-        timezone = str(tz)
-    else:
-        timezone = item["start"].get("timeZone") or calendar_zone or str(tz)
+    timezone = str(tz) if is_all_day else item["start"].get("timeZone") or calendar_zone or str(tz)
     return CalendarEvent(
         uid=item["iCalUID"],
         recurrence_id=recurrence_id,

@@ -27,15 +27,15 @@ import hashlib
 import json
 import logging
 import time
-from typing import Any, Callable, Iterator, NamedTuple
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
 
 from googleapiclient.errors import HttpError
 
 from connectors import google_api
 from connectors.api_calls import Retry, retry_in_batches
 from connectors.google_api import API_FAILURES, api_error, is_retryable, new_batch, retry_after, with_backoff
-from connectors.mail_headers import (first_message_id, header_addresses, header_text, message_ids,
-                                     parse_date)
+from connectors.mail_headers import first_message_id, header_addresses, header_text, message_ids, parse_date
 from connectors.records import MailMessage, Rejected, Skipped, rejected
 
 log = logging.getLogger(__name__)
@@ -253,12 +253,11 @@ class _Sync:
     def fetch(self, ids: list[str]) -> Iterator[MailMessage | Rejected | Skipped]:
         """The records of messages `ids` (hex), fetched `batch_size` at a time; the parts of a batch that
         fail go into the next one."""
-        total, done = len(ids), 0
+        total = len(ids)
         batches = retry_in_batches(ids, self.fetch_batch, batch_size=self.batch_size, sleep=self.sleep,
                                    tries=google_api.RETRY_TRIES)
-        for hex_id, result in batches:
+        for done, (_, result) in enumerate(batches, 1):
             yield result if isinstance(result, Skipped) else _record(result)
-            done += 1
             if self.progress is not None and (done % self.batch_size == 0 or done == total):
                 self.progress(done, total)
 

@@ -12,7 +12,8 @@ import json
 import random
 import time
 import urllib.parse
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import google.auth.exceptions
 import googleapiclient.errors
@@ -21,8 +22,7 @@ from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 from googleapiclient.http import BatchHttpRequest, build_http
 
-from connectors import SourceError, TransientSourceError, command
-from connectors import api_calls
+from connectors import SourceError, TransientSourceError, api_calls, command
 from connectors.api_calls import MAX_DELAY, RETRY_TRIES, RateLimiter, backoff_delay  # noqa: F401 - shared
 
 ANONYMOUS = "anonymous"  # credentials for a local emulator: no Authorization header at all
@@ -59,9 +59,9 @@ def new_batch(service, callback: Callable[[str, Any, HttpError | None], None]) -
     `service.new_batch_http_request()` always posts to Google's root URL, ignoring `api_endpoint`;
     this one posts to `<api_endpoint>/<batchPath>` when an endpoint was given.
     """
-    document = service._rootDesc  # noqa: SLF001 - the client keeps the discovery document only here
+    document = service._rootDesc  # the client keeps the discovery document only here
     google_base = urllib.parse.urljoin(document["rootUrl"], document["servicePath"])
-    root = document["rootUrl"] if service._baseUrl == google_base else service._baseUrl  # noqa: SLF001
+    root = document["rootUrl"] if service._baseUrl == google_base else service._baseUrl
     return BatchHttpRequest(callback=callback,
                             batch_uri=urllib.parse.urljoin(root, document.get("batchPath", "batch")))
 
@@ -115,7 +115,8 @@ def api_error(api: str, error: BaseException) -> SourceError:
     """The one-line `SourceError` for an API failure that ends a run."""
     if isinstance(error, google.auth.exceptions.RefreshError) or (
             isinstance(error, HttpError) and error.resp.status == 401):
-        return SourceError(f"{api}: the Google authorization has expired or was revoked (run `{command()} auth google` again)")
+        return SourceError(f"{api}: the Google authorization has expired or was revoked "
+                           f"(run `{command()} auth google` again)")
     if isinstance(error, HttpError):
         status = error.resp.status
         message = " ".join(str(error.reason or "").split()) or "no reason given"

@@ -32,8 +32,8 @@ MAX_IN_FLIGHT = 4  # Outlook's limit of concurrent requests per app and mailbox
 REQUESTS_PER_SECOND = 16.0  # just under Outlook's 10,000 requests per 10 minutes per app and mailbox
 TIMEOUT = (10, 120)  # connect, read (seconds)
 REAUTHORIZE = "run `tiekeeper auth microsoft` again"
-_RETRYABLE = {424, 429, 500, 502, 503, 504}
-_FRACTION = re.compile(r"(\.\d{6})\d+")  # Graph writes 7 fractional digits; Python reads 6  # 424: a batch part whose predecessor in its chain failed
+_RETRYABLE = {424, 429, 500, 502, 503, 504}  # 424: a batch part whose predecessor in its chain failed
+_FRACTION = re.compile(r"(\.\d{6})\d+")  # Graph writes 7 fractional digits; Python reads 6
 
 
 class GraphError(Exception):
@@ -150,7 +150,8 @@ def graph_error(api: str, error: BaseException) -> SourceError:
         if error.status == 401:
             return SourceError(f"{api}: the Microsoft authorization has expired or was revoked ({REAUTHORIZE})")
         if error.status == 403:
-            return SourceError(f"{api}: request refused with HTTP 403 {error.code}: {error.message or 'no reason given'} "
+            return SourceError(f"{api}: request refused with HTTP 403 {error.code}: "
+                               f"{error.message or 'no reason given'} "
                                f"(check the permissions granted: {REAUTHORIZE})")
         if error.retryable:
             return TransientSourceError(f"{api}: request refused with HTTP {error.status} {error.code} (still failing "

@@ -148,7 +148,8 @@ def _vevent_blocks(text: str, components: list[tuple[str, int, int]]) -> list[tu
             for name, begin, end in components if name == "VEVENT"]
 
 
-def _without_unreadable(text: str, components: list[tuple[str, int, int]]) -> tuple[str, list[tuple[str, int, str, str]]]:
+def _without_unreadable(text: str, components: list[tuple[str, int, int]]
+                        ) -> tuple[str, list[tuple[str, int, str, str]]]:
     """`text` without the components that cannot be parsed on their own, and those as (name, line
     of BEGIN, text, why)."""
     lines = text.split("\n")
@@ -297,7 +298,7 @@ def _occurrences(members: list[_Vevent], calendar_name: str, tz: zoneinfo.ZoneIn
             if vevent.origin not in fields:
                 fields[vevent.origin] = _fields(vevent, calendar_name, tz)
             events.append(_event(occurrence, vevent, fields[vevent.origin], is_series, tz))
-    except Exception as error:  # whatever the libraries fail on in one series must not stop the file
+    except Exception as error:  # noqa: BLE001 - whatever the libraries fail on in one series must not stop the file
         raw = "\n".join(member.raw for member in members)
         yield rejected(members[0].origin, f"cannot expand the series: {_one_line(error)}", raw)
         return

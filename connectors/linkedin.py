@@ -20,14 +20,7 @@ from typing import IO, NamedTuple
 from zoneinfo import ZoneInfo
 
 from connectors import SourceError
-from connectors.records import (
-    LinkedInConnection,
-    LinkedInInvitation,
-    LinkedInMessage,
-    Rejected,
-    Skipped,
-    rejected,
-)
+from connectors.records import LinkedInConnection, LinkedInInvitation, LinkedInMessage, Rejected, Skipped, rejected
 
 Record = LinkedInConnection | LinkedInMessage | LinkedInInvitation | Rejected | Skipped
 Rows = Iterator[tuple[int, list[str]]]

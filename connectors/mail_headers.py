@@ -10,9 +10,9 @@ from __future__ import annotations
 import binascii
 import datetime as dt
 import re
+from collections.abc import Iterable
 from email.utils import getaddresses, parsedate_to_datetime
 from functools import lru_cache
-from typing import Iterable
 
 from connectors.records import Address
 

@@ -18,12 +18,20 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from connectors import SourceError
-from connectors.mail_headers import (decode_text, decode_words, first_message_id, header_addresses, header_text,
-                                     message_ids, parse_date, received_date)
+from connectors.mail_headers import (
+    decode_text,
+    decode_words,
+    first_message_id,
+    header_addresses,
+    header_text,
+    message_ids,
+    parse_date,
+    received_date,
+)
 from connectors.records import MailMessage, Rejected, Skipped, rejected
 
 CHUNK_SIZE = 16 * 1024 * 1024

@@ -70,7 +70,8 @@ def authorize(client_id: str, *, tenant: str = DEFAULT_TENANT, device_code: bool
     return str(claims.get("preferred_username") or claims.get("name") or "your account")
 
 
-def access_token(client_id: str, *, tenant: str = DEFAULT_TENANT, http_client=None, authority: str | None = None) -> str:
+def access_token(client_id: str, *, tenant: str = DEFAULT_TENANT, http_client=None,
+                 authority: str | None = None) -> str:
     """A valid access token from the stored cache (see `token_provider`)."""
     return token_provider(client_id, tenant=tenant, http_client=http_client, authority=authority)()
 

@@ -32,8 +32,17 @@ from typing import NamedTuple
 
 from connectors import SourceError
 from connectors.api_calls import Retry, retry_in_batches
-from connectors.graph_api import (GRAPH_FAILURES, MAX_BATCH, Answer, GraphClient, GraphError, graph_address,
-                                  graph_addresses, graph_error, graph_instant)
+from connectors.graph_api import (
+    GRAPH_FAILURES,
+    MAX_BATCH,
+    Answer,
+    GraphClient,
+    GraphError,
+    graph_address,
+    graph_addresses,
+    graph_error,
+    graph_instant,
+)
 from connectors.mail_headers import first_message_id, header_text, message_ids
 from connectors.records import OutlookMessage, OutlookMessageChange, Rejected, Skipped, rejected
 

@@ -26,8 +26,15 @@ from typing import NamedTuple
 
 from connectors import SourceError
 from connectors.api_calls import retry_in_batches
-from connectors.graph_api import (GRAPH_FAILURES, MAX_BATCH, GraphClient, GraphError, graph_address, graph_error,
-                                  graph_instant)
+from connectors.graph_api import (
+    GRAPH_FAILURES,
+    MAX_BATCH,
+    GraphClient,
+    GraphError,
+    graph_address,
+    graph_error,
+    graph_instant,
+)
 from connectors.records import Attendee, CalendarEvent, Rejected, Skipped, rejected
 
 log = logging.getLogger(__name__)

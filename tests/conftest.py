@@ -6,8 +6,8 @@ import atexit
 import os
 import shutil
 import subprocess
-import tempfile
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,7 +83,8 @@ def snapshot(db: Path) -> dict[str, list]:
         tables = [t for (t,) in con.execute(
             "select table_name from duckdb_tables() where database_name = current_database() order by 1"
         ).fetchall()]
-        return {t: sorted(repr(tuple(_rounded(v) for v in row)) for row in con.execute(f'select * from "{t}"').fetchall())
+        return {t: sorted(repr(tuple(_rounded(v) for v in row))
+                          for row in con.execute(f'select * from "{t}"').fetchall())
                 for t in tables}
 
 

@@ -31,7 +31,6 @@ Run it by hand (e.g. for the speed benchmark):
 from __future__ import annotations
 
 import argparse
-import base64
 import copy
 import datetime as dt
 import email.parser
@@ -46,8 +45,9 @@ import time
 import urllib.parse
 import zoneinfo
 from collections import Counter
+from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Iterable
+from typing import Any
 
 OWNER = "me@example.com"
 UTC = dt.timezone.utc
@@ -224,8 +224,9 @@ def synthetic_messages(n: int, *, seed: int = 0, start: dt.datetime = dt.datetim
     return messages
 
 
-def make_event(id: str, *, summary: str = "Meeting", start: dt.datetime | dt.date, end: dt.datetime | dt.date | None = None,
-               time_zone: str | None = "Europe/Berlin", attendees: Iterable[str | dict] = (),
+def make_event(id: str, *, summary: str = "Meeting", start: dt.datetime | dt.date,
+               end: dt.datetime | dt.date | None = None, time_zone: str | None = "Europe/Berlin",
+               attendees: Iterable[str | dict] = (),
                organizer: str = OWNER, status: str = "confirmed", ical_uid: str | None = None,
                sequence: int = 0, **fields: Any) -> dict:
     """A Calendar event resource: `start`/`end` datetimes (aware) give a timed event, dates an
@@ -244,7 +245,8 @@ def make_event(id: str, *, summary: str = "Meeting", start: dt.datetime | dt.dat
     event = {"kind": "calendar#event", "id": id, "status": status, "summary": summary,
              "start": when(start), "end": when(end), "iCalUID": ical_uid or f"{id}@google.com",
              "sequence": sequence, "eventType": "default",
-             "creator": {"email": organizer}, "organizer": {"email": organizer, **({"self": True} if organizer == OWNER else {})}}
+             "creator": {"email": organizer},
+             "organizer": {"email": organizer, **({"self": True} if organizer == OWNER else {})}}
     people = [{"email": a, "responseStatus": "needsAction"} if isinstance(a, str) else dict(a) for a in attendees]
     if people:
         event["attendees"] = people
@@ -938,7 +940,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
         pass
 
 

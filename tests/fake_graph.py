@@ -253,7 +253,8 @@ class FakeGraph(LoopbackServer):
             if not depends:
                 unchained += 1
             if any(statuses.get(d, 424) >= 400 for d in depends):
-                status, payload, extra = 424, {"error": {"code": "FailedDependency", "message": "dependency failed"}}, {}
+                status, extra = 424, {}
+                payload = {"error": {"code": "FailedDependency", "message": "dependency failed"}}
                 self._log("dependency", 424, True)
             elif unchained > MAX_CONCURRENT:  # more than 4 would run at once against the mailbox
                 status, payload, extra = GraphFault(429, "ApplicationThrottled", "MailboxConcurrency limit",
@@ -427,7 +428,8 @@ class FakeGraph(LoopbackServer):
             params = {**self._pages[params["$skiptoken"]][1], **params}
         if "startDateTime" not in params or "endDateTime" not in params:
             raise GraphFault(400, "ErrorInvalidParameter", "startDateTime and endDateTime are required")
-        low, high = (dt.datetime.fromisoformat(params[k].replace("Z", "+00:00")) for k in ("startDateTime", "endDateTime"))
+        low, high = (dt.datetime.fromisoformat(params[k].replace("Z", "+00:00"))
+                     for k in ("startDateTime", "endDateTime"))
 
         def inside(event: dict) -> bool:
             start = dt.datetime.fromisoformat(event["start"]["dateTime"][:19]).replace(tzinfo=UTC)
@@ -485,7 +487,8 @@ def synthetic_mailbox(n: int, *, seed: int = 0) -> tuple[list[dict], list[dict]]
         me = {"emailAddress": {"name": "Me Myself", "address": "me@example.com"}}
         when = (start + dt.timedelta(minutes=7 * k)).strftime("%Y-%m-%dT%H:%M:%SZ")
         messages.append({
-            "id": f"AAMkItem{seed:04d}{k:010d}", "parentFolderId": folder, "internetMessageId": f"<m{k}.s{seed}@example.org>",
+            "id": f"AAMkItem{seed:04d}{k:010d}", "parentFolderId": folder,
+            "internetMessageId": f"<m{k}.s{seed}@example.org>",
             "conversationId": f"AAQkADconv{seed}x{k // 3}", "subject": f"Topic {k // 3}", "from": me if sent else peer,
             "sender": me if sent else peer, "toRecipients": [peer if sent else me], "ccRecipients": [],
             "bccRecipients": [], "replyTo": [], "sentDateTime": when, "receivedDateTime": when,
@@ -516,8 +519,8 @@ def graph_events(events, *, owner: str = "me@example.com") -> tuple[list[dict], 
             .astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.0000000Z"),
             "organizer": {"emailAddress": {"name": event.organizer.name or "", "address": event.organizer.email}}
             if event.organizer else {"emailAddress": {"name": "Me", "address": owner}},
-            "attendees": [{"type": {"OPT-PARTICIPANT": "optional"}.get(a.role or "", "resource" if a.cutype == "RESOURCE"
-                                                                        else "required"),
+            "attendees": [{"type": {"OPT-PARTICIPANT": "optional"}.get(
+                               a.role or "", "resource" if a.cutype == "RESOURCE" else "required"),
                            "status": {"response": {"ACCEPTED": "accepted", "DECLINED": "declined",
                                                    "TENTATIVE": "tentativelyAccepted"}.get(a.partstat or "", "none")},
                            "emailAddress": {"name": a.name or "", "address": a.email}} for a in event.attendees],

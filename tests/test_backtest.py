@@ -11,6 +11,8 @@ from pipelines.backtest import MEASURES, RATIOS, run_backtest, table_lines
 from pipelines.warehouse import connect_writer
 from tests.test_learning import AS_OF, build
 
+pytestmark = pytest.mark.slow  # a generated world's history, backtested
+
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):

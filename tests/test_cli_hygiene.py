@@ -18,6 +18,8 @@ from pipelines.cli import COMMAND_HELP, _parser
 from tests.conftest import OWNER_CONFIG, snapshot
 from tests.test_people import CONNECTIONS_HEADER, Export
 
+pytestmark = pytest.mark.slow  # most tests load exports or run the CLI in a child process
+
 SCRIPT = Path(sys.executable).parent / "tiekeeper"
 MBOX = (b"From 1@xxx Tue Mar 11 01:31:25 +0000 2025\nMessage-ID: <one@lee.org>\nDate: Tue, 11 Mar 2025 02:31:25 +0100\n"
         b"From: Ann Lee <ann@lee.org>\nTo: jane@acme.com\nSubject: Hello\n\nHi\n")

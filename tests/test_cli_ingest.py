@@ -12,6 +12,8 @@ import pytest
 
 from tests.conftest import OWNER_CONFIG, snapshot
 
+pytestmark = pytest.mark.slow  # most tests load several exports, one kills an ingest
+
 CONNECTIONS = (
     "Notes:\n"
     '"When exporting your connection data, you may notice that some of the email addresses are missing."\n'

@@ -9,6 +9,8 @@ from aiosmtpd.controller import Controller
 
 from tests.test_delivery import free_port
 
+pytestmark = pytest.mark.slow  # the demo world loaded, then reported
+
 
 class Inbox:
     def __init__(self):

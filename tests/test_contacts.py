@@ -28,7 +28,8 @@ def test_apple_contacts_card_keeps_names_addresses_phone_and_linkedin_and_skips_
         origin="apple_contacts.vcf:1")
     assert (front_desk.full_name, front_desk.organization, front_desk.emails) == (
         "Contoso Front Desk", "Contoso Ltd.", ["frontdesk@contoso.com"])
-    assert (wei.full_name, wei.given_name, wei.family_name, wei.origin) == ("王伟", "Wei", "Wang", "apple_contacts.vcf:43")
+    assert (wei.full_name, wei.given_name, wei.family_name, wei.origin) == (
+        "王伟", "Wei", "Wang", "apple_contacts.vcf:43")
 
 
 def test_google_vcard_export_unescapes_urls_and_reads_every_address():
@@ -123,6 +124,7 @@ def test_ingest_contacts_loads_a_folder_of_address_books_and_keeps_the_broken_ca
             "broken.vcf:12", "EMAIL 'elif.smith at contoso.com' is not an e-mail address")
 
 
+@pytest.mark.slow
 def test_ingesting_the_same_address_books_again_changes_nothing(cli, books, tmp_path):
     db = tmp_path / "t.duckdb"
     args = ("--db", db, "--config", tmp_path / "tiekeeper.toml", "ingest", "contacts")
@@ -138,6 +140,7 @@ def test_ingesting_the_same_address_books_again_changes_nothing(cli, books, tmp_
         {t: rows for t, rows in before.items() if t.startswith("raw_") or t == "rejected_records"}
 
 
+@pytest.mark.slow
 def test_a_card_that_lists_several_addresses_makes_them_one_person(cli, books, tmp_path):
     db = tmp_path / "t.duckdb"
     assert cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "ingest", "contacts").code == 0
@@ -150,6 +153,7 @@ def test_a_card_that_lists_several_addresses_makes_them_one_person(cli, books, t
     ]
 
 
+@pytest.mark.slow
 def test_a_missing_address_book_is_one_line_and_the_database_is_unchanged(cli, books, tmp_path):
     db = tmp_path / "t.duckdb"
     config = ("--db", db, "--config", tmp_path / "tiekeeper.toml")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.usefixtures("prefect_harness")  # the demo runs the weekly flow
+# The demo runs the weekly flow (slow: its world and flow, several times)
+pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 
 PUBLIC = ("people", "identities", "identity_matches", "automated_mail", "interactions", "interactions_excluded",
           "relationship_strength", "cadence", "follow_ups", "awaiting_reply", "network_growth", "strength_history",

@@ -17,6 +17,8 @@ from pipelines.metrics import refresh_metrics
 from pipelines.people import refresh_people
 from pipelines.warehouse import connect_writer
 
+pytestmark = pytest.mark.slow  # generated worlds built and rebuilt
+
 END = dt.date(2026, 11, 23)
 WEEKLY_RUNS = [dt.datetime(2026, 11, 9, 6, tzinfo=dt.timezone.utc),
                dt.datetime(2026, 11, 16, 6, tzinfo=dt.timezone.utc),

@@ -18,8 +18,15 @@ from connectors.gmail import HISTORY_EXPIRED, LABEL_NAMES, GmailCursor, LabelsCh
 from connectors.google_api import RateLimiter, build_service, new_batch
 from connectors.mail_headers import header_addresses, header_text
 from connectors.records import CalendarEvent, MailMessage, Skipped
-from tests.fake_google import (FakeGoogle, make_event, make_message, message_from_mbox, recurring_instances,
-                               synthetic_events, synthetic_messages)
+from tests.fake_google import (
+    FakeGoogle,
+    make_event,
+    make_message,
+    message_from_mbox,
+    recurring_instances,
+    synthetic_events,
+    synthetic_messages,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
@@ -259,7 +266,8 @@ def events(records):
 
 
 def test_calendar_full_then_incremental_then_410(clock):
-    series = recurring_instances("weekly1", summary="Weekly 1:1", first_start=dt.datetime(2025, 3, 3, 10, tzinfo=BERLIN),
+    series = recurring_instances("weekly1", summary="Weekly 1:1",
+                                 first_start=dt.datetime(2025, 3, 3, 10, tzinfo=BERLIN),
                                  duration=dt.timedelta(minutes=30), count=6, attendees=["bob@example.org"])
     seeded = synthetic_events(40) + series + [
         make_event("allday1", summary="Holiday", start=dt.date(2025, 5, 1)),

@@ -28,7 +28,8 @@ from pipelines.people import refresh_people
 from pipelines.warehouse import connect_writer
 from tests.conftest import snapshot
 
-pytestmark = pytest.mark.usefixtures("prefect_harness")
+# slow: a generated world fanned out on local Dask clusters
+pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 
 TEAM = ("ana", "ben", "chloe", "dev")
 SHARED = 25  # messages each mailbox shares with the next one: a thread both were on
@@ -38,6 +39,7 @@ BODY_FROM_MESSAGE = (b"From dev@example.org Mon Mar 10 09:00:00 2025\nMessage-ID
                      b"Date: Mon, 10 Mar 2025 09:00:00 +0000\nFrom: Dev <dev@example.org>\nTo: ana@example.org\n"
                      b"Subject: Notes\n\nMy notes.\n\nFrom the offsite, only this.\n\n")
 NO_HEADERS = 'no message headers after the "From " line'
+END = dt.date(2026, 11, 23)  # the world's last day
 
 
 def messages(mbox: bytes) -> list[bytes]:
@@ -48,7 +50,7 @@ def messages(mbox: bytes) -> list[bytes]:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    return generate_world(tmp_path_factory.mktemp("world"), people=60, seed=17, end=dt.date.today())
+    return generate_world(tmp_path_factory.mktemp("world"), people=60, seed=17, end=END)
 
 
 @pytest.fixture(scope="module")

@@ -16,12 +16,15 @@ from pipelines.flow import SUMMARY_ARTIFACT, weekly_report
 from tests.fake_google import FakeGoogle, synthetic_messages
 from tests.test_delivery import Inbox, free_port
 
-pytestmark = pytest.mark.usefixtures("prefect_harness")
+# slow: the weekly Prefect flow on a generated world
+pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
+END = dt.date(2026, 11, 23)  # the world's last day, a Monday; the runs are as of it (its report is 2026-W48)
+AS_OF = END.isoformat()
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    return generate_world(tmp_path_factory.mktemp("world"), people=60, seed=11, end=dt.date.today())
+    return generate_world(tmp_path_factory.mktemp("world"), people=60, seed=11, end=END)
 
 
 @pytest.fixture
@@ -79,12 +82,12 @@ def test_the_whole_flow_loads_every_source_and_mails_the_report_once_a_week(cli,
     inbox, port = smtp
     path, db = config(world, "complete", port=port), tmp_path / "tiekeeper.duckdb"
 
-    first = cli("--config", path, "--db", db, "run")
+    first = cli("--config", path, "--db", db, "--as-of", AS_OF, "run")
     assert first.code == 0, first.err
     assert [line.split(":")[0] for line in first.out.splitlines()[:3]] == ["linkedin", "mbox", "ics"]
     assert "delivery: sent to sofia@example.test" in first.out
     (message,) = received(inbox)
-    week = dt.date.today().isocalendar()
+    week = END.isocalendar()
     assert message["Subject"] == f"Your network, {week.year}-W{week.week:02d}"
     html, text = html_and_text(message)
     assert "Replies you owe" in html and "incomplete" not in html and "INCOMPLETE" not in text
@@ -96,24 +99,24 @@ def test_the_whole_flow_loads_every_source_and_mails_the_report_once_a_week(cli,
     artifact = Artifact.get(SUMMARY_ARTIFACT)
     assert "| mbox | ok |" in artifact.data and "sent to sofia@example.test" in artifact.data
 
-    again = cli("--config", path, "--db", db, "run")  # the same week, nothing new
+    again = cli("--config", path, "--db", db, "--as-of", AS_OF, "run")  # the same week, nothing new
     assert again.code == 0, again.err
     assert "1 unchanged and skipped" in again.out.splitlines()[1]
     assert "delivery: not sent again: the" in again.out and len(inbox.received) == 1
 
-    resent = cli("--config", path, "--db", db, "run", "--resend")
+    resent = cli("--config", path, "--db", db, "--as-of", AS_OF, "run", "--resend")
     assert resent.code == 0 and len(inbox.received) == 2
 
 
 def test_failing_sources_are_named_at_the_top_of_the_report_and_the_rest_goes_on(cli, world, smtp, tmp_path):
     inbox, port = smtp
-    sources = ('[sources]\nlinkedin = "Complete_LinkedInDataExport_{d:%m-%d-%Y}.zip"\nmbox = ["Takeout/Mail/gone.mbox"]\n'
-               'ics = ["Takeout/Calendar"]\n').format(d=dt.date.today())
+    sources = (f'[sources]\nlinkedin = "Complete_LinkedInDataExport_{END:%m-%d-%Y}.zip"\n'
+               'mbox = ["Takeout/Mail/gone.mbox"]\nics = ["Takeout/Calendar"]\n')
     google = FakeGoogle(messages=synthetic_messages(30))
     with google as url:
         path = config(world, "failing", port=port, sources=sources + gmail_at(url))
         google.fail_next(1, status=401)  # an expired token: retrying cannot help
-        result = cli("--config", path, "--db", tmp_path / "t.duckdb", "run")
+        result = cli("--config", path, "--db", tmp_path / "t.duckdb", "--as-of", AS_OF, "run")
     assert result.code == 1
     (line,) = result.err.splitlines()
     assert line.startswith("tiekeeper: the run finished with 2 problems: mbox: ")
@@ -139,7 +142,7 @@ def test_a_transient_api_failure_is_retried_by_prefect_and_the_retry_succeeds(wo
         path = config(world, "retrying", sources=gmail_at(url))
         google.fail_next(1, status=503)
         state = weekly_report(config_path=str(path), db_path=str(tmp_path / "t.duckdb"), send_report=False,
-                              return_state=True)
+                              as_of=AS_OF, return_state=True)
     summary = state.result()
     assert summary.ok, summary.problems
     (gmail,) = summary.sources
@@ -155,7 +158,8 @@ def test_a_transient_failure_that_lasts_is_retried_then_reported(world, tmp_path
     with google as url:
         path = config(world, "down", sources=gmail_at(url))
         google.fail_next(100, status=503)
-        summary = weekly_report(config_path=str(path), db_path=str(tmp_path / "t.duckdb"), send_report=False)
+        summary = weekly_report(config_path=str(path), db_path=str(tmp_path / "t.duckdb"), send_report=False,
+                                as_of=AS_OF)
     assert google.calls() == 3  # the first attempt and two retries, each failing at its first call
     assert summary.problems == ["Gmail API: request refused with HTTP 503: The service is currently unavailable. "
                                 "(still failing after retries; run again later, it resumes where it stopped)"]

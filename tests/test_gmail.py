@@ -15,10 +15,17 @@ from googleapiclient.errors import HttpError
 from googleapiclient.http import HttpMockSequence
 
 from connectors import SourceError
-from connectors.gmail import (ALREADY_STORED, DELETED, HISTORY_EXPIRED, METADATA_HEADERS, GmailCursor,
-                              LabelsChanged, MessageDeleted, sync_gmail)
-from connectors.google_api import (ANONYMOUS, RateLimiter, backoff_delay, build_service, is_retryable,
-                                   with_backoff)
+from connectors.gmail import (
+    ALREADY_STORED,
+    DELETED,
+    HISTORY_EXPIRED,
+    METADATA_HEADERS,
+    GmailCursor,
+    LabelsChanged,
+    MessageDeleted,
+    sync_gmail,
+)
+from connectors.google_api import ANONYMOUS, RateLimiter, backoff_delay, build_service, is_retryable, with_backoff
 from connectors.records import Address, MailMessage, Skipped
 from tests.records import mail
 
@@ -151,13 +158,13 @@ DIGEST = api_message("1874a0c3e5f6b7d3", [
 EXPECTED = [
     mail(message_id="CAJ1xYz4kPq8Rw@mail.gmail.com",
          header_hash=hashlib.sha256(
-             "Delivered-To: owner@example.com\n"
-             "From: =?UTF-8?Q?J=C3=B6rg_M=C3=BCller?= <Joerg.Mueller@example.org>\n"
-             "To: Owner <owner@example.com>\n"
-             'Cc: "Doe, Jane" <jane.doe@example.com>\n'
-             "Subject: =?UTF-8?Q?Caf=C3=A9_on_Friday=3F?=\n"
-             "Date: Tue, 11 Mar 2025 01:31:24 -0000\n"
-             "Message-ID: <CAJ1xYz4kPq8Rw@mail.gmail.com>\n".encode()).hexdigest(),
+             b"Delivered-To: owner@example.com\n"
+             b"From: =?UTF-8?Q?J=C3=B6rg_M=C3=BCller?= <Joerg.Mueller@example.org>\n"
+             b"To: Owner <owner@example.com>\n"
+             b'Cc: "Doe, Jane" <jane.doe@example.com>\n'
+             b"Subject: =?UTF-8?Q?Caf=C3=A9_on_Friday=3F?=\n"
+             b"Date: Tue, 11 Mar 2025 01:31:24 -0000\n"
+             b"Message-ID: <CAJ1xYz4kPq8Rw@mail.gmail.com>\n").hexdigest(),
          gmail_id="1762210117445924817",
          thread_id="1762210117445924817",
          sent_at=dt.datetime(2025, 3, 11, 1, 31, 24, tzinfo=UTC),

@@ -18,10 +18,8 @@ import requests.adapters
 from google.oauth2.credentials import Credentials
 from google_auth_oauthlib.helpers import credentials_from_session
 
-from connectors import SourceError
-from connectors import google_auth
-from connectors.google_auth import (SCOPE_SEND, SCOPES_READ, authorize, load_credentials, scopes_for,
-                                    token_path)
+from connectors import SourceError, google_auth
+from connectors.google_auth import SCOPE_SEND, SCOPES_READ, authorize, load_credentials, scopes_for, token_path
 
 METADATA = "https://www.googleapis.com/auth/gmail.metadata"
 READONLY = "https://www.googleapis.com/auth/gmail.readonly"

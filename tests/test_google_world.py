@@ -16,6 +16,8 @@ from connectors.records import CalendarEvent
 from tests.fake_google import FakeGoogle, make_event, message_from_mbox
 from tests.test_ingest_google import config
 
+pytestmark = pytest.mark.slow  # a generated world through the fake Google
+
 UTC = dt.timezone.utc
 END = dt.date(2026, 11, 23)
 
@@ -41,7 +43,8 @@ def api_event(event: CalendarEvent) -> dict:
                                      "TENTATIVE": "tentative"}.get(a.partstat or "", "needsAction")}
                  for a in event.attendees]
     start, end = (event.start_at, event.end_at) if not event.is_all_day else (
-        event.start_at.astimezone(ZoneInfo("Europe/Berlin")).date(), event.end_at.astimezone(ZoneInfo("Europe/Berlin")).date())
+        event.start_at.astimezone(ZoneInfo("Europe/Berlin")).date(),
+        event.end_at.astimezone(ZoneInfo("Europe/Berlin")).date())
     return make_event(series, summary=event.summary or "", start=start, end=end, time_zone="UTC",
                       attendees=attendees, organizer=event.organizer.email if event.organizer else "me@example.com",
                       ical_uid=event.uid, sequence=event.sequence, **instance)

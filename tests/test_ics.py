@@ -348,11 +348,11 @@ def test_a_bad_value_in_an_events_alarm_rejects_that_event_only(tmp_path):
 
 def test_a_vtimezone_with_a_bad_date_is_left_out_with_a_warning_and_its_events_load(tmp_path, caplog):
     path = tmp_path / "zone.ics"
-    path.write_bytes(("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VTIMEZONE\r\nTZID:Office\r\n"
-                      "BEGIN:STANDARD\r\nDTSTART:1970-10-25\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\n"
-                      "END:STANDARD\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:a@example.com\r\n"
-                      "DTSTART;TZID=Office:20240305T100000\r\nDTEND;TZID=Office:20240305T110000\r\n"
-                      "SUMMARY:Standup\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").encode())
+    path.write_bytes(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VTIMEZONE\r\nTZID:Office\r\n"
+                      b"BEGIN:STANDARD\r\nDTSTART:1970-10-25\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\n"
+                      b"END:STANDARD\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:a@example.com\r\n"
+                      b"DTSTART;TZID=Office:20240305T100000\r\nDTEND;TZID=Office:20240305T110000\r\n"
+                      b"SUMMARY:Standup\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
     with caplog.at_level(logging.WARNING, logger="connectors.ics"):
         records = list(read_ics([path], tz=BERLIN, window=YEAR_2024))
     assert records == [event(uid="a@example.com", calendar="zone", summary="Standup", start_at=utc(2024, 3, 5, 9),

@@ -52,6 +52,7 @@ def test_gmail_first_run_loads_everything_then_only_what_changed(cli, tmp_path):
         assert again.code == 0 and "0 loaded" in again.out
 
 
+@pytest.mark.slow
 def test_gmail_incremental_fetches_only_new_messages_in_at_most_three_calls(cli, tmp_path):
     db = tmp_path / "t.duckdb"
     fake = FakeGoogle(messages=synthetic_messages(30, seed=2))
@@ -79,6 +80,7 @@ def takeout_and_api_copy(tmp_path: Path) -> tuple[Path, dict]:
     return mbox_path, api_copy
 
 
+@pytest.mark.slow
 def test_a_message_from_takeout_and_from_the_api_is_one_message(cli, tmp_path):
     mbox_path, api_copy = takeout_and_api_copy(tmp_path)
     db = tmp_path / "t.duckdb"
@@ -89,6 +91,7 @@ def test_a_message_from_takeout_and_from_the_api_is_one_message(cli, tmp_path):
     assert rows(db, "select count(*) from int_mail_messages") == [(1,)]
 
 
+@pytest.mark.slow
 def test_a_gmail_sync_that_fails_half_way_keeps_what_it_fetched_and_resumes(cli, tmp_path, monkeypatch):
     monkeypatch.setattr(ingest_module, "CHECKPOINT_ROWS", 10)
     read = ingest_module.SOURCES["gmail"].read
@@ -123,6 +126,7 @@ def meetings() -> list[dict]:
                        attendees=["anna.schmidt@example.org", "owner@example.com"]) for i in range(5)]
 
 
+@pytest.mark.slow
 def test_calendar_sync_then_a_cancellation_and_a_full_resync(cli, tmp_path):
     db = tmp_path / "t.duckdb"
     fake = FakeGoogle(calendars={"primary": meetings()})
@@ -141,6 +145,7 @@ def test_calendar_sync_then_a_cancellation_and_a_full_resync(cli, tmp_path):
     assert rows(db, "select count(*) from stg_gcal__events") == [(4,)]  # the cancelled one is gone after the resync
 
 
+@pytest.mark.slow
 def test_a_gmail_deletion_and_a_label_change_reach_the_database_on_the_next_run(cli, tmp_path):
     db = tmp_path / "t.duckdb"
     fake = FakeGoogle(messages=synthetic_messages(30, seed=4))
@@ -162,6 +167,7 @@ def test_a_gmail_deletion_and_a_label_change_reach_the_database_on_the_next_run(
     assert rows(db, "select removed from ingest_runs order by run_id desc limit 1") == [(1,)]
 
 
+@pytest.mark.slow
 def test_a_message_deleted_in_gmail_is_gone_from_its_takeout_copy_too(cli, tmp_path):
     mbox_path, api_copy = takeout_and_api_copy(tmp_path)
     db = tmp_path / "t.duckdb"

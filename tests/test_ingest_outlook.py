@@ -4,6 +4,7 @@ removals reaching the database, and configuration errors in one line."""
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from tests.fake_graph import FakeGraph
 from tests.test_outlook import FOLDER_LIST, event, message
@@ -17,6 +18,7 @@ def rows(db: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
+@pytest.mark.slow
 def test_outlooks_state_reads_as_gmails_labels_and_a_message_in_two_folders_is_one(cli, tmp_path):
     mail = [message("m1", importance="high", isRead=False, flag={"flagStatus": "flagged"}, categories=["Client A"],
                     inferenceClassification="other"),
@@ -34,6 +36,7 @@ def test_outlooks_state_reads_as_gmails_labels_and_a_message_in_two_folders_is_o
     assert rows(db, "select count(*), count(distinct source) from int_mail_messages") == [(3, 1)]
 
 
+@pytest.mark.slow
 def test_a_message_in_outlook_and_in_an_mbox_export_is_one_message(cli, tmp_path):
     mbox_path = tmp_path / "export.mbox"
     mbox_path.write_bytes(b"From MAILER-DAEMON Tue Mar 11 08:31:25 2025\nMessage-ID: <m1@example.org>\n"
@@ -47,6 +50,7 @@ def test_a_message_in_outlook_and_in_an_mbox_export_is_one_message(cli, tmp_path
     assert rows(db, "select source, labels from int_mail_messages") == [("outlook", ["Category Personal", "Inbox"])]
 
 
+@pytest.mark.slow
 def test_a_meeting_in_outlook_and_in_an_ics_export_is_one_event(cli, tmp_path):
     db = tmp_path / "t.duckdb"
     same = event("e1", iCalUId="5t6z7u8i9o0p1a2s3d4f5g6h7j@google.com", subject="Hiring panel (moved)",
@@ -62,6 +66,7 @@ def test_a_meeting_in_outlook_and_in_an_ics_export_is_one_event(cli, tmp_path):
                     "where uid = '5t6z7u8i9o0p1a2s3d4f5g6h7j@google.com'") == [("outlook", "Hiring panel (moved)")]
 
 
+@pytest.mark.slow
 def test_read_flag_moves_and_deletions_reach_the_database_on_the_next_run(cli, tmp_path):
     db = tmp_path / "t.duckdb"
     fake = FakeGraph(folders=FOLDER_LIST, messages=[message("m1"), message("m2"), message("m3")],

@@ -2,8 +2,9 @@
 completes as if nothing had happened; a second run meanwhile waits, then says why it gives up; ad-hoc
 SQL meanwhile answers from the snapshot.
 
-The run is a child process. A `sitecustomize` put on its PYTHONPATH wraps one function and, once it
-has returned, marks a file and sleeps, so the test kills it at a known point, mid-transaction."""
+The run is a child process. A `sitecustomize` put on its PYTHONPATH wraps one public function where
+it is defined (before the run imports it, so every caller gets the wrapper) and, once it has
+returned, marks a file and sleeps, so the test kills it at a known point, mid-transaction."""
 from __future__ import annotations
 
 import datetime as dt
@@ -20,18 +21,23 @@ import duckdb
 import pytest
 
 from connectors.demo import generate_world
+from pipelines.derived import record
+from pipelines.ingest import merge_batch
+from pipelines.people import build_people
 from pipelines.prefect_env import stop_orphaned_servers
+from reports.charts import growth_chart
 
-pytestmark = pytest.mark.usefixtures("prefect_harness")
+# slow: child runs killed at each stage, on a generated world
+pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.slow]
 TIEKEEPER = Path(sys.executable).parent / "tiekeeper"
-AS_OF = dt.date.today().isoformat()
-AS_OF_TIME = dt.datetime.combine(dt.date.today(), dt.time(), ZoneInfo("Europe/Berlin"))  # the world's owner's zone
+END = dt.date(2026, 11, 23)  # the world's last day, and the day the runs compute as of
+AS_OF = END.isoformat()
+AS_OF_TIME = dt.datetime.combine(END, dt.time(), ZoneInfo("Europe/Berlin"))  # the world's owner's zone
 
 PAUSE_HOOK = '''
-import importlib, os, time
+import importlib, os, sys, time
 module_name, name = os.environ["TIEKEEPER_TEST_PAUSE"].split(":")
-module = importlib.import_module(module_name)
-original, calls = getattr(module, name), []
+original, calls = getattr(importlib.import_module(module_name), name), []
 
 def paused(*args, **kwargs):
     result = original(*args, **kwargs)
@@ -42,15 +48,24 @@ def paused(*args, **kwargs):
             time.sleep(600)
     return result
 
-setattr(module, name, paused)
+for module in list(sys.modules.values()):  # its own module, and any imported with it that took the name
+    if module is not sys.modules[__name__]:  # (this one's `original` stays the original)
+        for attr, value in list(getattr(module, "__dict__", {}).items()):
+            if value is original:
+                setattr(module, attr, paused)
 '''
+
+
+def pause_point(function) -> str:
+    """How the hook finds `function`: its module and name."""
+    return f"{function.__module__}:{function.__qualname__}"
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     """A world whose mailbox comes in two parts: the second is what arrives before the killed run."""
     folder = tmp_path_factory.mktemp("world")
-    paths = generate_world(folder, people=60, seed=13, end=dt.date.today())
+    paths = generate_world(folder, people=60, seed=13, end=END)
     data = paths.mbox.read_bytes()
     cut = data.index(b"\nFrom ", len(data) * 4 // 5) + 1
     (folder / "first.mbox").write_bytes(data[:cut])
@@ -78,11 +93,12 @@ def run(world: Path, config: str, db: Path, *args: str, env: dict | None = None)
                           capture_output=True, text=True, timeout=300, env=env or child_env())
 
 
-def start_paused(world: Path, db: Path, pause: str, *, call: int = 1, match: str = "", env: dict | None = None):
-    """`tiekeeper run` on the grown world, stopped right after the `call`th call of `pause`."""
+def start_paused(world: Path, db: Path, pause, *, call: int = 1, match: str = "", env: dict | None = None):
+    """`tiekeeper run` on the grown world, stopped right after the `call`th call of the function `pause`
+    whose arguments' repr contains `match`."""
     marker = db.parent / "paused"
     marker.unlink(missing_ok=True)
-    env = {**(env or child_env()), "PYTHONPATH": str(world / "hooks"), "TIEKEEPER_TEST_PAUSE": pause,
+    env = {**(env or child_env()), "PYTHONPATH": str(world / "hooks"), "TIEKEEPER_TEST_PAUSE": pause_point(pause),
            "TIEKEEPER_TEST_PAUSE_CALL": str(call), "TIEKEEPER_TEST_PAUSE_MATCH": match,
            "TIEKEEPER_TEST_PAUSED": str(marker)}
     # Output to a file, not a pipe: a server the run started may hold a pipe open after the kill.
@@ -143,11 +159,11 @@ def db(databases, tmp_path) -> Path:
 
 
 STAGES = {  # stage: (function that pauses, which call, text its arguments contain, what is still as before)
-    "ingest": ("pipelines.ingest:_record_run", 2, "", ("messages", "files")),  # linkedin, then mbox
-    "people": ("pipelines.people:build_people", 1, "", ("identities",)),
-    "metrics": ("pipelines.metrics:_rebuild_history", 1, "", ("history",)),
-    "render": ("reports.weekly:growth_chart", 1, "", ()),
-    "snapshot": ("shutil:copyfile", 1, ".snapshot.duckdb.tmp-", ()),
+    "ingest": (merge_batch, 1, "'raw_mbox__messages'", ("messages", "files")),  # the new mail merged, not committed
+    "people": (build_people, 1, "", ("identities",)),
+    "metrics": (record, 1, ", 'metrics', ", ("history",)),  # the history rebuilt, the build recorded, not committed
+    "render": (growth_chart, 1, "", ()),
+    "snapshot": (shutil.copyfile, 1, ".snapshot.duckdb.tmp-", ()),
 }
 
 
@@ -175,7 +191,7 @@ def test_a_run_killed_at_any_stage_leaves_the_database_consistent_and_the_next_r
 
 def test_a_second_run_waits_a_bounded_time_and_queries_answer_from_the_snapshot_meanwhile(world, databases, db):
     _, before, _ = databases
-    child = start_paused(world, db, "pipelines.metrics:_rebuild_history")
+    child = start_paused(world, db, record, match=", 'metrics', ")
     try:
         second = subprocess.run([str(TIEKEEPER), "--config", str(world / "after.toml"), "--db", str(db), "--wait", "2",
                                  "run", "--no-send"], capture_output=True, text=True, timeout=120, env=child_env())
@@ -194,7 +210,7 @@ def test_a_second_run_waits_a_bounded_time_and_queries_answer_from_the_snapshot_
 def test_a_killed_run_leaves_no_prefect_server_behind_after_the_next_run(world, db, tmp_path):
     home = tmp_path / "prefect-home"  # Prefect's temporary server, as a user without a server has it
     env = child_env(PREFECT_API_URL=None, PREFECT_HOME=str(home))
-    kill(start_paused(world, db, "pipelines.ingest:_record_run", call=2, env=env))
+    kill(start_paused(world, db, merge_batch, match="'raw_mbox__messages'", env=env))
     orphans = [pid for pid in _servers() if _environ(pid).get("PREFECT_HOME") == str(home)]
     assert orphans, "Prefect's temporary server outlived the killed run"
     result = run(world, "after", db, env=env)

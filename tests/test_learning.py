@@ -58,6 +58,7 @@ def read(db: Path, sql: str, as_of: dt.datetime = AS_OF, timezone: str | None = 
 
 # --- what is learned, and from what ---------------------------------------------------------------
 
+@pytest.mark.slow
 def test_three_years_of_history_are_enough_to_learn_every_model(world):
     db, config = world
     fits = read(db, "select model, method, fitted_as_of, training_cuts, reason from model_fits order by model")
@@ -70,6 +71,7 @@ def test_three_years_of_history_are_enough_to_learn_every_model(world):
         (0,)]
 
 
+@pytest.mark.slow
 def test_panels_kept_between_runs_are_what_a_fresh_build_gives_and_follow_a_changed_history(world, tmp_path):
     db, config = shutil.copy(world[0], tmp_path / "t.duckdb"), world[1]
     tz = ZoneInfo(config.owner.timezone)
@@ -126,6 +128,7 @@ def test_cuts_fall_on_the_owners_midnights_on_one_grid_whatever_the_range():
     assert all(c.astimezone(berlin).time() == dt.time(0, 0) and c.astimezone(berlin).weekday() == 0 for c in early)
 
 
+@pytest.mark.slow
 def test_what_happened_after_the_fit_moment_changes_nothing_in_the_fit(world, tmp_path):
     """The same world fitted as of 120 days before its end, once as it is and once with four more
     months of mail from the same people after that moment: the same fits, to the digit."""
@@ -144,8 +147,8 @@ def test_what_happened_after_the_fit_moment_changes_nothing_in_the_fit(world, tm
     before = fits(copy)
     with duckdb.connect(str(copy)) as con:  # the future: every message after the moment sent twice as often
         con.execute("""insert into raw_mbox__messages
-                       select * replace ('<copy-' || message_key || '>' as message_key, 'copy-' || message_id as message_id,
-                                         sent_at + interval 1 hour as sent_at)
+                       select * replace ('<copy-' || message_key || '>' as message_key,
+                                         'copy-' || message_id as message_id, sent_at + interval 1 hour as sent_at)
                        from raw_mbox__messages where sent_at >= ?""", [moment])
     with connect_writer(copy, timezone=config.owner.timezone) as con:
         refresh_people(con, config)
@@ -153,6 +156,7 @@ def test_what_happened_after_the_fit_moment_changes_nothing_in_the_fit(world, tm
     assert fits(copy) == before
 
 
+@pytest.mark.slow
 def test_with_learning_switched_off_every_view_uses_the_published_method(tmp_path):
     db, _ = build(tmp_path, people=80, seed=5, extra_config="\n[metrics]\nlearn = 0\n")
     assert read(db, "select distinct method from model_fits") == [("published",)]
@@ -161,6 +165,7 @@ def test_with_learning_switched_off_every_view_uses_the_published_method(tmp_pat
     assert read(db, "select count(*) from awaiting_reply where answer_probability is not null") == [(0,)]
 
 
+@pytest.mark.slow
 def test_a_short_history_keeps_the_published_method_and_says_why(cli, tmp_path):
     from tests.test_people import Export
     export = Export(tmp_path, cli)
@@ -170,7 +175,8 @@ def test_a_short_history_keeps_the_published_method_and_says_why(cli, tmp_path):
         export.when += dt.timedelta(days=3)
     db = tmp_path / "t.duckdb"
     export.load(db)
-    assert cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "--as-of", "2026-11-23", "people", "build").code == 0
+    assert cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "--as-of", "2026-11-23",
+               "people", "build").code == 0
     fits = read(db, "select model, method, reason from current_fits() order by model")
     assert [(m, method) for m, method, _ in fits] == [("lapse", "published"), ("reply", "published"),
                                                       ("strength", "published")]
@@ -179,6 +185,7 @@ def test_a_short_history_keeps_the_published_method_and_says_why(cli, tmp_path):
 
 # --- the views that use them ----------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_nobody_contacted_in_the_last_7_days_is_listed_and_every_listed_tie_is_active(world):
     db, _ = world
     rows = read(db, "select days_since_contact, active_days_180, lapse_risk, method from follow_ups")
@@ -186,6 +193,7 @@ def test_nobody_contacted_in_the_last_7_days_is_listed_and_every_listed_tie_is_a
     assert all(method == "learned" and risk >= 0.5 for *_, risk, method in rows)
 
 
+@pytest.mark.slow
 def test_replies_owed_are_the_messages_the_model_says_the_owner_answers(world):
     db, _ = world
     (threshold,), = read(db, "select threshold from model_fits where model = 'reply'")
@@ -194,6 +202,7 @@ def test_replies_owed_are_the_messages_the_model_says_the_owner_answers(world):
     assert 0.5 <= threshold < 1
 
 
+@pytest.mark.slow
 def test_views_give_the_same_rows_in_any_session_timezone(world):
     db, _ = world
     for view in PUBLIC_VIEWS:
@@ -204,6 +213,7 @@ def test_views_give_the_same_rows_in_any_session_timezone(world):
         assert results[0] == results[1] == results[2], view
 
 
+@pytest.mark.slow
 def test_python_processes_in_tokyo_and_berlin_see_the_same_follow_ups(world):
     db, _ = world
     script = ("import duckdb, sys; con = duckdb.connect(sys.argv[1], read_only=True); "
@@ -214,6 +224,7 @@ def test_python_processes_in_tokyo_and_berlin_see_the_same_follow_ups(world):
     assert seen[0] == seen[1] and seen[0].startswith("[('p_")
 
 
+@pytest.mark.slow
 def test_a_past_as_of_uses_the_fit_made_then_or_the_published_method(world):
     db, _ = world
     earlier = AS_OF - dt.timedelta(days=30)
@@ -223,6 +234,7 @@ def test_a_past_as_of_uses_the_fit_made_then_or_the_published_method(world):
 
 # --- why, in plain words --------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_why_says_what_drives_a_learned_score_and_why_a_tie_is_listed(world):
     db, _ = world
     with duckdb.connect(str(db), read_only=True) as con:

@@ -16,13 +16,7 @@ import pytest
 
 from connectors import SourceError
 from connectors.linkedin import read_export
-from connectors.records import (
-    LinkedInConnection,
-    LinkedInInvitation,
-    LinkedInMessage,
-    Rejected,
-    Skipped,
-)
+from connectors.records import LinkedInConnection, LinkedInInvitation, LinkedInMessage, Rejected, Skipped
 
 FIXTURES = Path(__file__).parent / "fixtures" / "linkedin"
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -394,9 +388,9 @@ def test_draft_messages_are_skipped(tmp_path):
 
 
 def test_sponsored_messages_are_skipped(tmp_path):
-    folder = export(tmp_path, {"messages.csv": MESSAGES_12 + dedent(f"""\
-        2-CCC=,Sponsored Conversation,Tailspin Toys,,Alex Morgan,{ME},2024-11-20 16:45:00 UTC,,<p>Hi %FIRSTNAME%</p>,INBOX,No,No
-        """)})
+    folder = export(tmp_path, {"messages.csv": MESSAGES_12 + (
+        f"2-CCC=,Sponsored Conversation,Tailspin Toys,,Alex Morgan,{ME},2024-11-20 16:45:00 UTC,,"
+        "<p>Hi %FIRSTNAME%</p>,INBOX,No,No\n")})
     assert read(folder) == [Skipped("messages.csv:2", "sponsored message")]
 
 
@@ -430,9 +424,9 @@ def test_a_message_with_a_bad_date_is_rejected_without_its_content(tmp_path):
 
 def test_crlf_line_endings_keep_line_numbers_right(tmp_path):
     folder = export(tmp_path, {"messages.csv": (
-        "CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,DATE,SUBJECT,CONTENT,FOLDER\r\n"
-        '2-FFF=,,Kwame Mensah,,Alex Morgan,2022-09-08 18:08:14 UTC,,"Line one\r\nLine two",INBOX\r\n'
-        "2-FFF=,,Alex Morgan,,Kwame Mensah,2022-09-08 19:00:00 UTC,,Thanks,INBOX\r\n").encode()})
+        b"CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,DATE,SUBJECT,CONTENT,FOLDER\r\n"
+        b'2-FFF=,,Kwame Mensah,,Alex Morgan,2022-09-08 18:08:14 UTC,,"Line one\r\nLine two",INBOX\r\n'
+        b"2-FFF=,,Alex Morgan,,Kwame Mensah,2022-09-08 19:00:00 UTC,,Thanks,INBOX\r\n")})
     assert read(folder) == [
         message(conversation_id="2-FFF=", sender_name="Kwame Mensah", recipient_names="Alex Morgan",
                 sent_at=dt.datetime(2022, 9, 8, 18, 8, 14, tzinfo=UTC), folder="INBOX",

@@ -4,7 +4,11 @@ addresses and LinkedIn URLs too, and "and N more" wherever a list is cut (`why`,
 import duckdb
 import pytest
 
-from tests.test_people import db, export  # noqa: F401 (fixtures: a small owner's export, loaded through the CLI)
+from tests import test_people
+
+pytestmark = pytest.mark.slow  # each test loads an owner's export through the CLI
+
+db, export = test_people.db, test_people.export  # fixtures: a small owner's export, loaded through the CLI
 
 
 @pytest.fixture
@@ -83,7 +87,8 @@ def test_the_strongest_tie_and_the_last_contact_are_the_organisations(initrode):
     assert row == [("Ann Lee", "Ann Lee", ["email", "linkedin_connection"])]
 
 
-@pytest.mark.parametrize("typed", ["initrode", "INITRODE corp", "initrode.com", "@initrode.com", "someone@initrode.com"])
+@pytest.mark.parametrize("typed", ["initrode", "INITRODE corp", "initrode.com", "@initrode.com",
+                                   "someone@initrode.com"])
 def test_at_lists_the_people_known_there_strongest_first(cli, initrode, typed):
     result = cli("--db", initrode, "--as-of", "2026-10-01", "at", typed)
     assert result.code == 0, result.err

@@ -277,7 +277,7 @@ def test_non_ascii_bytes_in_the_from_line_are_no_problem(tmp_path):
 def test_undeclared_8bit_headers_are_read_as_utf8_or_else_windows_1252(tmp_path):
     path = write(tmp_path, b"From x@example.org Tue Mar 11 01:31:25 2025\n"
                  + "From: René Dupont <rene@example.fr>\n".encode("latin-1")
-                 + "Subject: Grüße aus Köln\n".encode("utf-8") + b"Message-ID: <8bit@example.org>\n\nHallo.\n")
+                 + "Subject: Grüße aus Köln\n".encode() + b"Message-ID: <8bit@example.org>\n\nHallo.\n")
     assert read(path) == [mail(message_id="8bit@example.org",
                                from_addr=Address("rene@example.fr", "René Dupont"),
                                subject="Grüße aus Köln",

@@ -34,14 +34,16 @@ def at(export: Export, when: datetime) -> Export:
     return export
 
 
+@pytest.mark.slow
 def test_each_interaction_carries_the_weight_of_its_kind_and_says_why(export, db):
     at(export, NOW - timedelta(days=10)).mail("jane@acme.com", "Ann Lee <ann@lee.org>, Bo Ek <bo@ek.se>")
     at(export, NOW - timedelta(days=9)).mail("Ann Lee <ann@lee.org>", "jane@acme.com")
     at(export, NOW - timedelta(days=8)).mail("Ann Lee <ann@lee.org>", "x@y.com", cc="jane@acme.com")
-    at(export, NOW - timedelta(days=7)).mail("jane@acme.com", ", ".join(f"p{i}@many.com" for i in range(6)) + ", ann@lee.org")
+    at(export, NOW - timedelta(days=7)).mail("jane@acme.com",
+                                             ", ".join(f"p{i}@many.com" for i in range(6)) + ", ann@lee.org")
     at(export, NOW - timedelta(days=6)).meeting(("Ann Lee", "ann@lee.org"), ("Jane Doe", "jane@acme.com"))
-    at(export, NOW - timedelta(days=5)).meeting(("Ann Lee", "ann@lee.org"), ("Bo Ek", "bo@ek.se"), ("Cy Po", "cy@po.com"),
-                                                ("Jane Doe", "jane@acme.com"))
+    at(export, NOW - timedelta(days=5)).meeting(("Ann Lee", "ann@lee.org"), ("Bo Ek", "bo@ek.se"),
+                                                ("Cy Po", "cy@po.com"), ("Jane Doe", "jane@acme.com"))
     export.load(db)
     rows = query(db, """select weight_reason, round(weight, 3) from interactions i join people p using (person_id)
                         where p.emails = ['ann@lee.org'] order by occurred_at""")
@@ -49,6 +51,7 @@ def test_each_interaction_carries_the_weight_of_its_kind_and_says_why(export, db
                     ("group e-mail (7 recipients)", 0.2), ("1:1 meeting", 3.0), ("meeting of 4 (3/(n-1))", 1.0)]
 
 
+@pytest.mark.slow
 def test_declined_cancelled_future_and_automated_are_left_out_and_counted(export, db, tmp_path):
     at(export, NOW - timedelta(days=3)).meeting(("Ann Lee", "ann@lee.org"), ("Jane Doe", "jane@acme.com"))
     export.events[-1] = export.events[-1].replace("PARTSTAT=ACCEPTED:mailto:jane", "PARTSTAT=DECLINED:mailto:jane")
@@ -63,6 +66,7 @@ def test_declined_cancelled_future_and_automated_are_left_out_and_counted(export
         ("meeting", "in the future", 1)]
 
 
+@pytest.mark.slow
 def test_only_one_interaction_per_person_channel_direction_and_day_counts(export, db):
     for _ in range(5):  # a reply storm on one day
         at(export, NOW - timedelta(days=3, hours=-_)).mail("Ann Lee <ann@lee.org>", "jane@acme.com")
@@ -70,6 +74,7 @@ def test_only_one_interaction_per_person_channel_direction_and_day_counts(export
     assert query(db, "select count(*), count(*) filter (where counts_toward_score) from interactions") == [(5, 1)]
 
 
+@pytest.mark.slow
 def test_a_weekly_one_to_one_for_a_year_scores_as_the_published_formula_says(export, db):
     for week in range(1, 53):
         at(export, NOW - timedelta(weeks=week)).meeting(("Ann Lee", "ann@lee.org"), ("Jane Doe", "jane@acme.com"))
@@ -86,20 +91,25 @@ def test_a_weekly_one_to_one_for_a_year_scores_as_the_published_formula_says(exp
     assert (reciprocity, channels) == (1.0, 1)
 
 
+@pytest.mark.slow
 def test_one_way_traffic_halves_the_score_through_reciprocity(export, db):
     for week in range(1, 30):
         at(export, NOW - timedelta(weeks=week)).mail("Ann Lee <ann@lee.org>", "jane@acme.com")  # never answered
         at(export, NOW - timedelta(weeks=week, days=1)).mail("Bo Ek <bo@ek.se>", "jane@acme.com")
         at(export, NOW - timedelta(weeks=week, days=2)).mail("jane@acme.com", "Bo Ek <bo@ek.se>")
     export.load(db)
-    rows = dict(query(db, """select p.full_name, s.reciprocity from relationship_strength s join people p using (person_id)"""))
+    rows = dict(query(db, """select p.full_name, s.reciprocity
+                             from relationship_strength s join people p using (person_id)"""))
     assert rows == {"Ann Lee": 0.5, "Bo Ek": 1.0}
 
 
+@pytest.mark.slow
 def test_tiers_follow_rank_and_a_pinned_person_is_at_least_close(export, db, cli, tmp_path):
     names = [f"{first} {last}" for first, last in zip(
-        "Ada Ben Cy Dee Eve Fay Gus Hal Ida Jon Kim Lou Max Ned Oda Pia Quin Rex Sue Tom".split(),
-        "Aho Berg Cruz Dahl Egan Falk Graf Holm Ito Juhl Kerr Lund Moss Nash Ost Pohl Quast Roth Sand Thal".split())]
+        ["Ada", "Ben", "Cy", "Dee", "Eve", "Fay", "Gus", "Hal", "Ida", "Jon",
+         "Kim", "Lou", "Max", "Ned", "Oda", "Pia", "Quin", "Rex", "Sue", "Tom"],
+        ["Aho", "Berg", "Cruz", "Dahl", "Egan", "Falk", "Graf", "Holm", "Ito", "Juhl",
+         "Kerr", "Lund", "Moss", "Nash", "Ost", "Pohl", "Quast", "Roth", "Sand", "Thal"])]
     for i, name in enumerate(names):  # person i meets the owner weekly i+1 times: rank 1 is the last
         for k in range(i + 1):
             at(export, NOW - timedelta(days=7 * k + 1, hours=i)).meeting(
@@ -113,6 +123,7 @@ def test_tiers_follow_rank_and_a_pinned_person_is_at_least_close(export, db, cli
         "Ada Aho"] == "Close"
 
 
+@pytest.mark.slow
 def test_a_tier_needs_contact_as_well_as_rank_so_a_stranger_is_not_active_in_a_small_network(export, db):
     for week in range(1, 30):
         at(export, NOW - timedelta(weeks=week)).meeting(("Ann Lee", "ann@lee.org"), ("Jane Doe", "jane@acme.com"))
@@ -124,6 +135,7 @@ def test_a_tier_needs_contact_as_well_as_rank_so_a_stranger_is_not_active_in_a_s
     assert rows[1][3] < 0.25  # under the Network floor: less than one day of contact a year expected
 
 
+@pytest.mark.slow
 def test_the_strongest_ties_stay_ordered_without_a_ceiling(export, db):
     for i, name in enumerate(("Ann Lee", "Bo Ek", "Cy Po")):
         for day in range(1, 200, 1 + i):  # daily, every other day, every third day
@@ -135,6 +147,7 @@ def test_the_strongest_ties_stay_ordered_without_a_ceiling(export, db):
     assert all(s < 100 for s in strengths)
 
 
+@pytest.mark.slow
 def test_a_regular_contact_silent_for_five_times_their_gap_is_fading(export, db):
     for week in range(6, 40):  # weekly 1:1s until six weeks ago
         at(export, NOW - timedelta(weeks=week)).meeting(("Ann Lee", "ann@lee.org"), ("Jane Doe", "jane@acme.com"))
@@ -145,6 +158,7 @@ def test_a_regular_contact_silent_for_five_times_their_gap_is_fading(export, db)
     assert (reason, method) == ("fading", "published") and ratio >= 4
 
 
+@pytest.mark.slow
 def test_a_group_meeting_is_contact_and_nobody_contacted_this_week_is_listed(export, db):
     for week in range(6, 40):  # 1:1s every week until six weeks ago ...
         at(export, NOW - timedelta(weeks=week)).meeting(("Ann Lee", "ann@lee.org"), ("Jane Doe", "jane@acme.com"))
@@ -159,6 +173,7 @@ def test_a_group_meeting_is_contact_and_nobody_contacted_this_week_is_listed(exp
     assert query(db, "select count(*) from follow_ups where days_since_contact < 7") == [(0,)]
 
 
+@pytest.mark.slow
 def test_metrics_as_of_a_past_date_use_only_what_came_before(export, db):
     at(export, NOW - timedelta(days=60)).mail("Ann Lee <ann@lee.org>", "jane@acme.com")
     at(export, NOW - timedelta(days=10)).meeting(("Ann Lee", "ann@lee.org"), ("Jane Doe", "jane@acme.com"))
@@ -170,11 +185,13 @@ def test_metrics_as_of_a_past_date_use_only_what_came_before(export, db):
     assert then < now
 
 
+@pytest.mark.slow
 def test_history_keeps_each_weeks_scores_and_why_explains_a_score(export, db, cli, tmp_path):
     for week in range(1, 20):
         at(export, NOW - timedelta(weeks=week)).meeting(("Ann Lee", "ann@lee.org"), ("Jane Doe", "jane@acme.com"))
     export.load(db)
-    assert cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "--as-of", "2026-11-23", "people", "build").code == 0
+    assert cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "--as-of", "2026-11-23",
+               "people", "build").code == 0
     assert query(db, "select count(distinct week), min(week), max(week) from strength_history") == [
         (19, date(2026, 7, 13), date(2026, 11, 16))]  # from the first meeting's week to the last full week
     shown = cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "--as-of", "2026-11-23", "why", "ann")
@@ -195,6 +212,7 @@ def test_metric_constants_come_from_the_config(export, db, cli, tmp_path):
     assert shorter == pytest.approx(0.75, abs=0.01)
 
 
+@pytest.mark.slow
 def test_an_unknown_metric_setting_is_one_line_and_changes_nothing(export, db, cli, tmp_path):
     export.mail("Ann Lee <ann@lee.org>", "jane@acme.com").load(db)
     config = tmp_path / "tiekeeper.toml"
@@ -203,12 +221,14 @@ def test_an_unknown_metric_setting_is_one_line_and_changes_nothing(export, db, c
     assert result.code == 1 and result.err.count("\n") == 1 and "has no setting 'half_life'" in result.err
 
 
+@pytest.mark.slow
 def test_invitations_are_recorded_without_weight_and_meetings_keep_their_length(export, db):
     export.invitation("INCOMING", "Ann Lee", "https://www.linkedin.com/in/annlee")
     export.connection("Ann", "Lee", "https://www.linkedin.com/in/annlee", "Lee")
     at(export, NOW - timedelta(days=2)).meeting(("Bo Ek", "bo@ek.se"), ("Jane Doe", "jane@acme.com"))
     export.load(db)
-    assert sorted(query(db, "select channel, direction, weight, weight_reason, duration_minutes from interactions")) == [
+    rows = query(db, "select channel, direction, weight, weight_reason, duration_minutes from interactions")
+    assert sorted(rows) == [
         ("linkedin_connection", "both", 0.5, "LinkedIn connection made", None),
         ("linkedin_invitation", "in", 0.0, "LinkedIn invitation received (the connection counts once accepted)", None),
         ("meeting", "both", 3.0, "1:1 meeting", 60)]

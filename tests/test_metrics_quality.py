@@ -15,6 +15,8 @@ from pipelines.metrics import refresh_metrics
 from pipelines.people import refresh_people
 from pipelines.warehouse import connect_writer
 
+pytestmark = pytest.mark.slow  # three 300-person worlds scored
+
 SEEDS = (21, 22, 23)
 RUNS = {"full": {}, "without group weighting": {"use_group_weighting": 0}}
 

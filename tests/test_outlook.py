@@ -11,9 +11,13 @@ from connectors.api_calls import RateLimiter
 from connectors.demo.outlook_graph import FOLDERS
 from connectors.graph_api import GraphClient
 from connectors.outlook import OutlookCursor, OutlookFolderGone, OutlookRemoved, sync_outlook
-from connectors.outlook_calendar import (CalendarResync, OutlookCalendarCursor, OutlookEventRemoved,
-                                         sync_outlook_calendar)
-from connectors.records import (Address, Attendee, CalendarEvent, OutlookMessage, OutlookMessageChange, Skipped)
+from connectors.outlook_calendar import (
+    CalendarResync,
+    OutlookCalendarCursor,
+    OutlookEventRemoved,
+    sync_outlook_calendar,
+)
+from connectors.records import Address, Attendee, CalendarEvent, OutlookMessage, OutlookMessageChange, Skipped
 from tests.fake_graph import FakeGraph
 
 UTC = dt.timezone.utc
@@ -38,12 +42,16 @@ def message(item_id: str, folder: str = "AAMkFolderInbox", **fields) -> dict:
 
 
 def client(root: str, slept: list | None = None) -> GraphClient:
-    return GraphClient(root, None, limiter=RateLimiter(100000), sleep=(slept.append if slept is not None else lambda s: None))
+    return GraphClient(root, None, limiter=RateLimiter(100000), sleep=_sleep(slept))
 
 
 def sync(root, cursor=None, slept=None, **kwargs) -> list:
-    return list(sync_outlook(client(root, slept), cursor=cursor, sleep=(slept.append if slept is not None else lambda s: None),
-                             **kwargs))
+    return list(sync_outlook(client(root, slept), cursor=cursor, sleep=_sleep(slept), **kwargs))
+
+
+def _sleep(slept: list | None):
+    """A sleep that only notes the seconds asked for in `slept` (if given)."""
+    return slept.append if slept is not None else lambda seconds: None
 
 
 def test_a_message_becomes_a_record_of_its_headers_and_outlook_state():
@@ -62,7 +70,8 @@ def test_a_message_becomes_a_record_of_its_headers_and_outlook_state():
     assert record == OutlookMessage(
         message_id="m1@example.org", header_hash=record.header_hash, thread_id="AAQkADconv1",
         in_reply_to="m0@example.com", references=["root@example.com", "m0@example.com"],
-        sent_at=dt.datetime(2025, 3, 11, 8, 31, 25, tzinfo=UTC), from_addr=Address("anna.schmidt@example.org", "Anna Schmidt"),
+        sent_at=dt.datetime(2025, 3, 11, 8, 31, 25, tzinfo=UTC),
+        from_addr=Address("anna.schmidt@example.org", "Anna Schmidt"),
         reply_to=[], to=[Address("jane@contoso.example", "Jane Doe")], cc=[], bcc=[], subject="Quarterly plan",
         list_id="Team <team.example.org>", has_list_unsubscribe=False, precedence=None, auto_submitted="auto-replied",
         size_bytes=None, item_id="m1", folder_id="AAMkFolderInbox", folder="Inbox",

@@ -15,6 +15,8 @@ from connectors.ics import read_ics
 from connectors.records import CalendarEvent
 from tests.fake_graph import FakeGraph, graph_events
 
+pytestmark = pytest.mark.slow  # a generated world through the fake Graph
+
 UTC = dt.timezone.utc
 END = dt.date(2026, 11, 23)
 SYNCED = {"AAMkFolderInbox", "AAMkFolderSent", "AAMkFolderArchive", "AAMkFolderProjects"}

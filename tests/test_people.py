@@ -11,6 +11,8 @@ import pytest
 
 from tests.conftest import snapshot
 
+pytestmark = pytest.mark.slow  # each test loads an owner's export through the CLI
+
 OWNER = ("Jane Doe", "jane@acme.com")
 CONFIG = """[owner]
 name = "Jane Doe"

@@ -11,6 +11,8 @@ from pipelines.ingest import ingest
 from pipelines.people import refresh_people
 from pipelines.warehouse import connect_writer
 
+pytestmark = pytest.mark.slow  # three 300-person worlds resolved
+
 SEEDS = (11, 12, 13)
 
 

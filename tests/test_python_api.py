@@ -23,6 +23,8 @@ from pipelines.people import refresh_people
 from pipelines.warehouse import connect_writer
 from tests.test_cli_sql import writer_holding
 
+pytestmark = pytest.mark.slow  # a generated world loaded, and the notebook run
+
 ROOT = Path(__file__).resolve().parents[1]
 END = dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.timezone.utc)
 

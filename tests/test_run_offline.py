@@ -20,6 +20,8 @@ import pytest
 from connectors.demo import generate_world
 
 TIEKEEPER = Path(sys.executable).parent / "tiekeeper"
+pytestmark = pytest.mark.slow  # a whole weekly run in a child process
+END = dt.date(2026, 11, 23)  # the world's last day, and the day the run computes as of
 
 WATCH_HOOK = '''
 import json, os, socket, subprocess
@@ -63,7 +65,7 @@ def is_local(family: str, address) -> bool:
 def first_run(tmp_path_factory):
     """The world's weekly run, in a new process whose environment has no Prefect or tracking setting."""
     folder = tmp_path_factory.mktemp("offline")
-    world = generate_world(folder / "world", people=50, seed=5, end=dt.date.today())
+    world = generate_world(folder / "world", people=50, seed=5, end=END)
     hooks = folder / "hooks"
     hooks.mkdir()
     (hooks / "sitecustomize.py").write_text(WATCH_HOOK, encoding="utf-8")
@@ -72,7 +74,8 @@ def first_run(tmp_path_factory):
            if not k.startswith(("PREFECT_", "TIEKEEPER_")) and k != "DO_NOT_TRACK"}
     env.update(PYTHONPATH=str(hooks), TIEKEEPER_TEST_WATCHED=str(watched), HOME=str(folder / "home"))
     db = folder / "data" / "tiekeeper.duckdb"
-    result = subprocess.run([str(TIEKEEPER), "--config", str(world.config), "--db", str(db), "run", "--no-send"],
+    result = subprocess.run([str(TIEKEEPER), "--config", str(world.config), "--db", str(db), "--as-of", END.isoformat(),
+                             "run", "--no-send"],
                             capture_output=True, text=True, timeout=300, env=env, cwd=folder)
     events = [json.loads(line) for line in watched.read_text(encoding="utf-8").splitlines()]
     return folder, db, result, events

@@ -16,13 +16,19 @@ import pytest
 from connectors.demo import generate_world
 from pipelines.prefect_env import local_server
 
+pytestmark = pytest.mark.slow  # a real Prefect server, deployment and worker
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+# The world's last day. The runs themselves are the deployment's, as its schedule starts them: as of
+# the moment they run, with no --as-of; what they are checked for (completed, people found) does not
+# depend on the day.
+END = dt.date(2026, 11, 23)
 
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
-    return generate_world(tmp_path_factory.mktemp("world"), people=50, seed=17, end=dt.date.today())
+    return generate_world(tmp_path_factory.mktemp("world"), people=50, seed=17, end=END)
 
 
 def prefect(*args: str, env: dict, timeout: float = 180) -> subprocess.CompletedProcess:
@@ -66,7 +72,8 @@ def test_prefect_deploy_all_accepts_the_project_and_a_process_worker_runs_it(wor
             assert (schedule.schedule.cron, schedule.schedule.timezone, schedule.active) == (
                 "0 7 * * 1", "Europe/Berlin", True)
             assert deployment.parameters == {"config_path": "tiekeeper.toml", "db_path": "data/tiekeeper.duckdb"}
-            assert deployment.work_pool_name == "tiekeeper" and deployment.entrypoint == "pipelines/flow.py:weekly_report"
+            assert deployment.work_pool_name == "tiekeeper"
+            assert deployment.entrypoint == "pipelines/flow.py:weekly_report"
 
             prefect("deployment", "run", "weekly-report/weekly-report", "--param", f"config_path={world.config}",
                     "--param", f"db_path={db}", "--param", "send_report=false", env=env)
@@ -98,6 +105,7 @@ def test_tiekeeper_serve_schedules_from_the_config_runs_and_stops_cleanly(world,
         assert (tmp_path / "data" / "prefect" / "prefect.db").exists()
 
         from prefect.client.orchestration import get_client
+        from prefect.exceptions import ObjectNotFound
         from prefect.settings import PREFECT_API_URL, temporary_settings
         with temporary_settings(updates={PREFECT_API_URL: url}), get_client(sync_client=True) as client:
             deadline = time.monotonic() + 120
@@ -105,7 +113,7 @@ def test_tiekeeper_serve_schedules_from_the_config_runs_and_stops_cleanly(world,
                 try:
                     deployment = client.read_deployment_by_name("weekly-report/weekly-report")
                     break
-                except Exception:
+                except ObjectNotFound:
                     assert time.monotonic() < deadline, log.read_text()
                     time.sleep(0.5)
             (schedule,) = deployment.schedules

@@ -12,6 +12,8 @@ from tests.conftest import Result
 from tests.test_metrics import NOW, at, query
 from tests.test_people import Export
 
+pytestmark = pytest.mark.slow  # a year of weekly meetings loaded through the CLI
+
 JANE = ("Jane Doe", "jane@acme.com")
 ANN, BO, CY, DI, ED = (("Ann Lee", "ann@lee.org"), ("Bo Ek", "bo@ek.se"), ("Cy Po", "cy@po.com"),
                        ("Di Ma", "di@ma.net"), ("Ed Wu", "ed@wu.org"))

@@ -25,6 +25,8 @@ from connectors.demo import World, WorldPaths, generate_world, load_truth
 from connectors.demo.__main__ import main
 from connectors.demo.scoring.metrics import spearman
 
+pytestmark = pytest.mark.slow  # generated worlds, up to thousands of people
+
 END = dt.date(2025, 6, 2)
 
 

@@ -11,6 +11,8 @@ from connectors.demo.world import Simulation
 from connectors.mbox import read_mbox
 from connectors.records import ContactCard, Rejected
 
+pytestmark = pytest.mark.slow  # generated worlds with every identity knob
+
 END = dt.date(2026, 11, 23)
 HARD = IdentityKnobs(namesakes=0.25, bare_personal=0.5, partial_work=0.3, job_changes=0.3, role_addresses=2,
                      address_book=0.5)

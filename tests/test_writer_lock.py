@@ -38,6 +38,7 @@ def db(tmp_path):
     return path
 
 
+@pytest.mark.slow
 def test_a_second_writer_waits_then_says_who_holds_the_database_in_one_line(cli, db, tmp_path):
     mbox = tmp_path / "x.mbox"
     mbox.write_bytes(b"From a@b Mon Jan  1 00:00:00 2024\nMessage-ID: <1@b>\nFrom: a@b\n\nhi\n")
@@ -59,6 +60,7 @@ def test_a_second_writer_waits_then_says_who_holds_the_database_in_one_line(cli,
     assert snapshot(db) == before
 
 
+@pytest.mark.slow
 def test_a_writer_that_waits_goes_ahead_as_soon_as_the_other_one_finishes(db):
     holder = hold_lock(db, seconds=1)
     try:
