@@ -35,8 +35,17 @@ sys.path.insert(0, str(ROOT))
 
 from connectors.demo import generate_world
 from connectors.demo.scoring.metrics import auc, correlations, person_scores, world_now
-from pipelines.backtest import (FOLLOW_UP_PLAIN, FOLLOW_UP_RECENT, FOLLOW_UP_WEIGHTED, REPLY_PRECISION,
-                                REPLY_RECALL, STRENGTH_RECENCY, STRENGTH_SPEARMAN, run_backtest, summarise)
+from pipelines.backtest import (
+    FOLLOW_UP_PLAIN,
+    FOLLOW_UP_RECENT,
+    FOLLOW_UP_WEIGHTED,
+    REPLY_PRECISION,
+    REPLY_RECALL,
+    STRENGTH_RECENCY,
+    STRENGTH_SPEARMAN,
+    run_backtest,
+    summarise,
+)
 from pipelines.config import Config, load_config
 from pipelines.ingest import ingest
 from pipelines.metrics import refresh_metrics

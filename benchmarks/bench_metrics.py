@@ -20,9 +20,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench_people import SEEDS, loaded_world
+
 from connectors.demo.scoring.awaiting import awaiting_reply_quality
 from connectors.demo.scoring.metrics import (
-    SUBSETS, PersonScore, correlations, fading_auc, metric_switches, person_scores, world_now)
+    SUBSETS,
+    PersonScore,
+    correlations,
+    fading_auc,
+    metric_switches,
+    person_scores,
+    world_now,
+)
 from pipelines.metrics import refresh_metrics
 from pipelines.people import refresh_people
 

@@ -26,10 +26,10 @@ sys.path.insert(0, str(ROOT))
 
 from connectors.demo import generate_world
 from pipelines.config import load_config
+from pipelines.deliveries import report_addresses
 from pipelines.ingest import ingest
 from pipelines.metrics import refresh_metrics
 from pipelines.people import refresh_people
-from pipelines.deliveries import report_addresses
 from pipelines.warehouse import connect_reader, connect_writer
 from reports.weekly import make_report
 

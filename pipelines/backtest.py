@@ -30,8 +30,17 @@ import numpy as np
 import pyarrow as pa
 
 from pipelines.config import Config
-from pipelines.learning import (LAPSE, REPLY, STRENGTH, build_panels, fit_models, grid_cuts, first_exchange,
-                                store_fits, training_cuts)
+from pipelines.learning import (
+    LAPSE,
+    REPLY,
+    STRENGTH,
+    build_panels,
+    first_exchange,
+    fit_models,
+    grid_cuts,
+    store_fits,
+    training_cuts,
+)
 from pipelines.metrics import metric_settings, write_settings
 from pipelines.warehouse import set_as_of, transaction
 

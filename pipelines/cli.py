@@ -22,8 +22,16 @@ import duckdb
 # Only light modules are imported here, so that `tiekeeper sql` answers at once: a command imports its
 # heavy parts (Prefect, pyarrow and numpy, matplotlib, the connectors' API clients) in its handler.
 from connectors import command
-from pipelines.config import (WRITE_WAIT_SECONDS, Config, ConfigError, load_config, parse_as_of,
-                              require_owner, resolve_paths, run_settings)
+from pipelines.config import (
+    WRITE_WAIT_SECONDS,
+    Config,
+    ConfigError,
+    load_config,
+    parse_as_of,
+    require_owner,
+    resolve_paths,
+    run_settings,
+)
 from pipelines.deliveries import record_delivery, report_addresses, report_folder, smtp_settings
 from pipelines.errors import USER_ERRORS
 from pipelines.lookup import find
@@ -434,7 +442,6 @@ def _shell_path(path: Path) -> str:
 
 def _demo(args, db: Path, config: Config) -> int:
     from connectors.demo import generate_world
-
     from connectors.demo.world import OWNER_TZ
 
     out: Path = args.out

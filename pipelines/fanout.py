@@ -36,8 +36,16 @@ from prefect.cache_policies import NO_CACHE
 from connectors.records import Rejected, Skipped
 from pipelines.batches import arrow_schema, to_arrow
 from pipelines.config import DEFAULT_CONFIG, Config, load_config, run_settings
-from pipelines.ingest import BATCH_ROWS, SOURCES, IngestSummary, file_run, fingerprint, input_files, merge_batch, \
-    record_rejects
+from pipelines.ingest import (
+    BATCH_ROWS,
+    SOURCES,
+    IngestSummary,
+    file_run,
+    fingerprint,
+    input_files,
+    merge_batch,
+    record_rejects,
+)
 from pipelines.metrics import refresh_metrics
 from pipelines.people import refresh_people
 from pipelines.warehouse import connect_writer, writer_lock

@@ -31,13 +31,20 @@ from prefect.states import Completed
 from prefect.tasks import exponential_backoff
 
 from connectors import TransientSourceError
-from pipelines.config import (DEFAULT_CONFIG, DEFAULT_DB, Config, ConfigError, RunSettings, load_config, parse_as_of,
-                              run_settings)
-from pipelines.deliveries import (last_delivery, record_delivery, report_addresses, report_folder,
-                                  smtp_settings)
+from pipelines.backtest import run_backtest
+from pipelines.config import (
+    DEFAULT_CONFIG,
+    DEFAULT_DB,
+    Config,
+    ConfigError,
+    RunSettings,
+    load_config,
+    parse_as_of,
+    run_settings,
+)
+from pipelines.deliveries import last_delivery, record_delivery, report_addresses, report_folder, smtp_settings
 from pipelines.errors import USER_ERRORS
 from pipelines.ingest import SOURCES, IngestSummary, ingest
-from pipelines.backtest import run_backtest
 from pipelines.metrics import refresh_metrics
 from pipelines.people import refresh_people
 from pipelines.warehouse import connect_reader, connect_writer, set_as_of, writer_lock

@@ -15,9 +15,9 @@ import hashlib
 import logging
 import time
 from collections import Counter
-from contextlib import nullcontext
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -334,6 +334,7 @@ def _change_appliers() -> tuple[tuple[type, Callable], ...]:
 def _api_marker(con, record, summary: IngestSummary, changes: dict[type, list], flush: Callable[[], object]) -> None:
     """Cursors and resyncs take effect at once; changes to stored rows are kept for the end of the run."""
     import json
+
     from connectors.gcal import FullResync, SyncToken
     from connectors.gmail import GmailCursor
     from connectors.outlook import OutlookCursor, OutlookFolderGone

@@ -173,7 +173,7 @@ def keep_rows(con: duckdb.DuckDBPyConnection, table: str, cuts: list[dt.datetime
     con.register("cut_prints", pa.table({"cut_at": pa.array(cuts, pa.timestamp("us", tz="UTC")),
                                          "fingerprint": pa.array([prints[c] for c in cuts], pa.string())}))
     try:
-        fresh = f"select p.fingerprint, q.* from ({{sql}}) as q join cut_prints as p using (cut_at)"
+        fresh = "select p.fingerprint, q.* from ({sql}) as q join cut_prints as p using (cut_at)"
         probe = con.execute(fresh.format(sql=rows_sql([])) + " limit 0", {"cuts": []})
         columns = [d[0] for d in probe.description]
         probe.fetchall()  # DuckDB 2.0: a connection takes no other work while a result is unfinished

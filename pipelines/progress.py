@@ -19,8 +19,14 @@ def byte_progress(description: str, total_bytes: int, *, stream=None) -> Iterato
     stream = stream or sys.stderr
     if stream.isatty():
         from rich.console import Console
-        from rich.progress import (BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn,
-                                   TransferSpeedColumn)
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
         columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                    TextColumn("ETA"), TimeRemainingColumn())
         with Progress(*columns, console=Console(file=stream), transient=True) as bar:
@@ -62,15 +68,21 @@ def _size(nbytes: float) -> str:
 
 
 @contextlib.contextmanager
-def count_progress(description: str, noun: str, *, stream=None) -> Iterator["_Counts"]:
+def count_progress(description: str, noun: str, *, stream=None) -> Iterator[_Counts]:
     """Progress for API sources, counted in items: `update(done, total)` where the total is known
     (Gmail lists every id first), `advance(n)` where it is not. A bar on a terminal (count, rate,
     ETA), log lines every LOG_EVERY_SECONDS otherwise."""
     stream = stream or sys.stderr
     if stream.isatty():
         from rich.console import Console
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
-                                   TimeRemainingColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            ProgressColumn,
+            TextColumn,
+            TimeRemainingColumn,
+        )
         from rich.text import Text
 
         class Rate(ProgressColumn):

@@ -16,9 +16,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from connectors.records import (CalendarEvent, ContactCard, LinkedInConnection, LinkedInInvitation,
-                                LinkedInMessage, MailMessage, OutlookMessage)
-
+from connectors.records import (
+    CalendarEvent,
+    ContactCard,
+    LinkedInConnection,
+    LinkedInInvitation,
+    LinkedInMessage,
+    MailMessage,
+    OutlookMessage,
+)
 from pipelines.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -136,8 +142,8 @@ def _google_service(config: Config, source: str, api: str, version: str):
 
 
 def _read_gmail(paths, config: Config, now, progress, cursor, known):
-    from connectors.google_api import RateLimiter
     from connectors.gmail import sync_gmail
+    from connectors.google_api import RateLimiter
     service, section = _google_service(config, "gmail", "gmail", "v1")
     limiter = RateLimiter(section.quota_units_per_second)
     return sync_gmail(service, cursor=cursor, limiter=limiter, progress=progress, known_ids=known,
@@ -146,6 +152,7 @@ def _read_gmail(paths, config: Config, now, progress, cursor, known):
 
 def _read_gcal(paths, config: Config, now, progress, cursor, known):
     import json
+
     from connectors.gcal import sync_calendar
     service, section = _google_service(config, "gcal", "calendar", "v3")
     tokens = json.loads(cursor) if cursor else {}

@@ -16,11 +16,11 @@ import contextlib
 import dataclasses
 import datetime as dt
 import email.utils
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 

@@ -198,7 +198,7 @@ class TestAcceptAndReject:
                                       [match_id]).fetchall()[0]
         result = cli("--db", db, "people", "reject", match_id)
         assert result.code == 0, result.err
-        assert result.out.splitlines()[0] == f"Added 1 split to people.toml"
+        assert result.out.splitlines()[0] == "Added 1 split to people.toml"
         assert f'[[split]]  # rejected {match_id}: ' in (tmp_path / "people.toml").read_text()
         assert f'identities = ["{left}", "{right}"]' in (tmp_path / "people.toml").read_text()
         assert match_id not in cli("--db", db, "people", "suggest").out

@@ -4,8 +4,17 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.config import (Config, ConfigError, Metrics, Overrides, RunSettings, load_config, load_overrides_file,
-                              resolve_paths, run_settings)
+from pipelines.config import (
+    Config,
+    ConfigError,
+    Metrics,
+    Overrides,
+    RunSettings,
+    load_config,
+    load_overrides_file,
+    resolve_paths,
+    run_settings,
+)
 from pipelines.sources import SOURCES
 from tests.conftest import snapshot
 

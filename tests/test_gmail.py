@@ -26,7 +26,7 @@ from connectors.gmail import (
     sync_gmail,
 )
 from connectors.google_api import ANONYMOUS, RateLimiter, backoff_delay, build_service, is_retryable, with_backoff
-from connectors.records import Address, MailMessage, Skipped
+from connectors.records import Address, Skipped
 from tests.records import mail
 
 UTC = dt.timezone.utc

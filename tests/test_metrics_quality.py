@@ -7,8 +7,18 @@ import math
 import pytest
 
 from connectors.demo import generate_world
-from connectors.demo.scoring.metrics import (FadingAuc, PersonScore, auc, average_ranks, correlations, fading_auc,
-                                             metric_switches, person_scores, spearman, world_now)
+from connectors.demo.scoring.metrics import (
+    FadingAuc,
+    PersonScore,
+    auc,
+    average_ranks,
+    correlations,
+    fading_auc,
+    metric_switches,
+    person_scores,
+    spearman,
+    world_now,
+)
 from pipelines.config import load_config
 from pipelines.ingest import ingest
 from pipelines.metrics import refresh_metrics

@@ -2,8 +2,8 @@
 mail told apart; the user's overrides kept. Each test feeds real-shaped exports through the CLI."""
 import re
 import zipfile
-from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from pathlib import Path
 
 import duckdb

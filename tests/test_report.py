@@ -17,8 +17,8 @@ from pipelines.ingest import ingest
 from pipelines.metrics import refresh_metrics
 from pipelines.people import refresh_people
 from pipelines.warehouse import connect_reader, connect_writer, set_as_of
-from reports.charts import growth_chart, sparkline
 from reports import weekly
+from reports.charts import growth_chart, sparkline
 from reports.weekly import READ_ONCE, build_message, gather, make_report, render, write_report
 
 pytestmark = pytest.mark.slow  # a generated world loaded and reported

@@ -9,8 +9,14 @@ import pyarrow as pa
 import pytest
 
 from pipelines.batches import arrow_schema
-from pipelines.warehouse import (SCHEMA_LAYERS, WarehouseError, connect_writer, in_dependency_order, load_statement,
-                                 schema_objects)
+from pipelines.warehouse import (
+    SCHEMA_LAYERS,
+    WarehouseError,
+    connect_writer,
+    in_dependency_order,
+    load_statement,
+    schema_objects,
+)
 
 SQL = resources.files("pipelines") / "sql"
 BOOKKEEPING = [("_run_id", "BIGINT", "NO"), ("_loaded_at", "TIMESTAMP WITH TIME ZONE", "NO")]

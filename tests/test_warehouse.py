@@ -14,11 +14,10 @@ import pytest
 from connectors import SourceError, records
 from connectors.records import Address, MailMessage, Skipped, rejected
 from pipelines import ingest as ingest_module
+from pipelines import warehouse
 from pipelines.batches import arrow_schema
 from pipelines.config import Config
-from pipelines import warehouse
-from pipelines.warehouse import (Resources, WarehouseError, connect_reader, connect_writer, duckdb_resources,
-                                 transaction)
+from pipelines.warehouse import Resources, WarehouseError, connect_reader, connect_writer, duckdb_resources, transaction
 from tests.conftest import snapshot
 from tests.records import empty_record
 
@@ -173,9 +172,8 @@ def test_a_run_that_fails_half_way_leaves_the_database_as_it_was(tmp_path, fake_
     with connect_writer(db) as con:
         ingest_module.ingest(con, "mbox", [good], Config(), show_progress=False)
     before = snapshot(db)
-    with connect_writer(db) as con:
-        with pytest.raises(SourceError):
-            ingest_module.ingest(con, "mbox", [bad], Config(), show_progress=False)
+    with connect_writer(db) as con, pytest.raises(SourceError):
+        ingest_module.ingest(con, "mbox", [bad], Config(), show_progress=False)
     assert snapshot(db) == before
 
 
@@ -191,9 +189,8 @@ def test_a_batch_the_database_refuses_fails_the_run_and_leaves_the_database_as_i
     monkeypatch.setattr(ingest_module, "load_statement", lambda table: statement(table).replace(
         "from batch", "from batch where case when _ordinal < 20 then true else error('the disk is full') end"))
     bad = fake_mbox(lambda: (message(i) for i in range(100, 130)))  # its third batch is refused
-    with connect_writer(db) as con:
-        with pytest.raises(duckdb.Error, match="the disk is full"):
-            ingest_module.ingest(con, "mbox", [bad], Config(), show_progress=False)
+    with connect_writer(db) as con, pytest.raises(duckdb.Error, match="the disk is full"):
+        ingest_module.ingest(con, "mbox", [bad], Config(), show_progress=False)
     assert snapshot(db) == before
     assert gc.isenabled()  # paused while the records were loaded, running again
 
@@ -242,8 +239,9 @@ def test_a_field_added_to_a_record_reaches_an_existing_database_on_its_next_writ
     with connect_writer(db):
         pass
     fields = typing.get_type_hints(MailMessage)
-    grown = typing.NamedTuple("MailMessage", [*list(fields.items())[:-1], ("priority", str | None),
-                                              ("origin", fields["origin"])])
+    grown_fields = list(fields.items())
+    grown_fields.insert(-1, ("priority", str | None))  # before origin, as the recipe says
+    grown = typing.NamedTuple("MailMessage", grown_fields)
     monkeypatch.setattr(records, "MailMessage", grown)
     warehouse.schema_objects.cache_clear()  # as a new process (a new tiekeeper version) would read them
     try:

@@ -9,8 +9,8 @@ CUTYPE=RESOURCE, all-day events as VALUE=DATE. The icalendar library folds lines
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress, vRecur
 

@@ -13,8 +13,8 @@ import csv
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 from connectors.demo.world import UTC, LinkedInData, LiParty, Owner, zone
 

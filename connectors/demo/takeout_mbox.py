@@ -22,8 +22,8 @@ import html
 import random
 import re
 import zlib
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from connectors.demo.world import UTC, Addr, Mail, Owner, zone
 

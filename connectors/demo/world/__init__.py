@@ -16,14 +16,34 @@ message text), `people`, `events` and `truth` (the data), `habits` (group sizes,
 channel preferences, the owner's habits), then `Simulation` (`simulation`) and its parts:
 `population`, `behaviour` (what every channel shares), `calendar`, `linkedin` and `mail`.
 """
-from connectors.demo.world.events import (Addr, Attendance, LiConnection, LiInvitation, LiMessage, LinkedInData,
-                                          LiParty, Mail, Meeting, Override, Quote)
+from connectors.demo.world.events import (
+                                          Addr,
+                                          Attendance,
+                                          LiConnection,
+                                          LiInvitation,
+                                          LiMessage,
+                                          LinkedInData,
+                                          LiParty,
+                                          Mail,
+                                          Meeting,
+                                          Override,
+                                          Quote,
+)
 from connectors.demo.world.habits import OWNER_TYPES, OwnerHabits
 from connectors.demo.world.people import Company, Owner, Person
 from connectors.demo.world.simulation import Simulation
 from connectors.demo.world.tables import CLOSINGS, HISTORY_WEEKS, OWNER_TZ, UTC, IdentityKnobs, zone
-from connectors.demo.world.truth import (AutomatedSender, Awaiting, Card, Identity, OwnerTruth, PersonTruth,
-                                         SharedInbox, World, load_truth)
+from connectors.demo.world.truth import (
+                                          AutomatedSender,
+                                          Awaiting,
+                                          Card,
+                                          Identity,
+                                          OwnerTruth,
+                                          PersonTruth,
+                                          SharedInbox,
+                                          World,
+                                          load_truth,
+)
 
 __all__ = ["Addr", "Attendance", "AutomatedSender", "Awaiting", "CLOSINGS", "Card", "Company", "HISTORY_WEEKS",
            "Identity", "IdentityKnobs", "LiConnection", "LiInvitation", "LiMessage", "LiParty", "LinkedInData",

@@ -8,7 +8,7 @@ import random
 from zoneinfo import ZoneInfo
 
 from connectors.demo.world.events import Attendance, Meeting, Override
-from connectors.demo.world.habits import MAX_ONE_ON_ONES_PER_WEEK, MEETING_RATE, _MEET_PREF
+from connectors.demo.world.habits import _MEET_PREF, MAX_ONE_ON_ONES_PER_WEEK, MEETING_RATE
 from connectors.demo.world.people import Person
 from connectors.demo.world.tables import CALENDAR_AHEAD_DAYS, OWNER_TZ, UTC, _hexstr, _poisson, zone
 

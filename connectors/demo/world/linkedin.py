@@ -7,11 +7,21 @@ import base64
 import datetime as dt
 import random
 
-from connectors.demo.world.events import LiConnection, LiInvitation, LiMessage, LiParty, LinkedInData
-from connectors.demo.world.habits import LINKEDIN_RATE, _LINKEDIN_PREF
+from connectors.demo.world.events import LiConnection, LiInvitation, LiMessage, LinkedInData, LiParty
+from connectors.demo.world.habits import _LINKEDIN_PREF, LINKEDIN_RATE
 from connectors.demo.world.people import Person
-from connectors.demo.world.tables import (ASKS, CLOSINGS, GREETINGS, OWNER_TZ, POSITIONS, TELLS, UTC, _hexstr, _poisson,
-                                          _token)
+from connectors.demo.world.tables import (
+    ASKS,
+    CLOSINGS,
+    GREETINGS,
+    OWNER_TZ,
+    POSITIONS,
+    TELLS,
+    UTC,
+    _hexstr,
+    _poisson,
+    _token,
+)
 
 
 class LinkedIn:

@@ -5,13 +5,30 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from connectors.demo.world.events import Addr, Mail, Quote
-from connectors.demo.world.habits import DIRECT_RATE, _EMAIL_PREF, _OWNER_STARTS
+from connectors.demo.world.habits import _EMAIL_PREF, _OWNER_STARTS, DIRECT_RATE
 from connectors.demo.world.people import Person
-from connectors.demo.world.tables import (ASKS, CLOSINGS, FROM_LINES, GREETINGS, MONTHS, OWNER_TZ, POSITIONS, SIGNOFFS,
-                                          SUBJECTS, TELLS, _STRANGERS, _b64token, _hexstr, _poisson, _token, zone)
+from connectors.demo.world.tables import (
+    _STRANGERS,
+    ASKS,
+    CLOSINGS,
+    FROM_LINES,
+    GREETINGS,
+    MONTHS,
+    OWNER_TZ,
+    POSITIONS,
+    SIGNOFFS,
+    SUBJECTS,
+    TELLS,
+    _b64token,
+    _hexstr,
+    _poisson,
+    _token,
+    zone,
+)
 from connectors.demo.world.truth import _role_name
 
 if TYPE_CHECKING:  # the stream reads the simulation that makes it

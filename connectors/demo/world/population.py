@@ -12,10 +12,27 @@ from urllib.parse import quote as _url_quote
 
 from connectors.demo.world.habits import _LEVEL, _TRAJECTORY_MIX, _group_sizes
 from connectors.demo.world.people import Company, Owner, Person
-from connectors.demo.world.tables import (CONFERENCES, CREDENTIALS, EVENT_EVERY_WEEKS, GROUPS, NICKNAMES, OWNERS,
-                                          OWNER_TZ, POSITIONS, RECRUITER_POSITIONS, _COUNTRIES, _CO_A, _CO_B,
-                                          _EMAIL_PATTERNS, _NATIVE, _NATIVE_WEIGHT, _ORIGINS, _hexstr, _token,
-                                          ascii_fold)
+from connectors.demo.world.tables import (
+    _CO_A,
+    _CO_B,
+    _COUNTRIES,
+    _EMAIL_PATTERNS,
+    _NATIVE,
+    _NATIVE_WEIGHT,
+    _ORIGINS,
+    CONFERENCES,
+    CREDENTIALS,
+    EVENT_EVERY_WEEKS,
+    GROUPS,
+    NICKNAMES,
+    OWNER_TZ,
+    OWNERS,
+    POSITIONS,
+    RECRUITER_POSITIONS,
+    _hexstr,
+    _token,
+    ascii_fold,
+)
 from connectors.demo.world.truth import CARD_APPS, Card, SharedInbox, _role_name, _uuid
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from typing import Iterator
+from collections.abc import Iterator
 
 from connectors.demo.world.behaviour import Behaviour
 from connectors.demo.world.calendar import Calendar

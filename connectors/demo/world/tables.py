@@ -12,7 +12,6 @@ import unicodedata
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-
 UTC = dt.timezone.utc
 OWNER_TZ = "Europe/Berlin"
 HISTORY_WEEKS = 157  # a little over three years of history before `end`
