@@ -123,7 +123,8 @@ def run_backtest(con: duckdb.DuckDBPyConnection, config: Config, *, as_of: dt.da
         if only_new:
             cuts = _cuts_to_check(con, cuts)
         if cuts:
-            tie_cuts = sorted({c for t in cuts for spec in (STRENGTH, LAPSE) for c in training_cuts(spec, first, t, tz)})
+            tie_cuts = sorted({c for t in cuts for spec in (STRENGTH, LAPSE)
+                               for c in training_cuts(spec, first, t, tz)})
             reply_cuts = sorted({c for t in cuts for c in training_cuts(REPLY, first, t, tz)})
             panels = build_panels(con, tie_cuts, reply_cuts)
         rows: list[Row] = []
@@ -211,7 +212,8 @@ def _follow_ups(con, cut, method) -> list[Row]:
         from pool""").fetchone()
     reminder = "a fixed 30-day reminder, as many ties"
     return [
-        _ratio(cut, FOLLOW_UP_WEIGHTED, weight_lapsed, weight_listed, reminder, base_weight_lapsed, base_weight, method),
+        _ratio(cut, FOLLOW_UP_WEIGHTED, weight_lapsed, weight_listed, reminder, base_weight_lapsed, base_weight,
+               method),
         _ratio(cut, FOLLOW_UP_PLAIN, lapsed, listed, reminder, base_lapsed, base_listed, method),
         Row(cut, FOLLOW_UP_RECENT, float(recent), None, None, float(recent), float(listed), None, None, method),
     ]

@@ -103,10 +103,8 @@ def _fail(message: str, code: int = 1) -> int:
 def _reader_went_away() -> int:
     """Whoever read our output stopped (`tiekeeper sql ... | head`): end quietly, as Unix tools do,
     with SIGPIPE's exit status; stdout goes nowhere, so that Python's final flush cannot complain."""
-    try:
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # captured output (tests) has no file descriptor
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):  # captured output (tests) has no file descriptor
-        pass
     return 128 + signal.SIGPIPE
 
 
@@ -154,7 +152,8 @@ def _parser() -> argparse.ArgumentParser:
                     "[[ignore]] identity = ..., [[close]] identity = ...")
     people_commands = people_cmd.add_subparsers(title="people commands", required=True, metavar="COMMAND")
     build = people_commands.add_parser("build", parents=[common],
-                                       help="resolve people and recompute the metrics, where anything they read changed")
+                                       help="resolve people and recompute the metrics, "
+                                            "where anything they read changed")
     build.add_argument("--full", action="store_true",
                        help="resolve people again even if nothing changed since the last build")
     build.set_defaults(run=_people_build, writes=True)
@@ -188,7 +187,8 @@ def _parser() -> argparse.ArgumentParser:
                                      help="render the weekly report (.html with its charts, and the .eml)")
     report_cmd.add_argument("--out", type=Path, help="folder for the report (default: reports/ beside the database)")
     report_cmd.set_defaults(run=_report)
-    send_cmd = commands.add_parser("send", parents=[common], help="render the weekly report and e-mail it to [report] to")
+    send_cmd = commands.add_parser("send", parents=[common],
+                                   help="render the weekly report and e-mail it to [report] to")
     send_cmd.add_argument("--out", type=Path, help="folder for the report (default: reports/ beside the database)")
     send_cmd.set_defaults(run=_send, writes=True)
 
@@ -472,7 +472,8 @@ def _demo(args, db: Path, config: Config) -> int:
     with_config = f"{db_option} --config {_shell_path(world.config)}"
     print(f"Database: {demo_db}\nTry:      {tk} {db_option} sql "
           f"\"select full_name, tier, strength, days_since_contact, next_step from people_overview limit 20\"\n"
-          f"          {tk} {db_option} sql \"select full_name, reason, round(lapse_risk, 2) as risk from follow_ups order by priority desc\"\n"
+          f"          {tk} {db_option} sql \"select full_name, reason, round(lapse_risk, 2) as risk from follow_ups "
+          f"order by priority desc\"\n"
           f"          {tk} {with_config} backtest   # how well it would have judged this owner's past\n"
           f"          {tk} {with_config} why \"Müller\"\n"
           f"          {tk} {with_config} at \"Nimbus\"\n"
@@ -507,7 +508,7 @@ def _people_suggest(args, db: Path, config: Config) -> int:
     if not rows:
         print("No uncertain matches to review.")
         return 0
-    for match_id, score, p, evidence, decision, lkey, lname, lseen, rkey, rname, rseen in rows:
+    for match_id, _score, p, evidence, decision, lkey, lname, lseen, rkey, rname, rseen in rows:
         print(f"{match_id}  probability {p:.2f}")
         for key, name, seen in ((lkey, lname, lseen), (rkey, rname, rseen)):
             print(f"    {key:<48} {name or '':<28} seen {seen:,} times")
@@ -643,10 +644,8 @@ def _serve(args, db: Path, config: Config) -> int:
         print(f"Prefect server: {api_url.removesuffix('/api')} (its UI shows every run)\n"
               f"The weekly run is scheduled at \"{schedule.cron}\" ({schedule.timezone}); Ctrl-C stops it.",
               flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             serve_weekly(config.path.resolve(), db.resolve(), schedule)
-        except KeyboardInterrupt:
-            pass
     print("Stopped: no weekly runs until `tiekeeper serve` runs again.", flush=True)
     return 0
 
@@ -726,8 +725,9 @@ def _company_lines(con, organisation_key: str, tz) -> list[str]:
         lines.append(f"    {person['full_name']:<32} {(person['position'] or ''):<28.28} {strength:<24} "
                      + (f"last {last_contact.astimezone(tz):%Y-%m-%d}" if last_contact else "never in touch"))
     if len(people) > AT_PEOPLE:
-        lines.append(f"    ... and {len(people) - AT_PEOPLE} more (all of them: {command()} sql \"select unnest(people, "
-                     f"recursive := true) from companies where organisation_key = '{organisation_key}'\")")
+        lines.append(f"    ... and {len(people) - AT_PEOPLE} more (all of them: {command()} sql "
+                     f"\"select unnest(people, recursive := true) from companies "
+                     f"where organisation_key = '{organisation_key}'\")")
     return lines
 
 

@@ -73,7 +73,8 @@ def _sources_section() -> type:
     fields = []
     for source in SOURCES.values():
         if source.api:
-            fields.append((source.attribute, source.settings | None, field(default=None, metadata={"key": source.name})))
+            fields.append((source.attribute, source.settings | None,
+                           field(default=None, metadata={"key": source.name})))
         else:
             fields.append((source.attribute, tuple[str, ...], field(default=(), metadata={
                 "key": source.name, "type": "a path or a list of paths"})))
@@ -287,7 +288,8 @@ def _typed(value, hint, where: str, path: Path):
     if hint is bool:
         return value if isinstance(value, bool) else _WRONG_TYPE
     if hint in (int, float):
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and (hint is float or isinstance(value, int))
+        ok = (isinstance(value, (int, float)) and not isinstance(value, bool)
+              and (hint is float or isinstance(value, int)))
         return hint(value) if ok else _WRONG_TYPE
     return value if isinstance(value, hint) else _WRONG_TYPE
 
@@ -398,7 +400,8 @@ def load_overrides_file(path: Path) -> Overrides:
             raise ConfigError(f"{path}: each [[{section}]] needs {key} = ...")
         for table in tables:
             for other in sorted(set(table) - {key}):
-                hint = f"did you mean {key}?" if difflib.get_close_matches(other, [key], cutoff=0.6) else f"known: {key}"
+                hint = (f"did you mean {key}?" if difflib.get_close_matches(other, [key], cutoff=0.6)
+                        else f"known: {key}")
                 raise ConfigError(f"{path}: [[{section}]] has no setting {other!r} ({hint})")
             if key not in table:
                 raise ConfigError(f"{path}: each [[{section}]] needs {key} = ...")

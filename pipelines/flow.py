@@ -176,7 +176,8 @@ def deliver(db: Path, config: Config, message, iso_week: str, resend: bool) -> s
 
 # -- the flow ------------------------------------------------------------------------------------
 
-@flow(name="weekly-report", description="Every configured source, people and metrics, the weekly report, and its delivery.")
+@flow(name="weekly-report",
+      description="Every configured source, people and metrics, the weekly report, and its delivery.")
 def weekly_report(config_path: str = str(DEFAULT_CONFIG), db_path: str = str(DEFAULT_DB),
                   as_of: str | None = None, send_report: bool = True, resend: bool = False,
                   out: str | None = None, wait_seconds: float | None = None):

@@ -269,7 +269,8 @@ def _rows(panel: dict[str, np.ndarray], cuts: list[dt.datetime], keep: np.ndarra
 
 def _too_little(spec: ModelSpec, cuts: list, y: np.ndarray, positive_label: str) -> str | None:
     if len(cuts) < spec.held_out_cuts + 2:
-        return f"too little history: {len(cuts)} cuts of {spec.step_days} days with a full {spec.horizon_days}-day outcome"
+        return (f"too little history: {len(cuts)} cuts of {spec.step_days} days "
+                f"with a full {spec.horizon_days}-day outcome")
     if len(y) < spec.min_rows:
         return f"too little history: {len(y)} examples"
     positives = int((y > 0).sum())

@@ -1,7 +1,7 @@
 """Relationship metrics: the constants of docs/metrics.md (`METRIC_DEFAULTS` in pipelines/config.py,
 overridable in `[metrics]`), the models learned from the owner's history (pipelines/learning.py), and
-the weekly `strength_history` the trend views and "why did this drop" read. The metrics themselves are SQL views in `sql/30_marts/`,
-evaluated as of `as_of()` (now, or `--as-of`)."""
+the weekly `strength_history` the trend views and "why did this drop" read. The metrics themselves
+are SQL views in `sql/30_marts/`, evaluated as of `as_of()` (now, or `--as-of`)."""
 from __future__ import annotations
 
 import datetime as dt

@@ -173,8 +173,8 @@ def build_people(con: duckdb.DuckDBPyConnection, config: Config, overrides: Over
     profiles = con.execute("""select identity_key, kind, role, if(kind = 'email' and not is_free_mail, domain, null),
                                      mail_first_at, mail_last_at from identity_profiles""").fetchall()
     links = con.execute("select left_key, right_key, evidence from identity_links order by all").fetchall()
-    candidates = con.execute("""select left_key, right_key, score, evidence, is_role_address, needs_link and not has_link,
-                                       has_link or is_rare_name
+    candidates = con.execute("""select left_key, right_key, score, evidence, is_role_address,
+                                       needs_link and not has_link, has_link or is_rare_name
                                 from identity_candidates order by score desc, left_key, right_key""").fetchall()
     conflicts = con.execute("select left_key, right_key from identity_conflicts").fetchall()
     clusters = _Clusters(profiles, overrides, conflicts)
@@ -278,7 +278,8 @@ class _Clusters:
         return (self.kinds.get(a) == self.kinds.get(b) == "linkedin_url" or b in self.apart.get(a, ())
                 or self._concurrent(a, b))
 
-    def link(self, links: list[tuple[str, str, str]], candidates: list[tuple]) -> list[tuple[str, str, float, str, str]]:
+    def link(self, links: list[tuple[str, str, str]],
+             candidates: list[tuple]) -> list[tuple[str, str, float, str, str]]:
         decisions = []
         for group in self.forced:
             known = [key for key in group if key in self.parent]
@@ -323,7 +324,7 @@ class _Clusters:
         """A person's id is derived from the smallest identity key among theirs: stable while the
         evidence that formed the person does not change."""
         ids = {}
-        for root, members in self.members.items():
+        for _root, members in self.members.items():
             person_id = "p_" + hashlib.sha256(min(members).encode()).hexdigest()[:12]
             ids.update((member, person_id) for member in members)
         return ids
@@ -404,7 +405,8 @@ def _nickname_groups(con) -> None:
         con.execute("""
             create or replace temp table nickname_groups as
             select distinct name, canonical from (
-                select lower(name1) as canonical, lower(name2) as name from read_csv(?, header = true, all_varchar = true)
+                select lower(name1) as canonical, lower(name2) as name
+                from read_csv(?, header = true, all_varchar = true)
                 union all
                 select lower(name1), lower(name1) from read_csv(?, header = true, all_varchar = true)
             )""", [str(path), str(path)])
@@ -421,9 +423,12 @@ def _census_names(con) -> None:
             create or replace temp table census_names as
             with lines as (
                 select kind, regexp_split_to_array(trim(line), '\\s+') as cells
-                from (select 'last' as kind, column0 as line from read_csv(?, header = false, sep = '\t', columns = {'column0': 'varchar'})
-                      union all select 'first', column0 from read_csv(?, header = false, sep = '\t', columns = {'column0': 'varchar'})
-                      union all select 'first', column0 from read_csv(?, header = false, sep = '\t', columns = {'column0': 'varchar'}))
+                from (select 'last' as kind, column0 as line
+                      from read_csv(?, header = false, sep = '\t', columns = {'column0': 'varchar'})
+                      union all select 'first', column0
+                      from read_csv(?, header = false, sep = '\t', columns = {'column0': 'varchar'})
+                      union all select 'first', column0
+                      from read_csv(?, header = false, sep = '\t', columns = {'column0': 'varchar'}))
             )
             select kind, fold_name(cells[1]) as name,
                    -- percent of people; first names per sex, so half of it among everyone

@@ -135,7 +135,7 @@ def writer_lock(db_path: Path, *, wait: float = WRITE_WAIT_SECONDS) -> Iterator[
 
 def _acquire(lock_path: Path, wait: float, db_path: Path):
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(lock_path, "a+")
+    handle = open(lock_path, "a+")  # noqa: SIM115 - the open handle holds the lock: returned, the caller closes it
     deadline = time.monotonic() + wait
     while not _try_lock(handle):
         if time.monotonic() >= deadline:

@@ -17,7 +17,8 @@ _GROUPS = {
     "the past year": (("interactions_365", "contact_days_365", "direct_days_365", "decayed_365", "published_score",
                        "group_only_days_365"),
                       lambda f: f"in touch on {f['contact_days_365']:.0f} days in the past year "
-                                f"({f['direct_days_365']:.0f} directly, {f['group_only_days_365']:.0f} only in groups)"),
+                                f"({f['direct_days_365']:.0f} directly, "
+                                f"{f['group_only_days_365']:.0f} only in groups)"),
     "how you meet and write": (("meeting_days_365", "one_on_one_days_365", "linkedin_days_365", "channels"),
                                lambda f: f"met on {f['meeting_days_365']:.0f} days ({f['one_on_one_days_365']:.0f} "
                                          f"one-to-one), LinkedIn on {f['linkedin_days_365']:.0f}, "

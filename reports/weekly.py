@@ -248,7 +248,8 @@ def _where_you_know_people(con) -> dict[str, tuple[CompanyMotion, ...]]:
             where not is_own_organisation and people_{direction} > 0 and strength_trend * ? > 0
             order by strength_trend * ? desc, company
             limit ?""", [sign, sign, COMPANY_MOVES]).fetchall()
-        moves[name] = tuple(CompanyMotion(company, known, trend, tuple(movers)) for company, known, trend, movers in rows)
+        moves[name] = tuple(CompanyMotion(company, known, trend, tuple(movers))
+                            for company, known, trend, movers in rows)
     return moves
 
 

@@ -124,7 +124,8 @@ def test_a_command_that_writes_without_a_config_says_how_to_make_one(cli, tmp_pa
 
 @pytest.mark.parametrize("text, message", [
     ('[owner]\nemial = "jane@acme.com"', "[owner] has no setting 'emial' (did you mean emails?)"),
-    ('emails = ["jane@acme.com"]\n[owner]\nname = "Jane"', "'emails' is outside every section (did you mean [owner] emails?)"),
+    ('emails = ["jane@acme.com"]\n[owner]\nname = "Jane"',
+     "'emails' is outside every section (did you mean [owner] emails?)"),
     ('[ownr]\nname = "Jane"', "unknown section [ownr] (did you mean [owner]?)"),
     ('[sources]\ntimezone = "Europe/Berlin"', "[sources] has no setting 'timezone' (did you mean [owner] timezone?)"),
     ("[metrics]\nhalf_life = 45", "[metrics] has no setting 'half_life' (did you mean half_life_days?)"),
@@ -218,10 +219,13 @@ def test_people_toml_is_read_as_written_with_each_section_a_list_of_tables(tmp_p
 
 
 @pytest.mark.parametrize("text, message", [
-    ('[[merge]]\nidentites = ["a@x.com", "b@y.com"]', "[[merge]] has no setting 'identites' (did you mean identities?)"),
+    ('[[merge]]\nidentites = ["a@x.com", "b@y.com"]',
+     "[[merge]] has no setting 'identites' (did you mean identities?)"),
     ('[[close]]\nidentity = "a@x.com"\nnote = "my sister"', "[[close]] has no setting 'note' (known: identity)"),
-    ('[[ignore]]\nidentity = "a@x.com"\n[[ignore]]\nwho = "b@y.com"', "[[ignore]] has no setting 'who' (known: identity)"),
-    ('[[mrege]]\nidentities = ["a@x.com", "b@y.com"]', "unknown section [[mrege]] (expected merge, split, ignore or close)"),
+    ('[[ignore]]\nidentity = "a@x.com"\n[[ignore]]\nwho = "b@y.com"',
+     "[[ignore]] has no setting 'who' (known: identity)"),
+    ('[[mrege]]\nidentities = ["a@x.com", "b@y.com"]',
+     "unknown section [[mrege]] (expected merge, split, ignore or close)"),
     ('[merge]\nidentities = ["a@x.com", "b@y.com"]', "each [[merge]] needs identities = ..."),
     ('[[split]]\nidentities = ["a@x.com"]', "[[split]] identities must list exactly two identities"),
 ])

@@ -20,7 +20,8 @@ emails = ["jane@acme.com", "jane.doe@gmail.com"]
 timezone = "Europe/Berlin"
 """
 CONNECTIONS_HEADER = ("Notes:\n\"When exporting your connection data, you may notice that some of the email "
-                      "addresses are missing.\"\n\nFirst Name,Last Name,URL,Email Address,Company,Position,Connected On\n")
+                      "addresses are missing.\"\n\n"
+                      "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n")
 
 
 class Export:
@@ -52,7 +53,8 @@ class Export:
         self.events.append(
             f"BEGIN:VEVENT\r\nUID:e{n}@google.com\r\nDTSTART:{self.when:%Y%m%dT%H%M%SZ}\r\n"
             f"DTEND:{self.when + timedelta(hours=1):%Y%m%dT%H%M%SZ}\r\nDTSTAMP:20260101T000000Z\r\n"
-            f"ORGANIZER;CN=Jane Doe:mailto:jane@acme.com\r\n" + "\r\n".join(lines) + "\r\nSUMMARY:Meeting\r\nEND:VEVENT\r\n")
+            f"ORGANIZER;CN=Jane Doe:mailto:jane@acme.com\r\n" + "\r\n".join(lines)
+            + "\r\nSUMMARY:Meeting\r\nEND:VEVENT\r\n")
         return self
 
     def connection(self, first: str, last: str, url: str, company: str, email: str = "") -> "Export":
@@ -68,7 +70,8 @@ class Export:
     def invitation(self, direction: str, other: str, other_url: str) -> "Export":
         me, my_url = "Jane Doe", "https://www.linkedin.com/in/janedoe"
         parties = (me, other, my_url, other_url) if direction == "OUTGOING" else (other, me, other_url, my_url)
-        self.invitations.append(f'{parties[0]},{parties[1]},"12/15/24, 7:47 AM",,{direction},{parties[2]},{parties[3]}\n')
+        self.invitations.append(f'{parties[0]},{parties[1]},"12/15/24, 7:47 AM",,{direction},'
+                                f'{parties[2]},{parties[3]}\n')
         return self
 
     def load(self, db: Path) -> list[str]:
@@ -202,9 +205,13 @@ def test_a_distribution_list_that_never_writes_is_not_a_person(export, db):
 
 
 def test_person_ids_are_stable_across_rebuilds_and_unrelated_new_data(export, db, cli, tmp_path):
-    export.mail("Ann Lee <ann@lee.org>", "jane@acme.com").connection("Ann", "Lee", "https://www.linkedin.com/in/al", "Lee")
+    export.mail("Ann Lee <ann@lee.org>", "jane@acme.com")
+    export.connection("Ann", "Lee", "https://www.linkedin.com/in/al", "Lee")
     export.load(db)
-    ids = lambda: sorted(duckdb.connect(str(db), read_only=True).execute("select person_id from people").fetchall())
+
+    def ids():
+        return sorted(duckdb.connect(str(db), read_only=True).execute("select person_id from people").fetchall())
+
     before = ids()
     assert cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "people", "build").code == 0
     assert ids() == before
@@ -302,18 +309,21 @@ def test_two_namesakes_on_one_message_are_two_people(export, db):
     export.load(db)
     assert [keys for _, keys in people(db)] != [sorted(["email:florian.richter@acme.com", "email:frichter@globex.com",
                                                         "email:florianrichter@gmail.com"])]
-    assert not any({"email:florian.richter@acme.com", "email:frichter@globex.com"} <= set(keys) for _, keys in people(db))
+    assert not any({"email:florian.richter@acme.com", "email:frichter@globex.com"} <= set(keys)
+                   for _, keys in people(db))
 
 
 def test_one_name_at_two_companies_needs_a_link_and_an_address_book_card_is_one(export, db, cli, tmp_path):
     export.mail("Elif Smith <elif.smith@contoso.com>", "jane@acme.com")
     export.mail("jane@acme.com", "Elif Smith <elif.smith@fabrikam.com>")
     export.load(db)
-    assert people(db) == [("Elif Smith", ["email:elif.smith@contoso.com"]), ("Elif Smith", ["email:elif.smith@fabrikam.com"])]
+    assert people(db) == [("Elif Smith", ["email:elif.smith@contoso.com"]),
+                          ("Elif Smith", ["email:elif.smith@fabrikam.com"])]
     (tmp_path / "elif.vcf").write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Elif Smith\r\nN:Smith;Elif;;;\r\n"
                                        "EMAIL;TYPE=INTERNET:elif.smith@contoso.com\r\n"
                                        "EMAIL;TYPE=INTERNET:elif.smith@fabrikam.com\r\nEND:VCARD\r\n", newline="")
-    assert cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "ingest", "contacts", tmp_path / "elif.vcf").code == 0
+    assert cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "ingest", "contacts",
+               tmp_path / "elif.vcf").code == 0
     assert people(db) == [("Elif Smith", ["email:elif.smith@contoso.com", "email:elif.smith@fabrikam.com"])]
     shown = cli("--db", db, "people", "show", "elif")
     assert "listed together on one address-book card (with email:elif.smith@contoso.com)" in shown.out
@@ -354,7 +364,8 @@ def test_a_name_in_another_script_that_transliteration_misreads_is_read_from_its
 
 
 def test_a_shared_role_address_is_nobodys_own(export, db, cli, tmp_path):
-    export.mail("Nordlicht Sales <sales@nordlicht.de>", "jane@acme.com").mail("Nordlicht Sales <sales@nordlicht.de>", "jane@acme.com")
+    export.mail("Nordlicht Sales <sales@nordlicht.de>", "jane@acme.com")
+    export.mail("Nordlicht Sales <sales@nordlicht.de>", "jane@acme.com")
     export.mail("Anna Berg <anna.berg@nordlicht.de>", "jane@acme.com")
     export.connection("Anna", "Berg", "https://www.linkedin.com/in/annaberg", "Nordlicht")
     export.load(db)

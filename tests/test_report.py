@@ -96,7 +96,8 @@ def test_threads_are_listed_oldest_then_strongest_first(report):
 
 def test_the_inner_circle_is_inner_then_close_with_12_weeks_of_strength(report):
     assert {t.tier for t in report.inner_circle} == {"Inner", "Close"}
-    assert [t.tier for t in report.inner_circle] == sorted((t.tier for t in report.inner_circle), key=lambda tier: tier != "Inner")
+    assert [t.tier for t in report.inner_circle] == sorted((t.tier for t in report.inner_circle),
+                                                           key=lambda tier: tier != "Inner")
     assert all(len(t.history) == 12 for t in report.inner_circle)
 
 

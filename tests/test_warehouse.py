@@ -119,7 +119,8 @@ def test_loads_merge_in_batches_and_count_duplicates(tmp_path, fake_mbox, monkey
         two = ingest_module.ingest(con, "mbox", [overlapping], Config(), show_progress=False)
         assert (one.loaded, one.duplicates) == (20, 0)
         assert (two.loaded, two.duplicates) == (10, 5)
-        assert con.execute("select count(*), count(distinct message_key) from raw_mbox__messages").fetchone() == (30, 30)
+        assert con.execute("select count(*), count(distinct message_key) "
+                           "from raw_mbox__messages").fetchone() == (30, 30)
 
 
 def test_of_two_copies_in_one_batch_the_first_is_kept_and_the_second_counted_a_duplicate(tmp_path, fake_mbox):
@@ -128,7 +129,8 @@ def test_of_two_copies_in_one_batch_the_first_is_kept_and_the_second_counted_a_d
     with connect_writer(tmp_path / "t.duckdb") as con:
         summary = ingest_module.ingest(con, "mbox", [path], Config(), show_progress=False)
         assert (summary.loaded, summary.duplicates) == (3, 1)
-        assert con.execute("select message_id, subject, _origin from raw_mbox__messages order by message_id").fetchall() == [
+        assert con.execute("select message_id, subject, _origin from raw_mbox__messages "
+                           "order by message_id").fetchall() == [
             ("m0@example.com", "hello", "x.mbox@0"), ("m1@example.com", "hello", "x.mbox@1"),
             ("m2@example.com", "hello", "x.mbox@2")]
 

@@ -97,15 +97,23 @@ def test_same_arguments_write_byte_identical_files_whatever_the_hash_seed(tmp_pa
 # the worlds cached under benchmarks/out hold: sha256 of each file (of each member, in the zip). If
 # the generator changes on purpose, write the new digests here and delete those cached worlds.
 SMALL_WORLD_SHA256 = {
-    "Complete_LinkedInDataExport_06-02-2025.zip/Connections.csv": "3131c865ab719a11778ad1ba727110cb6fbad517a8a1e2dba82f3436b8b1f861",
-    "Complete_LinkedInDataExport_06-02-2025.zip/messages.csv": "1ec7d5c640afba0fc4dc846ceafb515c2599e43cd01a191e37e4fdf01e26be9c",
-    "Complete_LinkedInDataExport_06-02-2025.zip/Invitations.csv": "968a69387a224ec61a0a894c9cfb3da3f1bff808efe76f8fa0fe7223424563e1",
-    "Complete_LinkedInDataExport_06-02-2025.zip/Profile.csv": "f62af02edbf41b8acdc0b4394c926fc0a4d57e1c2846a648571f5b5bfc5d2ab7",
-    "Complete_LinkedInDataExport_06-02-2025.zip/Email Addresses.csv": "3a4524f5969a7a96cdaa79ff3c22e7217c8935a4edf1e6199eeea81fc40cf955",
-    "Complete_LinkedInDataExport_06-02-2025.zip/Reactions.csv": "d8db2b23a8eb274c736f3a99f59febac81d75d3c1be099eb6ce40ec54dcada00",
+    "Complete_LinkedInDataExport_06-02-2025.zip/Connections.csv":
+        "3131c865ab719a11778ad1ba727110cb6fbad517a8a1e2dba82f3436b8b1f861",
+    "Complete_LinkedInDataExport_06-02-2025.zip/messages.csv":
+        "1ec7d5c640afba0fc4dc846ceafb515c2599e43cd01a191e37e4fdf01e26be9c",
+    "Complete_LinkedInDataExport_06-02-2025.zip/Invitations.csv":
+        "968a69387a224ec61a0a894c9cfb3da3f1bff808efe76f8fa0fe7223424563e1",
+    "Complete_LinkedInDataExport_06-02-2025.zip/Profile.csv":
+        "f62af02edbf41b8acdc0b4394c926fc0a4d57e1c2846a648571f5b5bfc5d2ab7",
+    "Complete_LinkedInDataExport_06-02-2025.zip/Email Addresses.csv":
+        "3a4524f5969a7a96cdaa79ff3c22e7217c8935a4edf1e6199eeea81fc40cf955",
+    "Complete_LinkedInDataExport_06-02-2025.zip/Reactions.csv":
+        "d8db2b23a8eb274c736f3a99f59febac81d75d3c1be099eb6ce40ec54dcada00",
     "Takeout/Calendar/Team.ics": "1d6d82aa3bc2a0dd37da3d81a6be12b969c24ffbf5e9d3aad4ed66c56c1e1cae",
-    "Takeout/Calendar/martin.novak@brightwave.io.ics": "c4ffd3a0ac23e199a9d6c0eb7fce4ed2e4e29a9b0474c61486fa1a443cc89b96",
-    "Takeout/Mail/All mail Including Spam and Trash.mbox": "470ca14fb426eda4b5f41573e7bdefff22e5193bf914c229c068f9fdc7813cf1",
+    "Takeout/Calendar/martin.novak@brightwave.io.ics":
+        "c4ffd3a0ac23e199a9d6c0eb7fce4ed2e4e29a9b0474c61486fa1a443cc89b96",
+    "Takeout/Mail/All mail Including Spam and Trash.mbox":
+        "470ca14fb426eda4b5f41573e7bdefff22e5193bf914c229c068f9fdc7813cf1",
     "tiekeeper.toml": "7dfcb5f12a028d3aa1fa8c827f422fdaef28ff4808adc78fb64b87de3a898885",
     "truth.json": "2bb628555246554d7bb00910e37f46984d72564c4163dc06920bab732bf0b55e",
 }

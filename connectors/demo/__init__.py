@@ -50,7 +50,8 @@ class WorldPaths(NamedTuple):
 def generate_world(out_dir: Path, *, people: int = 300, seed: int = 7, end: dt.date | dt.datetime,
                    mail_scale: float = 1.0, attachment_kb: float = 0.0, owner_type: str = "typical",
                    outlook: bool = False, history_weeks: int = HISTORY_WEEKS,
-                   identity: IdentityKnobs = IdentityKnobs(), plain_bodies: bool = False) -> WorldPaths:
+                   identity: IdentityKnobs = IdentityKnobs(),  # noqa: B008 - frozen dataclass: one shared default is safe
+                   plain_bodies: bool = False) -> WorldPaths:
     """Simulate a world and write it into `out_dir` (created if missing).
 
     people: 50 to 50,000. end: the world's "now", an aware moment (the demo's: just before it runs)

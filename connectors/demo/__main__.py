@@ -31,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         paths = generate_world(args.out_dir, people=args.people, seed=args.seed, end=args.end,
                                mail_scale=args.mail_scale, attachment_kb=args.attachment_kb,
-                               identity=IdentityKnobs(**{k: getattr(args, k) for k in IdentityKnobs.__dataclass_fields__}))
+                               identity=IdentityKnobs(**{k: getattr(args, k)
+                                                         for k in IdentityKnobs.__dataclass_fields__}))
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

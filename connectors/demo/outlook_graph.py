@@ -71,7 +71,8 @@ class GraphMailboxWriter:
             folders = ["AAMkFolderJunk"]
         else:
             roll = rng.random()
-            folders = ["AAMkFolderInbox" if roll < 0.55 else "AAMkFolderArchive" if roll < 0.93 else "AAMkFolderProjects"]
+            folders = ["AAMkFolderInbox" if roll < 0.55 else "AAMkFolderArchive" if roll < 0.93
+                       else "AAMkFolderProjects"]
         other = not from_owner and (m.category not in ("", "Category Personal") or m.kind in _OTHER_KINDS)
         headers = []
         if not from_owner:  # Exchange keeps the transport headers of received mail only

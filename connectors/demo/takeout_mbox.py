@@ -194,7 +194,8 @@ class _Writer:
         content = self._attachment_text()
         body = (f"--{boundary}\n{part[0]}\n\n{part[1]}\n"
                 f"--{boundary}\nContent-Type: {mime}; {params[0]}\nContent-Disposition: attachment; {params[1]}\n"
-                f"Content-Transfer-Encoding: base64\nContent-ID: <{attachment_id}>\nX-Attachment-Id: {attachment_id}\n\n"
+                f"Content-Transfer-Encoding: base64\nContent-ID: <{attachment_id}>\n"
+                f"X-Attachment-Id: {attachment_id}\n\n"
                 f"{content}--{boundary}--")
         return f'Content-Type: multipart/mixed; boundary="{boundary}"', body
 

@@ -70,7 +70,8 @@ def identity_quality(con: duckdb.DuckDBPyConnection, truth_path: Path) -> Identi
                 count(*) as identities,
                 (select sum(n * (n - 1) // 2) from (select count(*) as n from both_sides group by true_person)),
                 (select sum(n * (n - 1) // 2) from (select count(*) as n from both_sides group by person_id)),
-                (select sum(n * (n - 1) // 2) from (select count(*) as n from both_sides group by person_id, true_person))
+                (select sum(n * (n - 1) // 2)
+                 from (select count(*) as n from both_sides group by person_id, true_person))
             from both_sides""").fetchall()[0]
     automated = [a.address for a in world.automated_senders]
     automated_people = con.execute(

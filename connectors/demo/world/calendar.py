@@ -135,10 +135,7 @@ class Calendar:
                 m.overrides.append(Override(occurrence, occurrence + shift,
                                             occurrence + shift + duration, False))
             index += 1
-            if step is not None:
-                occurrence = _local_add(occurrence, step)
-            else:
-                occurrence = _nth_weekday_next_month(occurrence)
+            occurrence = _local_add(occurrence, step) if step is not None else _nth_weekday_next_month(occurrence)
 
     def _team_series(self, rng: random.Random, meetings: list[Meeting]) -> None:
         department = [p for p in self.people if p.in_department]

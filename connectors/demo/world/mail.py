@@ -212,7 +212,8 @@ class _MailStream:
             value = p.latent[w]
             if value < 0.004:
                 continue
-            rate = scale * DIRECT_RATE * value ** 1.4 * _EMAIL_PREF[p.group] * p.email_habit * self.sim.habits.email_rate
+            rate = (scale * DIRECT_RATE * value ** 1.4 * _EMAIL_PREF[p.group] * p.email_habit
+                    * self.sim.habits.email_rate)
             for _ in range(_poisson(rng, rate)):
                 owner_first = rng.random() < _OWNER_STARTS[p.group] * self.sim.habits.initiative
                 tz = OWNER_TZ if owner_first else p.tz
@@ -612,18 +613,21 @@ class _MailStream:
                     continue
                 verb = "Accepted" if a.partstat == "ACCEPTED" else "Declined"
                 when = _calendar_when(item.start)
-                sender = Addr("calendar-notification@google.com", f"{a.name} (Google Calendar)", "name", "auto:calendar")
+                sender = Addr("calendar-notification@google.com", f"{a.name} (Google Calendar)", "name",
+                              "auto:calendar")
                 self._one(t + dt.timedelta(hours=rng.uniform(0.1, 20)), sender, [self.owner_work], [],
                           f"{verb}: {item.summary} @ {when}", "calendar",
                           f"{a.name} has {verb.lower()} this invitation.", [("Reply-To", a.email)], "Category Updates")
         elif kind == "li_message" and rng.random() < 0.3:
-            sender = Addr("messages-noreply@linkedin.com", f"{item.sender.name} via LinkedIn", "name", "auto:notification")
-            self._one(t, sender, [self.owner_personal], [], f"{item.sender.name} sent you a new message", "notification",
-                      "You have a new message on LinkedIn.", [("List-Unsubscribe", "<https://www.linkedin.com/e/unsub>")],
-                      "Category Social")
+            sender = Addr("messages-noreply@linkedin.com", f"{item.sender.name} via LinkedIn", "name",
+                          "auto:notification")
+            self._one(t, sender, [self.owner_personal], [], f"{item.sender.name} sent you a new message",
+                      "notification", "You have a new message on LinkedIn.",
+                      [("List-Unsubscribe", "<https://www.linkedin.com/e/unsub>")], "Category Social")
         elif kind == "li_invite":
             sender = Addr("invitations@linkedin.com", item.sender.name, "name", "auto:notification")
-            self._one(t, sender, [self.owner_personal], [], f"{self.owner.given}, please add me to your LinkedIn network",
+            self._one(t, sender, [self.owner_personal], [],
+                      f"{self.owner.given}, please add me to your LinkedIn network",
                       "notification", "Accept the invitation on LinkedIn.",
                       [("List-Unsubscribe", "<https://www.linkedin.com/e/unsub>")], "Category Social")
 

@@ -30,7 +30,7 @@ class Simulation(Population, Behaviour, Calendar, LinkedIn):
 
     def __init__(self, people: int, seed: int, end: dt.date | dt.datetime, mail_scale: float = 1.0,
                  owner_type: str = "typical", history_weeks: int = HISTORY_WEEKS,
-                 identity: IdentityKnobs = IdentityKnobs()):
+                 identity: IdentityKnobs = IdentityKnobs()):  # noqa: B008 - frozen dataclass: one shared default is safe
         if not MIN_PEOPLE <= people <= MAX_PEOPLE:
             raise ValueError(f"people must be between {MIN_PEOPLE} and {MAX_PEOPLE}, got {people}")
         if mail_scale <= 0:
