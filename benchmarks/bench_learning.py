@@ -70,7 +70,8 @@ def world(owner_type: str, seed: int, people: int, mail_only: bool, history_week
         config = load_config(folder / "tiekeeper.toml", required=True)
         with connect_writer(db, timezone=config.owner.timezone) as con:
             for source in ("mbox",) if mail_only else ("linkedin", "mbox", "ics"):
-                ingest(con, source, config.source_paths(source), config, show_progress=False)
+                ingest(con, source, config.source_paths(source), config, now=world_now(folder / "truth.json"),
+                       show_progress=False)
             refresh_people(con, config)
         (folder / ".loaded").write_text("")
     return db, load_config(folder / "tiekeeper.toml", required=True), folder / "truth.json"

@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 OUT = ROOT / "benchmarks" / "out"
 END = dt.date(2026, 11, 23)  # the generated world's now
+NOW = dt.datetime.combine(END, dt.time(), dt.timezone.utc)
 TIEKEEPER = Path(sys.executable).parent / "tiekeeper"
 QUERY = "select count(*) from people"
 SQL_TARGET, REPORT_TARGET = 0.5, 3.0  # seconds (issue 16, "Read fast")
@@ -77,9 +78,9 @@ def _load(folder: Path, people: int, years: int, seed: int) -> None:
     config = load_config(folder / "tiekeeper.toml", required=True)
     with connect_writer(folder / "tiekeeper.duckdb", timezone=config.owner.timezone) as con:
         for source in ("linkedin", "mbox", "ics"):
-            ingest(con, source, config.source_paths(source), config, show_progress=False)
+            ingest(con, source, config.source_paths(source), config, now=NOW, show_progress=False)
         refresh_people(con, config)
-        refresh_metrics(con, config, as_of=dt.datetime.combine(END, dt.time(), dt.timezone.utc))
+        refresh_metrics(con, config, as_of=NOW)
     (folder / ".loaded").write_text("")
 
 

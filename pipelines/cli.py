@@ -326,11 +326,12 @@ def _ingest(args, db: Path, config: Config) -> int:
     paths = [] if SOURCES[args.source].api else input_files(args.source, args.paths or config.source_paths(args.source),
                                                              config)
     created = not db.exists()
+    as_of = _as_of(args, config)  # a calendar's window and the metrics are placed around it (default now)
     try:
         with _writer(args, db, config) as con:
-            summary = ingest(con, args.source, paths, config)
+            summary = ingest(con, args.source, paths, config, now=as_of)
             people = refresh_people(con, config)
-            refresh_metrics(con, config)
+            refresh_metrics(con, config, as_of=as_of)
             print(f"{summary.line()}; {people.line()}")
     except BaseException:
         if created and not _holds_data(db):

@@ -115,9 +115,9 @@ def _cell(text: str) -> str:
 # -- tasks: each one opens the database for as long as it needs it -------------------------------
 
 @task(name="ingest", cache_policy=NO_CACHE)
-def ingest_source(source: str, db: Path, config: Config) -> IngestSummary:
+def ingest_source(source: str, db: Path, config: Config, as_of: dt.datetime | None = None) -> IngestSummary:
     with connect_writer(db, timezone=config.owner.timezone) as con:
-        return ingest(con, source, [] if SOURCES[source].api else config.source_paths(source), config)
+        return ingest(con, source, [] if SOURCES[source].api else config.source_paths(source), config, now=as_of)
 
 
 def _transient(task, task_run, state) -> bool:
@@ -197,7 +197,7 @@ def weekly_report(config_path: str = str(DEFAULT_CONFIG), db_path: str = str(DEF
     with writer_lock(db, wait=settings.wait_seconds):
         for source in configured_sources(config):
             with _timed(summary, f"ingest {source}"):
-                summary.sources.append(_run_source(source, db, config, settings))
+                summary.sources.append(_run_source(source, db, config, settings, moment))
         summary.problems += [_prefixed(r.source, r.line) for r in summary.sources if not r.ok]
 
         with _timed(summary, "people and metrics"):
@@ -239,13 +239,14 @@ def weekly_report(config_path: str = str(DEFAULT_CONFIG), db_path: str = str(DEF
     return Completed(name="Completed" if summary.ok else "Completed with problems", message=message, data=summary)
 
 
-def _run_source(source: str, db: Path, config: Config, settings: RunSettings) -> SourceResult:
+def _run_source(source: str, db: Path, config: Config, settings: RunSettings,
+                as_of: dt.datetime | None) -> SourceResult:
     run = ingest_source.with_options(name=f"ingest-{source}", task_run_name=f"ingest-{source}")
     if SOURCES[source].api:
         run = run.with_options(retries=settings.retries, retry_condition_fn=_transient,
                                retry_delay_seconds=exponential_backoff(settings.retry_delay_seconds)(settings.retries)
                                if settings.retries else 0)
-    state = run(source, db, config, return_state=True)
+    state = run(source, db, config, as_of, return_state=True)
     if not state.is_completed():
         print(f"{source}: FAILED: {_reason(state)}", flush=True)
         return SourceResult(source, False, _reason(state))

@@ -1,5 +1,6 @@
 """`tiekeeper ingest`: bad input gets one clear line and loses nothing; bad items inside good
 files are kept in rejected_records; re-runs change nothing; a killed run leaves no trace."""
+import datetime as dt
 import signal
 import subprocess
 import sys
@@ -193,3 +194,20 @@ def test_overlapping_mbox_exports_are_deduplicated_by_message_id_or_header_hash(
     assert "3 loaded, 3 duplicates" in cli("--db", db, "ingest", "mbox", tmp_path / "new.mbox").out
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select count(*), count(message_id) from stg_mbox__messages").fetchall() == [(8, 7)]
+
+
+def test_as_of_places_the_calendars_window_and_the_metrics_around_that_day(cli, tmp_path):
+    db = tmp_path / "data" / "tiekeeper.duckdb"
+    stand_up = Path(__file__).parent / "fixtures" / "ics" / "infinite_rrule.ics"  # every Wednesday since 2019
+
+    assert cli("--db", db, "--as-of", "2020-06-01", "ingest", "ics", stand_up).code == 0
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        first, last = con.execute("select min(start_at)::date, max(start_at)::date from raw_ics__events").fetchone()
+        fitted = con.execute("select distinct epoch(fitted_as_of) from model_fits").fetchall()
+    finally:
+        con.close()
+    assert (str(first), str(last)) == ("2019-01-02", "2020-08-26")  # up to 90 days after it, not after today
+    # the models were fitted as of the start of that day in the owner's time zone, not of today
+    assert len(fitted) == 1 and abs(fitted[0][0] - dt.datetime(2020, 6, 1, tzinfo=dt.timezone.utc).timestamp()) <= 86400

@@ -85,14 +85,14 @@ def test_weekly_runs_that_each_add_data_equal_one_build_from_everything(world, t
     for moment, sources in zip(WEEKLY_RUNS, arrivals):
         with connect_writer(weekly, timezone=config.owner.timezone) as con:
             for source, files in sources:
-                ingest(con, source, files, config, show_progress=False)
+                ingest(con, source, files, config, now=moment, show_progress=False)
             refresh_people(con, config)
             refresh_metrics(con, config, as_of=moment)
 
     whole = tmp_path / "whole.duckdb"
     with connect_writer(whole, timezone=config.owner.timezone) as con:
         for source, files in [("linkedin", [paths.linkedin_zip]), ("mbox", [early, late]), ("ics", paths.ics)]:
-            ingest(con, source, files, config, show_progress=False)
+            ingest(con, source, files, config, now=WEEKLY_RUNS[1], show_progress=False)  # the .ics arrived then
         refresh_people(con, config)
         refresh_metrics(con, config, as_of=WEEKLY_RUNS[-1])
 

@@ -37,7 +37,7 @@ def build(folder: Path, *, people: int = 300, seed: int = 21, owner_type: str = 
     db = folder / "t.duckdb"
     with connect_writer(db, timezone=config.owner.timezone) as con:
         for source in ("linkedin", "mbox", "ics"):
-            ingest(con, source, config.source_paths(source), config, show_progress=False)
+            ingest(con, source, config.source_paths(source), config, now=as_of, show_progress=False)
         refresh_people(con, config)
         refresh_metrics(con, config, as_of=as_of)
     return db, config

@@ -34,11 +34,12 @@ RUNS = {"full": {}, "without group weighting": {"use_group_weighting": 0}}
 def _scores(folder, seed):
     paths = generate_world(folder, people=300, seed=seed, end=dt.date(2026, 11, 23))
     config = load_config(paths.config, required=True)
+    now = world_now(paths.truth)
     with connect_writer(folder / "t.duckdb", timezone=config.owner.timezone) as con:
         for source in ("linkedin", "mbox", "ics"):
-            ingest(con, source, config.source_paths(source), config, show_progress=False)
+            ingest(con, source, config.source_paths(source), config, now=now, show_progress=False)
         refresh_people(con, config)
-        refresh_metrics(con, config, as_of=world_now(paths.truth))
+        refresh_metrics(con, config, as_of=now)
         runs = {}
         for name, switches in RUNS.items():
             with metric_switches(con, **switches):

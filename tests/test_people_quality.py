@@ -19,11 +19,13 @@ SEEDS = (11, 12, 13)
 @pytest.fixture(scope="module", params=SEEDS)
 def quality(request, tmp_path_factory):
     folder = tmp_path_factory.mktemp(f"world-{request.param}")
-    paths = generate_world(folder, people=300, seed=request.param, end=dt.date(2026, 11, 23))
+    end = dt.date(2026, 11, 23)
+    paths = generate_world(folder, people=300, seed=request.param, end=end)
     config = load_config(paths.config, required=True)
+    now = dt.datetime.combine(end, dt.time(), dt.timezone.utc)  # the calendar's window: the world's, not today's
     with connect_writer(folder / "t.duckdb", timezone=config.owner.timezone) as con:
         for source in ("linkedin", "mbox", "ics"):
-            ingest(con, source, config.source_paths(source), config, show_progress=False)
+            ingest(con, source, config.source_paths(source), config, now=now, show_progress=False)
         refresh_people(con, config)
         return identity_quality(con, paths.truth)
 

@@ -50,7 +50,7 @@ def database(tmp_path_factory):
     with connect_writer(folder / "t.duckdb", timezone=config.owner.timezone) as con:
         ingest(con, "linkedin", config.linkedin, config, show_progress=False)
         ingest(con, "mbox", [*config.mbox, extra], config, show_progress=False)
-        ingest(con, "ics", config.ics, config, show_progress=False)
+        ingest(con, "ics", config.ics, config, now=AS_OF, show_progress=False)
         refresh_people(con, config)
         refresh_metrics(con, config, as_of=AS_OF)
     return folder / "t.duckdb"
