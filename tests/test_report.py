@@ -21,8 +21,6 @@ from reports import weekly
 from reports.charts import growth_chart, sparkline
 from reports.weekly import READ_ONCE, build_message, gather, make_report, render, write_report
 
-pytestmark = pytest.mark.slow  # a generated world loaded and reported
-
 AS_OF = dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc)  # a Monday: the report for 2026-W48
 SECTIONS = ("Replies you owe", "Waiting on them", "Follow up this week", "Fading and warming ties",
             "Where you know people", "Your inner circle", "Network growth", "Coming up")

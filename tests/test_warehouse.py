@@ -21,8 +21,6 @@ from pipelines.warehouse import Resources, WarehouseError, connect_reader, conne
 from tests.conftest import snapshot
 from tests.records import empty_record
 
-pytestmark = pytest.mark.slow  # most tests create a database, some in the DuckDB CLI
-
 UTC = dt.timezone.utc
 
 
