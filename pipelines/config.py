@@ -172,6 +172,11 @@ class Config:
         return self.paths.get(source, ())
 
     @property
+    def where(self) -> str:
+        """The config file as messages name it: its path, or tiekeeper.toml when none was read."""
+        return str(self.path or DEFAULT_CONFIG)
+
+    @property
     def people_path(self) -> Path:
         """people.toml sits next to the config file (or in the working folder without one)."""
         return (self.path.parent if self.path else Path(".")) / "people.toml"

@@ -36,7 +36,7 @@ def report_addresses(config: Config, sender: str | None = None,
 def smtp_settings(config: Config) -> SmtpSettings:
     """The delivery settings of `[report]` (its types were checked when the config was read); anything
     missing or unsafe for sending is a one-line ConfigError."""
-    where = f"{config.path or 'tiekeeper.toml'}: [report]"
+    where = f"{config.where}: [report]"
     report = config.report
     if report is None:
         raise ConfigError(f"{where} is missing; add to, from and smtp_host to send the report")

@@ -479,7 +479,7 @@ def input_files(source_name: str, paths: Iterable[Path], config: Config) -> list
             files.append(path)
     if not files:
         raise SourceError(f"no {source_name} input given (pass a path, or set [sources] {source_name} "
-                          f"in {config.path or 'tiekeeper.toml'})")
+                          f"in {config.where})")
     return files
 
 

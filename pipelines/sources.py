@@ -170,7 +170,7 @@ def _graph_client(config: Config, source: str):
     section = _settings(config, source)
     endpoint = section.api_endpoint
     if endpoint is not None and not endpoint.rstrip("/").endswith("/v1.0"):
-        raise ConfigError(f"{config.path or 'tiekeeper.toml'}: [sources.{source}] api_endpoint must be a URL ending "
+        raise ConfigError(f"{config.where}: [sources.{source}] api_endpoint must be a URL ending "
                           f"in /v1.0, such as \"http://127.0.0.1:8766/v1.0\"")
     token = None
     if section.credentials != ANONYMOUS:
@@ -188,7 +188,7 @@ def microsoft_client(config: Config) -> tuple[str, str]:
         section = config.api_settings(source)
         if getattr(section, "client_id", None):
             return section.client_id.strip(), DEFAULT_TENANT if section.tenant is None else section.tenant
-    raise ConfigError(f"{config.path or 'tiekeeper.toml'}: no client_id in [sources.outlook] (the Application (client) "
+    raise ConfigError(f"{config.where}: no client_id in [sources.outlook] (the Application (client) "
                       f"ID of your app registration; the README's Outlook section shows how to make one)")
 
 
