@@ -35,7 +35,7 @@ from prefect.cache_policies import NO_CACHE
 
 from connectors.records import Rejected, Skipped
 from pipelines.batches import arrow_schema, to_arrow
-from pipelines.config import DEFAULT_CONFIG, Config, load_config, run_settings
+from pipelines.config import DEFAULT_CONFIG, Config, load_config, parse_as_of, run_settings
 from pipelines.ingest import (
     BATCH_ROWS,
     SOURCES,
@@ -290,18 +290,20 @@ def extract_partitions(source: str, paths: list[str], out_dir: str, config_path:
 
 
 @task(name="load-partitions", cache_policy=NO_CACHE)
-def load_task(source: str, manifests: list[str], db: Path, config: Config) -> IngestSummary:
+def load_task(source: str, manifests: list[str], db: Path, config: Config,
+              as_of: dt.datetime | None = None) -> IngestSummary:
     with connect_writer(db, timezone=config.owner.timezone) as con:
         summary = load_partitions(con, source, map(Path, manifests))
         print(summary.line(), flush=True)
         print(refresh_people(con, config).line(), flush=True)
-        print(refresh_metrics(con, config).line(), flush=True)
+        print(refresh_metrics(con, config, as_of=as_of).line(), flush=True)
     return summary
 
 
 @flow(name="fan-out-ingest", description="A file source's many files extracted in parallel, loaded by one writer.")
 def fan_out_ingest(source: str, paths: list[str], db_path: str, config_path: str = str(DEFAULT_CONFIG),
-                   workers: int = 2, address: str | None = None, partitions_dir: str | None = None) -> FanOutResult:
+                   workers: int = 2, address: str | None = None, partitions_dir: str | None = None,
+                   as_of: str | None = None) -> FanOutResult:
     """Ingests `paths` of a file source (linkedin, mbox, ics; folders stand for their files):
     the files are extracted into Parquet partitions on a Dask cluster (a local one of `workers`
     processes, or the one at `address`; a file whose content was ingested before is only hashed
@@ -309,7 +311,8 @@ def fan_out_ingest(source: str, paths: list[str], db_path: str, config_path: str
     transaction, and people and metrics are refreshed. The partitions go to `partitions_dir`
     (default `<db>.partitions` beside the database; with remote workers, a folder every machine
     sees at the same path) and are removed once loaded. The run holds the database's writer lock
-    from start to end."""
+    from start to end. `as_of` (a date or ISO time, default now) places the calendars' window and
+    the metrics, as `tiekeeper --as-of` does."""
     if source not in SOURCES or SOURCES[source].api:
         raise ValueError(f"{source}: not a file source (linkedin, mbox or ics files are fanned out)")
     config_file = Path(config_path).expanduser().resolve()
@@ -317,7 +320,8 @@ def fan_out_ingest(source: str, paths: list[str], db_path: str, config_path: str
     db = Path(db_path).expanduser()
     out_dir = Path(partitions_dir).expanduser().resolve() if partitions_dir else default_partitions_dir(db).resolve()
     files = [p.resolve() for p in input_files(source, paths, config)]  # workers may run elsewhere
-    now = dt.datetime.now(dt.timezone.utc)  # one calendar window for every file
+    moment = parse_as_of(as_of, config.owner.tz)
+    now = moment or dt.datetime.now(dt.timezone.utc)  # one calendar window for every file
 
     with writer_lock(db, wait=run_settings(config).wait_seconds):
         with connect_writer(db, timezone=config.owner.timezone) as con:
@@ -327,7 +331,7 @@ def fan_out_ingest(source: str, paths: list[str], db_path: str, config_path: str
         if files:
             extract = extract_partitions.with_options(task_runner=dask_task_runner(workers, address))
             manifests = extract(source, [str(p) for p in files], str(out_dir), str(config_file), now, known)
-        summary = load_task(source, manifests, db, config)
+        summary = load_task(source, manifests, db, config, moment)
         partitions = [read_partition(Path(m)) for m in manifests]
         for partition in partitions:
             remove_partition(partition)

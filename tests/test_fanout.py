@@ -20,7 +20,7 @@ from distributed import Client, LocalCluster
 
 from connectors.demo import generate_world
 from connectors.mbox import BODY_FROM_LINE
-from pipelines.config import load_config
+from pipelines.config import load_config, parse_as_of
 from pipelines.fanout import TEMP_SUFFIX, default_partitions_dir, extract_partition, fan_out_ingest, load_partitions
 from pipelines.ingest import fingerprint, ingest
 from pipelines.metrics import refresh_metrics
@@ -40,6 +40,7 @@ BODY_FROM_MESSAGE = (b"From dev@example.org Mon Mar 10 09:00:00 2025\nMessage-ID
                      b"Subject: Notes\n\nMy notes.\n\nFrom the offsite, only this.\n\n")
 NO_HEADERS = 'no message headers after the "From " line'
 END = dt.date(2026, 11, 23)  # the world's last day
+AS_OF = END.isoformat()  # every run is as of it, so that nothing depends on the day the tests run
 
 
 def messages(mbox: bytes) -> list[bytes]:
@@ -75,9 +76,10 @@ def mailboxes(world) -> list[Path]:
 
 def plain_ingest(db: Path, paths: list[Path], config):
     with connect_writer(db, timezone=config.owner.timezone) as con:
-        summary = ingest(con, "mbox", paths, config, show_progress=False)
+        as_of = parse_as_of(AS_OF, config.owner.tz)
+        summary = ingest(con, "mbox", paths, config, now=as_of, show_progress=False)
         refresh_people(con, config)
-        refresh_metrics(con, config)
+        refresh_metrics(con, config, as_of=as_of)
     return summary
 
 
@@ -103,7 +105,7 @@ def without_seconds(line: str) -> str:
 def fanned_out(world, mailboxes, tmp_path_factory):
     """The four mailboxes fanned out over a two-worker local cluster: (database, result)."""
     db = tmp_path_factory.mktemp("fanned") / "tiekeeper.duckdb"
-    result = fan_out_ingest("mbox", [str(p) for p in mailboxes], str(db), str(world.config), workers=2)
+    result = fan_out_ingest("mbox", [str(p) for p in mailboxes], str(db), str(world.config), workers=2, as_of=AS_OF)
     return db, result
 
 
@@ -147,7 +149,7 @@ def test_a_rerun_with_the_same_mailboxes_extracts_nothing_and_changes_nothing(fa
     shutil.copy(fanned_out[0], db)
     before, history_before = snapshot(db), history(db)
 
-    again = fan_out_ingest("mbox", [str(p) for p in mailboxes], str(db), str(world.config), workers=2)
+    again = fan_out_ingest("mbox", [str(p) for p in mailboxes], str(db), str(world.config), workers=2, as_of=AS_OF)
 
     assert again.extracted == []
     assert (again.summary.files_read, again.summary.files_unchanged, again.summary.records_read) == (0, 4, 0)
@@ -213,7 +215,7 @@ def test_a_partition_a_killed_worker_left_half_written_is_never_loaded(world, ma
             Client(cluster) as client:
         (worker_pid,) = client.run(os.getpid).values()
         result = fan_out_ingest("mbox", [str(p) for p in mailboxes], str(db), str(world.config),
-                                address=cluster.scheduler_address, partitions_dir=str(out))
+                                address=cluster.scheduler_address, partitions_dir=str(out), as_of=AS_OF)
     assert [(Path(p.input).name, p.worker_pid) for p in result.extracted] == [("dev.mbox", worker_pid)]
     assert (result.summary.files_read, result.summary.files_unchanged) == (1, 3)
     assert [p for p in out.rglob("*") if p.is_file()] == []
