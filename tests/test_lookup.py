@@ -70,6 +70,20 @@ def initrode(export, db):
     return db
 
 
+def test_of_people_last_met_together_a_company_names_the_strongest_tie(export, initrode):
+    for _ in range(4):  # Bob becomes the closer tie
+        export.mail("Jane Doe <jane@acme.com>", "Bob Stone <bob@initrode.com>", labels="Sent")
+        export.mail("Bob Stone <bob@initrode.com>", "Jane Doe <jane@acme.com>")
+    export.mail("Jane Doe <jane@acme.com>", "Ann Lee <ann.lee@initrode.com>, Bob Stone <bob@initrode.com>",
+                labels="Sent")  # the last contact, with both at once
+    export.load(initrode)
+    with duckdb.connect(str(initrode), read_only=True) as con:
+        rows = con.execute("""select last_contact_full_name, strongest_full_name, last_contact_at = (
+                                  select max(last_contact_at) from people_overview where full_name = 'Bob Stone')
+                              from companies where company = 'Initrode Corp'""").fetchall()
+    assert rows == [("Bob Stone", "Bob Stone", True)]  # not whichever of the two the query happened to meet first
+
+
 def test_companies_reconcile_linkedin_names_and_mail_domains_without_personal_providers(initrode):
     with duckdb.connect(str(initrode), read_only=True) as con:
         rows = con.execute("""select company, domains, people_known, linkedin_connections, is_own_organisation,

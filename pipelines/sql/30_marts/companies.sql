@@ -38,6 +38,11 @@ domain_votes as (  -- for each work domain, the named organisations of the peopl
     )
 ),
 
+domains as (  -- each work domain once, with the name it spells (worked out once: it takes regexes)
+    select domain, domain_key(domain) as spelled
+    from (select distinct domain from work_domains)
+),
+
 domain_organisation as (  -- a domain belongs to the organisation it spells, else to most of its people's
     select domain, organisation_key
     from (
@@ -46,16 +51,16 @@ domain_organisation as (  -- a domain belongs to the organisation it spells, els
             coalesce(
                 -- its name: ironstudio for iron-studio.ae; brightwave for brightwave.io if only one named fits
                 (select any_value(k.organisation_key) from named as k
-                 where k.organisation_key = domain_key(d.domain)),
+                 where k.organisation_key = d.spelled),
                 (select min(k.organisation_key) from named as k
-                 where length(domain_key(d.domain)) >= 4 and starts_with(k.organisation_key, domain_key(d.domain))
+                 where length(d.spelled) >= 4 and starts_with(k.organisation_key, d.spelled)
                  having count(distinct k.organisation_key) = 1),
                 -- most of the named people writing from it, at least two
                 (select arg_max(v.organisation_key, v.people) from domain_votes as v
                  where v.domain = d.domain and v.people >= 2 and v.people * 2 > v.people_named),
-                domain_key(d.domain)
+                d.spelled
             ) as organisation_key
-        from (select distinct domain from work_domains) as d
+        from domains as d
     )
     where organisation_key is not null
 ),
@@ -107,7 +112,9 @@ organisations as (
         round(max(m.strength), 1) as strongest_strength,
         arg_max(m.tier, (coalesce(m.strength, -1), m.person_id)) as strongest_tier,
         max(m.last_contact_at) as last_contact_at,
-        arg_max(m.full_name, m.last_contact_at) as last_contact_full_name,
+        -- people met together share a last contact: the stronger tie is named, so that it never changes by chance
+        arg_max(m.full_name, (m.last_contact_at, coalesce(m.strength, -1), m.person_id))
+            filter (where m.last_contact_at is not null) as last_contact_full_name,
         list_sort(list_distinct(flatten(list(m.channels)))) as known_through,
         count(*) filter (where m.direction = 'warming') as people_warming,
         count(*) filter (where m.direction = 'cooling') as people_cooling,
