@@ -110,6 +110,7 @@ class FakeGraph(LoopbackServer):
         self.masters = dict(masters or {})
         self.max_page_size, self.retry_after, self._clock = max_page_size, retry_after, clock
         self.set_limit(requests_per_second, burst)
+        self._throttle_next = 0
         self.fault_rate, self._fault_rng = fault_rate, random.Random(fault_seed)
         self._tokens_valid_from = 0
         self._pages: dict[str, tuple[list, str]] = {}
@@ -206,6 +207,12 @@ class FakeGraph(LoopbackServer):
             self._burst = burst or requests_per_second or 0
             self._bucket, self._bucket_at = self._burst, self._clock()
 
+    def throttle_next(self, requests: int) -> None:
+        """The next `requests` requests answer 429 with Retry-After whatever the rate: throttling
+        that does not depend on how fast this machine runs today."""
+        with self._lock:
+            self._throttle_next = requests
+
     def expire_delta_tokens(self) -> None:
         """Every delta token handed out so far answers 410 from now on."""
         with self._lock:
@@ -298,6 +305,10 @@ class FakeGraph(LoopbackServer):
 
     def _charge(self) -> None:
         with self._lock:
+            if self._throttle_next:
+                self._throttle_next -= 1
+                raise GraphFault(429, "ApplicationThrottled", "Application is over its MailboxConcurrency limit.",
+                                 self.retry_after)
             if self.requests_per_second is None:
                 return
             now = self._clock()
