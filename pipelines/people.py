@@ -73,8 +73,8 @@ RARE_NAME_SHARE = 1e-5  # a name the census does not list: about its rarest entr
 NAMESAKE_PRIOR_NAMES = 3
 # A domain's share is smoothed the same way, towards a typical organisation's share of a network.
 DOMAIN_PRIOR_SHARE = 0.01
-# A name fewer other people here are expected to bear than this is rare: at two companies, one
-# address taking over from the other (no overlap in time) is link enough.
+# A name fewer other people here are expected to bear than this is rare: at two companies it needs
+# no other link (a job change), unless two work addresses were in use at once (CONCURRENT_DAYS).
 RARE_NAME_NAMESAKES = 0.01
 # An identity that fits two people is left to the user unless one fits this much better (log2 odds).
 CLEAR_WINNER_BITS = 6.0

@@ -329,6 +329,22 @@ def test_one_name_at_two_companies_needs_a_link_and_an_address_book_card_is_one(
     assert "listed together on one address-book card (with email:elif.smith@contoso.com)" in shown.out
 
 
+def test_a_rare_name_at_the_company_linkedin_shows_is_one_person_once_the_old_address_went_quiet(export, db, cli):
+    export.mail("Elif Smith <elif.smith@contoso.com>", "jane@acme.com")
+    export.connection("Elif", "Smith", "https://www.linkedin.com/in/elifsmith", "Fabrikam")
+    export.when += timedelta(days=30)
+    export.mail("Bob Stone <bob@initrode.com>", "jane@acme.com")
+    export.load(db)
+    # her Contoso address wrote a month ago: LinkedIn's Fabrikam may be a namesake's
+    assert ["email:elif.smith@contoso.com"] in [keys for _, keys in people(db)]
+    export.when += timedelta(days=90)
+    export.mail("Bob Stone <bob@initrode.com>", "jane@acme.com")
+    export.load(db)
+    # four months of mail since, none from it: she left Contoso for Fabrikam
+    assert ["email:elif.smith@contoso.com", "linkedin:elifsmith"] in [keys for _, keys in people(db)]
+    assert "the address stopped writing in September 2026" in cli("--db", db, "people", "show", "elif").out
+
+
 def test_addresses_without_a_display_name_are_matched_by_the_name_they_spell(export, db):
     export.mail("drew.fossum@enron.com", "jane@acme.com")  # no display name at all: the name is in the address
     export.connection("Drew", "Fossum", "https://www.linkedin.com/in/drewfossum", "Enron")

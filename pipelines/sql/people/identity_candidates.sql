@@ -126,7 +126,8 @@ with profiles as (
 ),
 
 totals as (
-    select count(*) as identities, count(distinct (first_name, last_name)) filter (where first_name is not null) as names
+    select count(*) as identities, count(distinct (first_name, last_name)) filter (where first_name is not null) as names,
+           max(mail_last_at) as mail_end
     from profiles
 ),
 
@@ -411,12 +412,16 @@ scored as (
                    when r.overlap_days <= 30 then wh.weight  -- one address stopped when the other started
                    when r.overlap_days > 90 then wo.weight  -- both in use for months: two people
                    else 0 end as mail_bits,
+        -- LinkedIn shows one company, and the address at another has not written for a quarter of the
+        -- mailbox's last mail: LinkedIn may show the job that followed
+        coalesce(r.company_level = 'domain is not the company' and r.handover_at < ts.mail_end - interval 90 days,
+                 false) as went_quiet,
         -- at two companies, a common name is not enough: that needs a link (a thread both wrote in; an
         -- address-book card or LinkedIn's own word link identities before scoring). A rare name that
-        -- nobody else here bears is linked by one address taking over from the other.
-        r.wrote_in_one_thread or coalesce(r.company_level = 'other domain' and r.overlap_days <= 30
-                                          and r.expected_namesakes < getvariable('rare_name_namesakes'), false)
-            as has_link,
+        -- nobody else here bears is linked by the old job's address going quiet: one address taking
+        -- over from the other, or the address LinkedIn's company replaced.
+        r.wrote_in_one_thread or r.expected_namesakes < getvariable('rare_name_namesakes')
+            and (coalesce(r.company_level = 'other domain' and r.overlap_days <= 30, false) or went_quiet) as has_link,
         r.company_level in ('other domain', 'domain is not the company') as needs_link,
         r.expected_namesakes < getvariable('rare_name_namesakes') as is_rare_name
     from rated as r
@@ -426,6 +431,7 @@ scored as (
     join match_weights as wt on wt.feature = 'mail' and wt.level = 'wrote in one thread'
     join match_weights as wh on wh.feature = 'mail' and wh.level = 'one replaced the other'
     join match_weights as wo on wo.feature = 'mail' and wo.level = 'in use at the same time'
+    cross join totals as ts
 ),
 
 explained as (  -- the evidence in plain words
@@ -452,6 +458,7 @@ explained as (  -- the evidence in plain words
             if(wrote_in_one_thread, 'both wrote in one thread', null),
             if(company_level = 'other domain' and overlap_days <= 30,
                'one address stopped when the other started (' || strftime(handover_at, '%B %Y') || ')', null),
+            if(went_quiet, 'the address stopped writing in ' || strftime(handover_at, '%B %Y'), null),
             if(company_level = 'other domain' and overlap_days > 90,
                format('both in use at the same time for {} days', overlap_days), null)
         ) as evidence
