@@ -345,6 +345,22 @@ def test_a_rare_name_at_the_company_linkedin_shows_is_one_person_once_the_old_ad
     assert "the address stopped writing in September 2026" in cli("--db", db, "people", "show", "elif").out
 
 
+def test_an_address_book_card_naming_the_company_does_not_make_another_namesakes_profile_fit(export, db, cli,
+                                                                                            tmp_path):
+    export.mail("John Smith <john.smith@sjp-legal.co.uk>", "jane@acme.com")
+    export.mail("John Smith <john.smith@blue-ventures.com.br>", "jane@acme.com")
+    export.connection("John", "Smith", "https://www.linkedin.com/in/johnsmith", "SJP Legal")
+    export.connection("John", "Smith", "https://www.linkedin.com/in/john-smith-2", "Blue Ventures")
+    export.load(db)
+    (tmp_path / "john.vcf").write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:John Smith\r\nN:Smith;John;;;\r\n"
+                                       "ORG:SJP Legal\r\nEMAIL:john.smith@sjp-legal.co.uk\r\nEND:VCARD\r\n", newline="")
+    assert cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "ingest", "contacts",
+               tmp_path / "john.vcf").code == 0
+    # the card puts the address at SJP Legal, as its domain does: the Blue Ventures profile still does not fit it
+    assert ["email:john.smith@sjp-legal.co.uk", "linkedin:johnsmith"] in [keys for _, keys in people(db)]
+    assert ["email:john.smith@blue-ventures.com.br", "linkedin:john-smith-2"] in [keys for _, keys in people(db)]
+
+
 def test_addresses_without_a_display_name_are_matched_by_the_name_they_spell(export, db):
     export.mail("drew.fossum@enron.com", "jane@acme.com")  # no display name at all: the name is in the address
     export.connection("Drew", "Fossum", "https://www.linkedin.com/in/drewfossum", "Enron")

@@ -312,17 +312,14 @@ compared as (
                  and length(l.org) >= 3 and length(r.org) >= 3
                  and (contains(l.org, r.org) or contains(r.org, l.org)) then 'same company'
             when l.kind = 'email' and r.kind = 'email' then 'personal address'
+            -- an address against a profile: the profile's company against the address's domain (an
+            -- address-book card may name a company for the address too; it does not speak for the profile)
             when l.kind = 'email' or r.kind = 'email' then
-                case when coalesce(nullif(l.company_letters, ''), r.company_letters, '') = '' then 'unknown'
-                     when coalesce(l.is_free_mail, r.is_free_mail) then 'personal address'
-                     when length(coalesce(l.domain_letters, r.domain_letters)) >= 3 and (
-                          contains(coalesce(nullif(l.company_letters, ''), r.company_letters),
-                                   coalesce(nullif(l.domain_letters, ''), r.domain_letters))
-                       or contains(coalesce(nullif(l.domain_letters, ''), r.domain_letters),
-                                   coalesce(nullif(l.company_letters, ''), r.company_letters))
-                       or (length(coalesce(nullif(l.company_initials, ''), r.company_initials)) >= 3
-                           and starts_with(coalesce(nullif(l.domain_letters, ''), r.domain_letters),
-                                           coalesce(nullif(l.company_initials, ''), r.company_initials))))
+                case when coalesce(s.profile_company, '') = '' then 'unknown'
+                     when s.address_is_free_mail then 'personal address'
+                     when length(s.address_domain) >= 3 and (
+                          contains(s.profile_company, s.address_domain) or contains(s.address_domain, s.profile_company)
+                          or (length(s.profile_initials) >= 3 and starts_with(s.address_domain, s.profile_initials)))
                         then 'domain is the company'
                      else 'domain is not the company' end
             else 'unknown'
@@ -341,6 +338,11 @@ compared as (
     from identity_pairs as pairs
     join profiles as l on l.identity_key = pairs.left_key
     join profiles as r on r.identity_key = pairs.right_key
+    -- of an address and a profile, which is which
+    cross join lateral (select if(l.kind = 'email', l.domain_letters, r.domain_letters) as address_domain,
+                               if(l.kind = 'email', l.is_free_mail, r.is_free_mail) as address_is_free_mail,
+                               if(l.kind = 'email', r.company_letters, l.company_letters) as profile_company,
+                               if(l.kind = 'email', r.company_initials, l.company_initials) as profile_initials) as s
     left join nicknames as n using (pair_id)
     left join spelled as a using (pair_id)
     left join wrote_in_one_thread as t using (left_key, right_key)
