@@ -121,7 +121,8 @@ def test_where_you_know_people_lists_other_organisations_whose_ties_moved_most(d
     assert [(m.company, m.people_known, m.trend, m.movers) for m in report.companies_fading] == [
         (c, k, t, tuple(f)) for t, c, k, f in fading]
     first = report.companies_growing[0]
-    assert f"- {first.company} ({first.people_known} people known)\n  growing · +{round(first.trend)} strength in " \
+    known = f"{first.people_known} {'person' if first.people_known == 1 else 'people'} known"
+    assert f"- {first.company} ({known})\n  growing · +{round(first.trend)} strength in " \
            f"4 weeks · {', '.join(first.movers)}" in rendered.text
     assert f"<strong>{first.company}</strong>" in rendered.html
 
