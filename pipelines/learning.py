@@ -148,7 +148,7 @@ def build_panels(con: duckdb.DuckDBPyConnection, tie_cuts: list[dt.datetime],
 
     ties = _kept_panel(con, "learning_panel_ties", tie_cuts, "int_interactions", "occurred_at",
                        max(STRENGTH.horizon_days, LAPSE.horizon_days), tie_rows, TIE_COLUMNS,
-                       "cut_at, person_id", TIE_CUTS_PER_QUERY)
+                       "cut_at, person_id", tie_cuts_per_query(con))
     replies = _kept_panel(con, "learning_panel_replies", reply_cuts, "int_reply_messages", "sent_at",
                           REPLY.horizon_days, lambda cuts: REPLY_PANEL, REPLY_COLUMNS, "cut_at, channel, message_ref",
                           None)
@@ -174,10 +174,16 @@ def _kept_panel(con: duckdb.DuckDBPyConnection, table: str, cuts: list[dt.dateti
     return _plain(rows.fetchnumpy())
 
 
-# Cuts of tie_features built by one query: its ordered sums and medians hold every row of every cut
-# in memory at once and cannot spill to disk (40 cuts of the 200,000-message world took 700 MB;
-# eight at a time fit in 550 MiB, for a fifth more time).
-TIE_CUTS_PER_QUERY = 8
+# Rows (person x cut) of tie_features built by one query: its ordered sums and medians hold every
+# row's days in memory at once and cannot spill to disk. 40 cuts of the 200,000-message world's
+# 5,300 people took 700 MB and ran out of memory at 550 MiB; eight at a time fit, for a fifth more time.
+TIE_ROWS_PER_QUERY = 45_000
+
+
+def tie_cuts_per_query(con: duckdb.DuckDBPyConnection) -> int:
+    """How many cuts of tie_features one query builds: about TIE_ROWS_PER_QUERY rows."""
+    people = con.execute("select count(distinct person_id) from int_interactions where weight > 0").fetchall()[0][0]
+    return max(1, TIE_ROWS_PER_QUERY // max(people, 1))
 
 
 def keep_rows(con: duckdb.DuckDBPyConnection, table: str, cuts: list[dt.datetime], events: str,
