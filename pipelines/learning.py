@@ -147,28 +147,53 @@ def build_panels(con: duckdb.DuckDBPyConnection, tie_cuts: list[dt.datetime],
         return TIE_PANEL
 
     ties = _kept_panel(con, "learning_panel_ties", tie_cuts, "int_interactions", "occurred_at",
-                       max(STRENGTH.horizon_days, LAPSE.horizon_days), tie_rows, "cut_at, person_id")
+                       max(STRENGTH.horizon_days, LAPSE.horizon_days), tie_rows, TIE_COLUMNS,
+                       "cut_at, person_id", tie_cuts_per_query(con))
     replies = _kept_panel(con, "learning_panel_replies", reply_cuts, "int_reply_messages", "sent_at",
-                          REPLY.horizon_days, lambda cuts: REPLY_PANEL, "cut_at, channel, message_ref")
+                          REPLY.horizon_days, lambda cuts: REPLY_PANEL, REPLY_COLUMNS, "cut_at, channel, message_ref",
+                          None)
     con.execute("drop table if exists panel_features")
-    return Panels(_plain(ties), _inputs(ties), _plain(replies), _inputs(replies))
+    return Panels(ties, _inputs(ties), replies, _inputs(replies))
+
+
+# What the fits read of a panel besides the model inputs (x_...): the panel tables hold twice as
+# many columns, which Python need not hold.
+TIE_COLUMNS = ("cut_at", "published_score", "contact_days_180", "contact_days_365", "active_days_180",
+               "days_since_contact", "days_since_direct", "median_gap_days", "contacted_next_60",
+               "direct_days_next_90")
+REPLY_COLUMNS = ("cut_at", "answered_next_14")
 
 
 def _kept_panel(con: duckdb.DuckDBPyConnection, table: str, cuts: list[dt.datetime], events: str,
-                time_column: str, horizon_days: int, rows_sql, order: str) -> dict[str, np.ndarray]:
-    """The panel rows at `cuts` from `table`, kept up to date by `keep_rows`."""
-    keep_rows(con, table, cuts, events, time_column, horizon_days, rows_sql)
-    return con.execute(f"select * exclude (fingerprint) from {table} where cut_at = any($cuts::timestamptz[]) "
-                       f"order by {order}", {"cuts": cuts}).fetchnumpy()
+                time_column: str, horizon_days: int, rows_sql, columns: tuple[str, ...], order: str,
+                cuts_per_query: int | None) -> dict[str, np.ndarray]:
+    """`columns` and the inputs of the panel rows at `cuts` from `table`, kept up to date by `keep_rows`."""
+    keep_rows(con, table, cuts, events, time_column, horizon_days, rows_sql, cuts_per_query=cuts_per_query)
+    rows = con.execute(f"select {', '.join(columns)}, columns('^x_') from {table} "
+                       f"where cut_at = any($cuts::timestamptz[]) order by {order}", {"cuts": cuts})
+    return _plain(rows.fetchnumpy())
+
+
+# Rows (person x cut) of tie_features built by one query: its ordered sums and medians hold every
+# row's days in memory at once and cannot spill to disk. 40 cuts of the 200,000-message world's
+# 5,300 people took 700 MB and ran out of memory at 550 MiB; eight at a time fit, for a fifth more time.
+TIE_ROWS_PER_QUERY = 45_000
+
+
+def tie_cuts_per_query(con: duckdb.DuckDBPyConnection) -> int:
+    """How many cuts of tie_features one query builds: about TIE_ROWS_PER_QUERY rows."""
+    people = con.execute("select count(distinct person_id) from int_interactions where weight > 0").fetchall()[0][0]
+    return max(1, TIE_ROWS_PER_QUERY // max(people, 1))
 
 
 def keep_rows(con: duckdb.DuckDBPyConnection, table: str, cuts: list[dt.datetime], events: str,
-              time_column: str, horizon_days: int, rows_sql, *, prune: bool = False) -> int:
+              time_column: str, horizon_days: int, rows_sql, *, prune: bool = False,
+              cuts_per_query: int | None = None) -> int:
     """Keeps in `table` the rows at `cuts` of a query that reads only the `events` up to
     `horizon_days` after each cut: (re)builds the cuts whose fingerprint (of those events, the
     settings and the time zone) is not the one kept; with `prune`, drops the cuts not asked for.
-    `rows_sql(cuts)` prepares and returns the query of the rows at those cuts (with `$cuts`).
-    Returns how many cuts were built."""
+    `rows_sql(cuts)` prepares and returns the query of the rows at those cuts (with `$cuts`), which
+    is run for `cuts_per_query` cuts at a time (None: all at once). Returns how many cuts were built."""
     prints = _fingerprints(con, cuts, events, time_column, horizon_days)
     con.register("cut_prints", pa.table({"cut_at": pa.array(cuts, pa.timestamp("us", tz="UTC")),
                                          "fingerprint": pa.array([prints[c] for c in cuts], pa.string())}))
@@ -189,7 +214,10 @@ def keep_rows(con: duckdb.DuckDBPyConnection, table: str, cuts: list[dt.datetime
             con.execute(f"delete from {table} where not cut_at = any($cuts::timestamptz[])", {"cuts": cuts})
         if stale:
             con.execute(f"delete from {table} where cut_at = any($cuts::timestamptz[])", {"cuts": stale})
-            con.execute(f"insert into {table} " + fresh.format(sql=rows_sql(stale)), {"cuts": stale})
+        step = cuts_per_query or max(len(stale), 1)
+        for start in range(0, len(stale), step):  # a cut's rows do not depend on the other cuts
+            chunk = stale[start:start + step]
+            con.execute(f"insert into {table} " + fresh.format(sql=rows_sql(chunk)), {"cuts": chunk})
         return len(stale)
     finally:
         con.unregister("cut_prints")
@@ -233,7 +261,8 @@ def _inputs(columns) -> list[str]:
 def _plain(columns: dict) -> dict[str, np.ndarray]:
     """fetchnumpy's columns as plain arrays: SQL nulls as NaN (numbers) or None, cuts as epoch seconds."""
     out = {}
-    for name, values in columns.items():
+    for name in list(columns):
+        values = columns.pop(name)  # (each fetched column let go as soon as its copy is made)
         if isinstance(values, np.ma.MaskedArray):
             values = values.astype(float).filled(np.nan) if values.dtype.kind in "biuf" else values.filled(None)
         values = np.asarray(values)

@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from pipelines.config import METRIC_DEFAULTS, Config  # noqa: F401 - METRIC_DEFAULTS is imported from here too
 from pipelines.derived import fingerprint, raw_fingerprint, record, recorded
-from pipelines.learning import keep_rows, learn
+from pipelines.learning import keep_rows, learn, tie_cuts_per_query
 from pipelines.warehouse import set_as_of, transaction
 
 
@@ -93,7 +93,7 @@ def _rebuild_history(con, weeks: int, now: dt.datetime, tz) -> int:
                  for back in range(weeks - 1, -1, -1)]
     keep_rows(con, "strength_history_features", week_ends, "int_interactions", "occurred_at", 0,
               lambda cuts: "select * from tie_features($cuts::timestamptz[], events := 'int_interactions')",
-              prune=True)
+              prune=True, cuts_per_query=tie_cuts_per_query(con))
     con.execute("create or replace temp view history_features as "
                 "select * exclude (fingerprint) from strength_history_features")
     con.execute("delete from strength_history")

@@ -199,7 +199,7 @@ GiB = 1024 ** 3
 
 
 def test_on_a_laptop_duckdb_gets_what_python_leaves_of_the_run_budget_and_the_people_build_the_most():
-    assert duckdb_resources(16 * GiB, 8) == Resources("1648MiB", "1768MiB", 8)
+    assert duckdb_resources(16 * GiB, 8) == Resources("550MiB", "670MiB", 4)
 
 
 def test_a_machine_with_little_memory_gives_duckdb_a_quarter_of_it():
@@ -208,7 +208,7 @@ def test_a_machine_with_little_memory_gives_duckdb_a_quarter_of_it():
 
 
 def test_a_machine_with_few_cores_gives_duckdb_a_thread_per_core():
-    assert duckdb_resources(16 * GiB, 2) == Resources("1648MiB", "1768MiB", 2)
+    assert duckdb_resources(16 * GiB, 2) == Resources("550MiB", "670MiB", 2)
 
 
 def test_duckdb_always_has_one_thread_and_the_memory_it_needs_to_run():
@@ -216,8 +216,8 @@ def test_duckdb_always_has_one_thread_and_the_memory_it_needs_to_run():
 
 
 def test_a_machine_that_does_not_say_what_it_has_gives_duckdb_the_budget_and_one_thread():
-    assert duckdb_resources(None, None) == Resources("1648MiB", "1768MiB", 1)
-    assert duckdb_resources(-1, 0) == Resources("1648MiB", "1768MiB", 1)  # sysconf's "unknown"
+    assert duckdb_resources(None, None) == Resources("550MiB", "670MiB", 1)
+    assert duckdb_resources(-1, 0) == Resources("550MiB", "670MiB", 1)  # sysconf's "unknown"
 
 
 def test_every_connection_is_held_to_the_machines_limits_also_after_a_transaction_with_its_own(tmp_path,
