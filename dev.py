@@ -27,7 +27,8 @@ PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 
 def ensure_venv() -> None:
     stamp = VENV / ".installed-from"
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    # what was installed, and from where: a venv that another checkout installed into runs that code
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + str(ROOT).encode()).hexdigest()
     if stamp.exists() and stamp.read_text() == wanted:
         return
     if not PYTHON.exists():
