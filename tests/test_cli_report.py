@@ -26,7 +26,7 @@ def demo(tmp_path_factory):
     """A demo world loaded once: (database, config)."""
     from pipelines.cli import main
     out = tmp_path_factory.mktemp("demo")
-    assert main(["demo", "--out", str(out), "--people", "60"]) == 0
+    assert main(["demo", "--out", str(out), "--people", "60", "--as-of", "2026-11-25T18:30"]) == 0
     return out / "tiekeeper.duckdb", out / "tiekeeper.toml"
 
 
