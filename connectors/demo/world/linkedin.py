@@ -21,6 +21,7 @@ from connectors.demo.world.tables import (
     _hexstr,
     _poisson,
     _token,
+    mailbox,
 )
 
 
@@ -52,6 +53,7 @@ class LinkedIn:
         connect_p = {"close": 0.85, "collaborator": 0.8, "foci": 0.7, "acquaintance": 0.9,
                      "linkedin_only": 1.0, "recruiter": 0.25, "event": 0.8}
         rows = []
+        in_use = {mailbox(a) for q in self.people for a in (q.personal_email, q.work_email, q.old_email) if a}
         for p in self.people:
             if not p.linkedin_url or rng.random() >= connect_p[p.group]:
                 continue
@@ -68,7 +70,8 @@ class LinkedIn:
             p.connected_on = day.date()
             email = ""
             if rng.random() < 0.03:
-                email = p.personal_email or p.work_email or f"{_token(p.given)}.{_token(p.family)}@gmail.com"
+                email = (p.personal_email or p.work_email
+                         or _unused_gmail(f"{_token(p.given)}.{_token(p.family)}", in_use))
                 if not (p.personal_email or p.work_email):
                     p.personal_email = email  # shown to connections, never used to write
             company = "" if rng.random() < 0.04 else p.company.name
@@ -231,3 +234,15 @@ def _li_text(rng: random.Random, first: str, expects: bool, closing: bool, confe
     if rng.random() < 0.15:
         return f"{opener}\n\n{body}\n\n{rng.choice(('Cheers', 'Best', 'Thanks'))}"
     return f"{opener} {body}"
+
+
+def _unused_gmail(local: str, in_use: set[str]) -> str:
+    """A Gmail address for `local` that nobody else in the world has: two Maria Muñoz cannot share one
+    mailbox (the truth would call one address two people). Counted, not drawn: the world's random
+    streams stay as they were."""
+    address, n = f"{local}@gmail.com", 1
+    while mailbox(address) in in_use:
+        n += 1
+        address = f"{local}{n}@gmail.com"
+    in_use.add(mailbox(address))
+    return address

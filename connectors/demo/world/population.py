@@ -32,6 +32,7 @@ from connectors.demo.world.tables import (
     _hexstr,
     _token,
     ascii_fold,
+    mailbox,
 )
 from connectors.demo.world.truth import CARD_APPS, Card, SharedInbox, _role_name, _uuid
 
@@ -250,13 +251,13 @@ class Population:
         bare = set(p.bare_addresses)
         first, last = _token(p.given), _token(p.family)
         if p.personal_email and rng.random() < self.identity.bare_personal:
-            taken.discard(p.personal_email)
+            taken.discard(mailbox(p.personal_email))
             domain = rng.choice(("gmail.com", "gmail.com", "proton.me", "outlook.com", "web.de"))
             p.personal_email = self._unique(f"{first[:1]}{last}", domain, taken, rng)
             p.variant_email = None
             bare.add(p.personal_email)
         if p.work_email and p.group != "foci" and rng.random() < self.identity.partial_work:
-            taken.discard(p.work_email)
+            taken.discard(mailbox(p.work_email))
             domain = p.work_email.split("@")[1]
             p.work_email = self._unique(first if rng.random() < 0.5 else last, domain, taken, rng)
             if p.variant_email and p.variant_email.split("@")[1].lower() == domain:
@@ -391,9 +392,9 @@ class Population:
 
     def _unique(self, local: str, domain: str, taken: set, rng: random.Random) -> str:
         address = f"{local}@{domain}"
-        while address in taken:
+        while mailbox(address) in taken:
             address = f"{local}{rng.randint(2, 99)}@{domain}"
-        taken.add(address)
+        taken.add(mailbox(address))
         return address
 
     def _addresses(self, rng: random.Random, p: Person, taken: set) -> None:

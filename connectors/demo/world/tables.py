@@ -267,3 +267,12 @@ def _hexstr(rng: random.Random, n: int, alphabet: str = "0123456789abcdef") -> s
 
 def _b64token(rng: random.Random, nbytes: int) -> str:
     return base64.b64encode(rng.randbytes(nbytes)).decode().rstrip("=").replace("/", "_")
+
+
+def mailbox(address: str) -> str:
+    """The mailbox an address reaches: Gmail ignores dots and case, googlemail.com is gmail.com
+    (maria.munoz@gmail.com is mariamunoz@googlemail.com): two people must not share one."""
+    local, _, domain = address.lower().partition("@")
+    if domain in ("gmail.com", "googlemail.com"):
+        return f"{local.replace('.', '')}@gmail.com"
+    return f"{local}@{domain}"
