@@ -417,6 +417,22 @@ def test_a_personal_address_that_fits_two_namesakes_is_held_back_with_the_reason
     assert "held back: not sure enough (probability 0.46, merged from 0.95)" in suggested.out
 
 
+def test_a_name_the_census_does_not_list_is_as_common_as_such_names_are_here(export, db, cli, tmp_path):
+    # The US census tables know no Elif, Emre, Burak or Ayşe: in a network where such names come
+    # again and again, one more of them is not a rare name that a personal address may take alone
+    for first, last in [("Elif", "Yilmaz"), ("Elif", "Kaya"), ("Elif", "Demir"), ("Emre", "Yilmaz"),
+                        ("Emre", "Kaya"), ("Emre", "Sahin"), ("Burak", "Yilmaz"), ("Burak", "Demir"),
+                        ("Burak", "Sahin"), ("Zeynep", "Kaya"), ("Zeynep", "Sahin")]:
+        export.mail(f"{first} {last} <{first.lower()}.{last.lower()}@fabrikam.com.tr>", "jane@acme.com")
+    export.mail("Ayşe Kaya <aysekaya@gmail.com>", "jane@acme.com")
+    export.connection("Ayşe", "Kaya", "https://www.linkedin.com/in/ayse-kaya", "Northwind Traders")
+    export.load(db)
+    shown = cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "people", "show", "Ayşe Kaya")
+    assert shown.code == 0, shown.err
+    assert "same name" in shown.out and "a rare name" not in shown.out
+    assert re.search(r"that someone else here has it: about 1 in \d+\)", shown.out)
+
+
 def test_a_matchs_probability_is_the_one_its_score_gives_in_python_and_in_the_database(export, db):
     from pipelines.people import MERGE_PROBABILITY, MERGE_SCORE, SUGGEST_PROBABILITY, SUGGEST_SCORE, probability
     export.mail("Tim Parker <tparker71@gmail.com>", "jane@acme.com").mail("Bob Smith <rsmith@acme.io>", "jane@acme.com")

@@ -133,17 +133,32 @@ totals as (
 
 -- How many other people here bear a first name (the distinct surnames it comes with, less the one
 -- compared: one person's many identities count once) or a surname, smoothed towards the census share.
+name_counts as (
+    select 'first' as kind, first_name as name, count(distinct last_name) as n
+    from profiles where first_name is not null group by all
+    union all
+    select 'last', last_name, count(distinct first_name) from profiles where last_name is not null group by all
+),
+
+-- A name the census does not list is not rare for that: it lists the US of 1990 (no Elif, Zeynep or
+-- Çağla). Before this network says more, such a name is as common as the names the census misses
+-- are here, on average (at least as the census's rarest): an international network shows many.
+unknown_name_shares as (
+    select c.kind, greatest(avg(c.n - 1) / any_value(t.names), getvariable('rare_name_share')) as share
+    from name_counts as c
+    cross join totals as t
+    anti join census_names as census using (kind, name)
+    group by all
+),
+
 name_shares as (
     select c.kind, c.name,
-           (c.n - 1 + getvariable('name_prior_weight') * coalesce(census.share, getvariable('rare_name_share')))
+           (c.n - 1 + getvariable('name_prior_weight') * coalesce(census.share, u.share))
                / (t.names + getvariable('name_prior_weight')) as share
-    from (select 'first' as kind, first_name as name, count(distinct last_name) as n
-          from profiles where first_name is not null group by all
-          union all
-          select 'last', last_name, count(distinct first_name) from profiles where last_name is not null group by all
-    ) as c
+    from name_counts as c
     cross join totals as t
     left join census_names as census using (kind, name)
+    left join unknown_name_shares as u using (kind)
 ),
 
 -- How far to trust those frequencies here, and how many namesakes could hide. LinkedIn lists one
