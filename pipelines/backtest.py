@@ -110,16 +110,18 @@ def backtest_cuts(first_contact: dt.datetime | None, as_of: dt.datetime, tz) -> 
 
 
 def run_backtest(con: duckdb.DuckDBPyConnection, config: Config, *, as_of: dt.datetime | None = None,
-                 only_new: bool = False, progress: Callable[[int, int], None] | None = None) -> Backtest:
-    """Checks every cut (or, `only_new`, the cuts without stored figures for the data as it is now)
-    and stores the figures in `backtests`, in one transaction. The connection is left as of `as_of`."""
+                 only_new: bool = False, since: dt.datetime | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> Backtest:
+    """Checks every cut (or, `only_new`, the cuts without stored figures for the data as it is now;
+    `since`, only the cuts from then on) and stores the figures in `backtests`, in one transaction.
+    The connection is left as of `as_of`."""
     settings = metric_settings(config)
     tz = config.owner.tz
     moment = as_of or dt.datetime.now(dt.timezone.utc)
     with transaction(con):
         write_settings(con, settings)
         first = first_exchange(con)
-        cuts = backtest_cuts(first, moment, tz)
+        cuts = [c for c in backtest_cuts(first, moment, tz) if since is None or c >= since]
         if only_new:
             cuts = _cuts_to_check(con, cuts)
         if cuts:

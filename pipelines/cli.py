@@ -288,7 +288,7 @@ COMMAND_HELP: dict[str, tuple[str, tuple[str, ...]]] = {
     "backtest": ("At cuts every 8 weeks over your history, with only the data before each cut, fits the models, "
                  "evaluates follow-ups, replies owed and strength as they were then, and checks them against "
                  "what happened next, beside a naive baseline. The figures are kept in the backtests table; the "
-                 "weekly report's last line sums them up.",
+                 "weekly report's last line sums up the past year's (the weekly run checks those cuts itself).",
                  ("{tk} backtest", "{tk} --as-of 2026-06-01 backtest")),
     "at": ("Lists the people you know at an organisation (LinkedIn companies and work mail domains "
            "reconciled), strongest tie first, with your last contact and how you know them.",

@@ -49,7 +49,7 @@ from pipelines.metrics import refresh_metrics
 from pipelines.people import refresh_people
 from pipelines.warehouse import connect_reader, connect_writer, set_as_of, writer_lock
 from reports.smtp import send
-from reports.weekly import make_report
+from reports.weekly import TRACK_RECORD_DAYS, make_report
 
 SUMMARY_ARTIFACT = "weekly-run-summary"
 
@@ -144,9 +144,11 @@ def refresh_relationships(db: Path, config: Config, as_of: dt.datetime | None) -
 @task(name="backtest", cache_policy=NO_CACHE)
 def check_against_history(db: Path, config: Config, as_of: dt.datetime | None) -> int:
     """The backtest's cuts that are new since the last run (or whose data changed), for the report's
-    sentence on how well tiekeeper predicted the owner's past."""
+    sentence on how well tiekeeper predicted the owner's past year. Older cuts are left to
+    `tiekeeper backtest`: on a first run over years of mail they were most of its time."""
+    since = (as_of or dt.datetime.now(dt.timezone.utc)) - dt.timedelta(days=TRACK_RECORD_DAYS + 1)
     with connect_writer(db, timezone=config.owner.timezone) as con:
-        return len(run_backtest(con, config, as_of=as_of, only_new=True).cuts)
+        return len(run_backtest(con, config, as_of=as_of, only_new=True, since=since).cuts)
 
 
 @task(name="report", cache_policy=NO_CACHE)

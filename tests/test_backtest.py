@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from pipelines.backtest import MEASURES, RATIOS, run_backtest, table_lines
-from pipelines.warehouse import connect_writer
+from pipelines.warehouse import connect_reader, connect_writer, set_as_of
 from tests.test_learning import AS_OF, build
 
 pytestmark = pytest.mark.slow  # a generated world's history, backtested
@@ -60,6 +60,23 @@ def test_a_weekly_run_checks_only_what_is_new(checked, world, tmp_path):
         again = run_backtest(con, world[1], as_of=AS_OF + dt.timedelta(days=7), only_new=True)
         after = con.execute("select * from backtests order by all").fetchall()
     assert after == before and again.cuts == checked[1].cuts
+
+
+def test_a_weekly_run_checks_the_year_the_report_reads_and_says_what_the_full_backtest_says(checked, world,
+                                                                                            tmp_path):
+    from pipelines.flow import check_against_history
+    from reports.weekly import track_record
+    db = shutil.copy(world[0], tmp_path / "t.duckdb")  # never backtested
+    check_against_history.fn(db, world[1], AS_OF)  # the weekly run's task, without Prefect around it
+    sentences = []
+    for path in (db, checked[0]):
+        with connect_reader(path, timezone=world[1].owner.timezone) as con:
+            set_as_of(con, AS_OF)
+            cuts = [c for (c,) in con.execute("select distinct cut_at from backtests order by 1").fetchall()]
+            sentences.append((cuts, track_record(con)))
+    (weekly_cuts, weekly_says), (all_cuts, full_says) = sentences
+    assert 5 <= len(weekly_cuts) <= 8 < len(all_cuts) and weekly_cuts == all_cuts[-len(weekly_cuts):]
+    assert weekly_says == full_says and weekly_says.startswith("Checked against your own past year")
 
 
 def test_a_short_history_is_said_to_be_too_short(cli, tmp_path):
