@@ -43,6 +43,9 @@ WORLDS = {
     "default": IdentityKnobs(address_book=0.5),
     "hard": IdentityKnobs(namesakes=0.25, bare_personal=0.3, partial_work=0.15, job_changes=0.2, role_addresses=3,
                           address_book=0.5),
+    # the same, with first and last names drawn apart (Elif Smith): as the held-out generator draws them
+    "mixed": IdentityKnobs(namesakes=0.25, mixed_names=1.0, bare_personal=0.3, partial_work=0.15, job_changes=0.2,
+                           role_addresses=3, address_book=0.5),
 }
 FILE_SOURCES = ("linkedin", "mbox", "ics")
 

@@ -53,6 +53,18 @@ def test_no_two_people_share_a_mailbox_among_namesakes():
     assert len(owners) > 1000 and {box: who for box, who in owners.items() if len(who) > 1} == {}
 
 
+def test_mixed_names_draw_surnames_apart_from_first_names_and_leave_who_is_who():
+    from connectors.demo.world.tables import _ORIGINS
+    origin = {name: o for o, _, firsts, lasts in _ORIGINS for name in (*firsts, *lasts)}
+    plain = Simulation(300, 5, END, identity=IdentityKnobs(address_book=0.5))
+    mixed = Simulation(300, 5, END, identity=IdentityKnobs(address_book=0.5, mixed_names=1.0))
+    crossed = [p for p in mixed.people if origin.get(p.given, "?") != origin.get(p.family, "?")]
+    assert len(crossed) > 0.5 * 300  # most surnames now come from another origin than the first name
+    # who they are stays (addresses, and what the main stream draws after them, follow the new surnames)
+    assert [(p.person_id, p.given, p.group, p.trajectory) for p in plain.people] == \
+        [(p.person_id, p.given, p.group, p.trajectory) for p in mixed.people]
+
+
 def test_harder_addresses_are_written_without_a_display_name(world):
     paths, _ = world
     sim = Simulation(300, 5, END, identity=HARD)

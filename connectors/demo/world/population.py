@@ -135,6 +135,10 @@ class Population:
         knobs = self._rng("identity-knobs")  # its own stream: with every knob off, nothing else moves
         if self.identity.namesakes:
             self._namesakes(knobs, people)
+        elif self.identity.mixed_names:
+            for p in self._free_of_hard_cases(people):
+                if knobs.random() < self.identity.mixed_names:
+                    p.family, p.native = self._surname_of_any_origin(knobs), None
         department = [p for p in people if p.group == "foci"][:40]
         for p in department:
             p.in_department = True
@@ -205,18 +209,30 @@ class Population:
         for p, (given, family, native, nick) in zip(named, forced):
             p.given, p.family, p.native, p.nickname = given, family, native, nick
 
+    @staticmethod
+    def _free_of_hard_cases(people: list[Person]) -> list[Person]:
+        """The people whose names the identity knobs may change: the hard cases keep theirs."""
+        kept = {("John", "Smith"), ("José", "Álvarez"), ("Zoë", "Müller"), ("Łukasz", "Wiśniewski"),
+                ("Robert", "Miller"), ("William", "Turner"), ("Elizabeth", "Clark"), ("Katherine", "Hughes"),
+                ("Wei", "Wang"), ("Fatima", "Hassan"), ("Minjun", "Kim")}
+        return [p for p in people if (p.given, p.family) not in kept]
+
+    @staticmethod
+    def _surname_of_any_origin(rng: random.Random) -> str:
+        _, _, _, lasts = _ORIGINS[rng.choices(range(len(_ORIGINS)), [o[1] for o in _ORIGINS])[0]]
+        return rng.choices(lasts, [1 / (i + 1) for i in range(len(lasts))])[0]
+
     def _namesakes(self, rng: random.Random, people: list[Person]) -> None:
         """Names drawn with realistic (Zipf) frequencies, then namesakes at other companies until
         `namesakes` of the people share their full name with someone."""
-        kept = {("John", "Smith"), ("José", "Álvarez"), ("Zoë", "Müller"), ("Łukasz", "Wiśniewski"),
-                ("Robert", "Miller"), ("William", "Turner"), ("Elizabeth", "Clark"), ("Katherine", "Hughes"),
-                ("Wei", "Wang"), ("Fatima", "Hassan"), ("Minjun", "Kim")}  # the hard cases keep theirs
-        free = [p for p in people if (p.given, p.family) not in kept]
+        free = self._free_of_hard_cases(people)
         weights = [o[1] for o in _ORIGINS]
         for p in free:
             _, _, firsts, lasts = _ORIGINS[rng.choices(range(len(_ORIGINS)), weights)[0]]
             p.given = rng.choices(firsts, [1 / (i + 1) for i in range(len(firsts))])[0]
             p.family = rng.choices(lasts, [1 / (i + 1) for i in range(len(lasts))])[0]
+            if self.identity.mixed_names and rng.random() < self.identity.mixed_names:
+                p.family = self._surname_of_any_origin(rng)
             p.native = None
             p.nickname = rng.choice(NICKNAMES[p.given]) if p.given in NICKNAMES and rng.random() < 0.5 else None
         owner = (self.owner.given, self.owner.family)

@@ -34,6 +34,8 @@ class IdentityKnobs:
     job_changes: float = 0.0  # share of people who changed employer, besides those who always do
     role_addresses: int = 0  # shared role addresses (sales@, team@, info@) that several people answer from
     address_book: float = 0.0  # share of the people one mails who have a card in the owner's address book
+    mixed_names: float = 0.0  # share of people whose surname comes from another origin than their first name
+    #                           (Elif Smith, Friedrich Tanaka): names drawn apart, as another generator may
 
     @property
     def any(self) -> bool:
