@@ -398,18 +398,21 @@ def _temp_table(con, name: str, table: pa.Table) -> None:
 
 
 def _nickname_groups(con) -> None:
-    """(name, canonical) for every name in the `nicknames` package's table: two first names are
-    equivalent when they share a canonical name."""
+    """(name, canonical) from the `nicknames` package's table: two first names are equivalent when
+    they share a canonical name. A group is a name and the names it is related to that are no longer
+    than it (the table lists some pairs both ways): Bill is in William's group and in Robert's, Bob
+    and Rob are one through Robert, but William and Robert are not one name through Bill, nor
+    Alexander and Alexandra through Alex."""
     names_csv = resources.files("nicknames") / "names.csv"
     with resources.as_file(names_csv) as path:
         con.execute("""
             create or replace temp table nickname_groups as
-            select distinct name, canonical from (
-                select lower(name1) as canonical, lower(name2) as name
-                from read_csv(?, header = true, all_varchar = true)
-                union all
-                select lower(name1), lower(name1) from read_csv(?, header = true, all_varchar = true)
-            )""", [str(path), str(path)])
+            with listed as (select lower(name1) as a, lower(name2) as b
+                            from read_csv(?, header = true, all_varchar = true)),
+            related as (select a, b from listed union select b, a from listed)
+            select a as canonical, b as name from related where length(a) >= length(b) and a <> b
+            union
+            select a, a from related""", [str(path)])
 
 
 def _census_names(con) -> None:

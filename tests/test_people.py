@@ -433,6 +433,23 @@ def test_a_name_the_census_does_not_list_is_as_common_as_such_names_are_here(exp
     assert re.search(r"that someone else here has it: about 1 in \d+\)", shown.out)
 
 
+def test_names_are_nicknames_of_each_other_not_through_a_third(export, db):
+    # The nickname table has Bill for William and for Robert, and Alex for Alexander and Alexandra:
+    # that makes Bill one with each, but neither William and Robert nor Alexander and Alexandra one
+    export.mail("Robert Harris <robert.harris@contoso.com>", "jane@acme.com")
+    export.mail("Alexandra Berg <alexandra.berg@contoso.com>", "jane@acme.com")
+    export.mail("Bob Okafor <bob.okafor@fabrikam.com>", "jane@acme.com")
+    export.connection("William", "Harris", "https://www.linkedin.com/in/william-harris", "Contoso")
+    export.connection("Alexander", "Berg", "https://www.linkedin.com/in/alexander-berg", "Contoso")
+    export.connection("Robert", "Okafor", "https://www.linkedin.com/in/robert-okafor", "Fabrikam")
+    export.load(db)
+    assert people(db) == [
+        ("Alexander Berg", ["linkedin:alexander-berg"]), ("Alexandra Berg", ["email:alexandra.berg@contoso.com"]),
+        ("Robert Harris", ["email:robert.harris@contoso.com"]), ("Robert Okafor", [
+            "email:bob.okafor@fabrikam.com", "linkedin:robert-okafor"]),
+        ("William Harris", ["linkedin:william-harris"])]
+
+
 def test_a_matchs_probability_is_the_one_its_score_gives_in_python_and_in_the_database(export, db):
     from pipelines.people import MERGE_PROBABILITY, MERGE_SCORE, SUGGEST_PROBABILITY, SUGGEST_SCORE, probability
     export.mail("Tim Parker <tparker71@gmail.com>", "jane@acme.com").mail("Bob Smith <rsmith@acme.io>", "jane@acme.com")
