@@ -450,6 +450,18 @@ def test_names_are_nicknames_of_each_other_not_through_a_third(export, db):
         ("William Harris", ["linkedin:william-harris"])]
 
 
+def test_a_surname_only_address_where_several_bear_the_surname_is_nobody_in_particular(export, db):
+    export.mail("Lea Müller <lea.muller@copper-media.io>", "jane@acme.com")
+    export.mail("Jürgen Müller <jurgen.muller@copper-media.io>", "jane@acme.com")
+    export.mail("muller@copper-media.io", "jane@acme.com")
+    export.connection("Priya", "Müller", "https://www.linkedin.com/in/priya-muller", "Copper Media")
+    export.load(db)
+    # (it joined all four: a bare address fit each of them, and each of them it)
+    assert sorted(keys for _, keys in people(db)) == [
+        ["email:jurgen.muller@copper-media.io"], ["email:lea.muller@copper-media.io"],
+        ["email:muller@copper-media.io"], ["linkedin:priya-muller"]]
+
+
 def test_a_matchs_probability_is_the_one_its_score_gives_in_python_and_in_the_database(export, db):
     from pipelines.people import MERGE_PROBABILITY, MERGE_SCORE, SUGGEST_PROBABILITY, SUGGEST_SCORE, probability
     export.mail("Tim Parker <tparker71@gmail.com>", "jane@acme.com").mail("Bob Smith <rsmith@acme.io>", "jane@acme.com")

@@ -216,6 +216,15 @@ org_bearers as (  -- the same, at one organisation: what a name and a company ag
     group by all
 ),
 
+org_name_part_bearers as (  -- at one organisation, the people of one first name or of one surname
+    -- (lea.muller@, jurgen.muller@: a bare muller@ there may be any of them)
+    select 'first' as part, first_name as name, org, count(distinct last_name) as bearers
+    from profiles where last_name is not null and org is not null group by all
+    union all
+    select 'last', last_name, org, count(distinct first_name)
+    from profiles where last_name is not null and org is not null group by all
+),
+
 initial_bearers as (
     select first_name[1] as initial, last_name, sum(bearers) as bearers from name_bearers group by all
 ),
@@ -388,8 +397,11 @@ rated as (  -- how many other people here would be expected to agree this way by
              else 0 end as namesakes_seen,
         greatest(namesakes_by_frequency, namesakes_seen) as expected_namesakes,
         -- ... and those at the company both sides are at (john.smith@ and john.smith2@)
-        if(name_level in ('same name', 'same name (in the address)', 'same name, other order', 'nickname'),
-           coalesce(ob.bearers, 1) - 1, 0) as namesakes_at_company,
+        case when name_level in ('same name', 'same name (in the address)', 'same name, other order', 'nickname')
+                  then coalesce(ob.bearers, 1) - 1
+             when name_level in ('first name only (in the address)', 'surname only (in the address)')
+                  then coalesce(op.bearers, 1) - 1
+             else 0 end as namesakes_at_company,
         if(c.company_level = 'same company', os.share, d.share) as domain_share,
         lc.n as local_part_holders
     from compared as c
@@ -403,6 +415,9 @@ rated as (  -- how many other people here would be expected to agree this way by
     left join name_bearers as nbs on nbs.first_name = c.named_last and nbs.last_name = c.named_first
     left join org_bearers as ob on ob.first_name = c.named_first and ob.last_name = c.named_last
         and ob.org = c.org
+    left join org_name_part_bearers as op on op.org = c.org
+        and (op.part, op.name) = if(c.name_level = 'surname only (in the address)', ('last', c.named_last),
+                                    ('first', c.named_first))
     left join initial_bearers as ib on ib.initial = c.named_first[1] and ib.last_name = c.named_last
     left join domain_shares as d on d.domain = c.email_domain
     left join org_shares as os on os.org = c.org
