@@ -361,6 +361,22 @@ def test_an_address_book_card_naming_the_company_does_not_make_another_namesakes
     assert ["email:john.smith@blue-ventures.com.br", "linkedin:john-smith-2"] in [keys for _, keys in people(db)]
 
 
+def test_a_card_naming_the_old_employer_does_not_keep_the_new_work_address_from_its_profile(export, db, cli,
+                                                                                            tmp_path):
+    export.mail("Joseph Taylor <taylor.joseph@summit-systems.de>", "jane@acme.com")
+    export.mail("Joseph Taylor <joseph.taylor@summithealth.in>", "jane@acme.com")
+    export.connection("Joseph", "Taylor", "https://www.linkedin.com/in/joseph-taylor", "Summit Health")
+    (tmp_path / "joseph.vcf").write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Joseph Taylor\r\nN:Taylor;Joseph;;;\r\n"
+                                         "ORG:Summit Systems\r\nEMAIL:taylor.joseph@summit-systems.de\r\n"
+                                         "EMAIL:joseph.taylor@summithealth.in\r\nEND:VCARD\r\n", newline="")
+    export.load(db)
+    assert cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "ingest", "contacts",
+               tmp_path / "joseph.vcf").code == 0
+    # the card's Summit Systems put both of his addresses there, as two namesakes at one company
+    assert people(db) == [("Joseph Taylor", ["email:joseph.taylor@summithealth.in",
+                                             "email:taylor.joseph@summit-systems.de", "linkedin:joseph-taylor"])]
+
+
 def test_addresses_without_a_display_name_are_matched_by_the_name_they_spell(export, db):
     export.mail("drew.fossum@enron.com", "jane@acme.com")  # no display name at all: the name is in the address
     export.connection("Drew", "Fossum", "https://www.linkedin.com/in/drewfossum", "Enron")

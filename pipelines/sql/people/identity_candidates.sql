@@ -120,8 +120,10 @@ create or replace temp table identity_candidates as
 with profiles as (
     select identity_key, kind, first_name, last_name, local_letters, domain, domain_letters, is_free_mail,
            company_letters, company_initials, is_role_address, mail_first_at, mail_last_at, is_transliterated,
-           -- where someone works, as letters: what LinkedIn or an address book says, else the work domain's
-           coalesce(nullif(company_letters, ''), if(kind = 'email' and not is_free_mail, domain_letters, null)) as org
+           -- where someone works, as letters: a work address's domain, else what LinkedIn or an address
+           -- book says (a card's company for a work address may be the job before: it names the person,
+           -- not the address, and would count the address among that company's namesakes)
+           if(kind = 'email' and not is_free_mail, domain_letters, nullif(company_letters, '')) as org
     from identity_profiles where role = 'person'
 ),
 
