@@ -181,7 +181,7 @@ def _follow_ups(con, cut, method) -> list[Row]:
         ),
 
         after as (
-            select person_id, contacted_next_60 from tie_outcomes([as_of()], events := 'int_interactions')
+            select person_id, contacted_next_60 from tie_outcomes([as_of()])
         ),
 
         pool as (  -- ties active before the cut: 2+ days of direct contact or meetings in 180 days
@@ -263,7 +263,7 @@ def _strength(con, cut, method) -> list[Row]:
         select s.strength, coalesce(o.direct_days_next_90, 0), coalesce(r.raw_count, 0), f.days_since_contact
         from cut_relationship_strength as s
         join cut_features as f using (person_id)
-        left join tie_outcomes([as_of()], events := 'int_interactions') as o using (person_id)
+        left join tie_outcomes([as_of()]) as o using (person_id)
         left join (select person_id, count(*) as raw_count from interactions
                    where weight > 0 and occurred_at >= days_after(as_of(), -365) group by person_id) as r
             using (person_id)""").fetchnumpy().values()

@@ -134,7 +134,7 @@ TIE_PANEL = """
     select i.*, coalesce(o.contacted_next_60, false) as contacted_next_60,
            coalesce(o.direct_days_next_90, 0) as direct_days_next_90
     from tie_inputs(features := 'panel_features') as i
-    left join tie_outcomes($cuts::timestamptz[], events := 'int_interactions') as o using (person_id, cut_at)"""
+    left join tie_outcomes($cuts::timestamptz[]) as o using (person_id, cut_at)"""
 REPLY_PANEL = "select * from reply_candidates($cuts::timestamptz[], messages := 'int_reply_messages')"
 
 
@@ -143,7 +143,7 @@ def build_panels(con: duckdb.DuckDBPyConnection, tie_cuts: list[dt.datetime],
     """The tie and reply panels at these cuts, built where not kept from an earlier run."""
     def tie_rows(cuts):
         con.execute("create or replace temp table panel_features as select * from "
-                    "tie_features($cuts::timestamptz[], events := 'int_interactions')", {"cuts": cuts})
+                    "tie_features($cuts::timestamptz[])", {"cuts": cuts})
         return TIE_PANEL
 
     ties = _kept_panel(con, "learning_panel_ties", tie_cuts, "int_interactions", "occurred_at",

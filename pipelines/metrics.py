@@ -92,7 +92,7 @@ def _rebuild_history(con, weeks: int, now: dt.datetime, tz) -> int:
     week_ends = [(this_monday - dt.timedelta(weeks=back)).astimezone(dt.timezone.utc)
                  for back in range(weeks - 1, -1, -1)]
     keep_rows(con, "strength_history_features", week_ends, "int_interactions", "occurred_at", 0,
-              lambda cuts: "select * from tie_features($cuts::timestamptz[], events := 'int_interactions')",
+              lambda cuts: "select * from tie_features($cuts::timestamptz[])",
               prune=True, cuts_per_query=tie_cuts_per_query(con))
     con.execute("create or replace temp view history_features as "
                 "select * exclude (fingerprint) from strength_history_features")

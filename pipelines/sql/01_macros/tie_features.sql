@@ -1,9 +1,12 @@
 -- Per person and cut: counts of contact days in windows before the cut, recency, cadence, and the
--- decayed sums of docs/metrics.md (half-lives 30, 90, 180, 365 days and `half_life_days`). Everybody with
--- any contact before the cut has a row; what lies more than two years back is not read.
-create or replace macro tie_features(cuts, events := 'int_interactions') as table
-with days as (
-    select * from contact_days(events := events)
+-- decayed sums of docs/metrics.md (half-lives 30, 90, 180, 365 days and `half_life_days`), from the
+-- relation named by `contact_days` (shaped like int_contact_days). Everybody with any contact before
+-- the cut has a row; what lies more than two years back is not read.
+create or replace macro tie_features(cuts, contact_days := 'int_contact_days') as table
+with days as (  -- [metrics] use_group_weighting = 0 scores without the group discounts
+    select * replace (case when metric('use_group_weighting') = 1 then score_weight
+                           else undiscounted_score_weight end as score_weight)
+    from query_table(contact_days)
 ),
 
 cut_list as (

@@ -1,8 +1,8 @@
 -- What happened after each cut, for learning and for the backtest: whether there was any contact in
 -- the next 60 days, and on how many days there was direct contact in the next 90.
-create or replace macro tie_outcomes(cuts, events := 'int_interactions') as table
+create or replace macro tie_outcomes(cuts, contact_days := 'int_contact_days') as table
 with days as (
-    select * from contact_days(events := events)
+    select * from query_table(contact_days)
 ),
 
 cut_list as (
