@@ -9,7 +9,7 @@
 -- `awaiting_on_me_business_days` business days and at most `awaiting_max_days` days before the cut,
 -- with the evidence the reply model weighs; and whether the owner then answered within 14 days.
 create or replace macro reply_candidates(cuts, messages := 'int_reply_messages') as table
-with all_messages as (
+with all_messages as not materialized (  -- (read where needed: a copy of every message cost more)
     select * from query_table(messages)
 ),
 
@@ -26,6 +26,19 @@ inbound as (  -- direct messages from people to the owner, each with whether it 
       and direct_recipients <= metric('awaiting_max_recipients')
 ),
 
+pending as (  -- the thread's last message at the cut, waiting long enough and not too long
+    select c.cut_at, i.*
+    from cut_list as c
+    join inbound as i
+      on i.sent_at < c.cut_at and i.sent_at >= days_after(c.cut_at, -metric('awaiting_max_days'))
+     and coalesce(i.next_at, 'infinity'::timestamptz) >= c.cut_at
+    where business_days(i.sent_at, c.cut_at, tz := owner_tz()) >= metric('awaiting_on_me_business_days')
+),
+
+pending_senders as (  -- the running counts below are per person: only these people's are read
+    select distinct sender_person_id from pending
+),
+
 sender_history as (  -- running counts per sender, for "how often has the owner answered them"
     select
         sender_person_id,
@@ -34,6 +47,7 @@ sender_history as (  -- running counts per sender, for "how often has the owner 
         count(*) over running as received,
         sum(was_answered::int) over running as answered
     from inbound
+    where sender_person_id in (select sender_person_id from pending_senders)
     window running as (partition by sender_person_id order by sent_at, message_ref
                        rows between unbounded preceding and current row)
 ),
@@ -44,17 +58,8 @@ owner_sent as (  -- running count of the owner's messages to each person
         sent_at,
         count(*) over (partition by person_id order by sent_at rows between unbounded preceding and current row)
             as sent_so_far
-    from all_messages, unnest(to_person_ids) as t(person_id)
-    where is_from_owner
-),
-
-pending as (  -- the thread's last message at the cut, waiting long enough and not too long
-    select c.cut_at, i.*
-    from cut_list as c
-    join inbound as i
-      on i.sent_at < c.cut_at and i.sent_at >= days_after(c.cut_at, -metric('awaiting_max_days'))
-     and coalesce(i.next_at, 'infinity'::timestamptz) >= c.cut_at
-    where business_days(i.sent_at, c.cut_at, tz := owner_tz()) >= metric('awaiting_on_me_business_days')
+    from (select unnest(to_person_ids) as person_id, sent_at from all_messages where is_from_owner)
+    where person_id in (select sender_person_id from pending_senders)
 ),
 
 with_sender as (
@@ -89,7 +94,9 @@ with_sent as (  -- how much the owner and the sender wrote to each other lately:
 answered as (  -- the owner's first word after the cut: in the thread, or to the sender anywhere
     select w.*, least(t.sent_at, o.sent_at) as owner_answered_at
     from with_sent as w
-    asof left join (select channel, thread_ref, sent_at from all_messages where is_from_owner) as t
+    asof left join (select channel, thread_ref, sent_at from all_messages
+                    semi join (select distinct channel, thread_ref from pending) using (channel, thread_ref)
+                    where is_from_owner) as t
       on t.channel = w.channel and t.thread_ref = w.thread_ref and t.sent_at >= w.cut_at
     asof left join owner_sent as o on o.person_id = w.sender_person_id and o.sent_at >= w.cut_at
 )

@@ -3,6 +3,9 @@
 -- The rules are docs/metrics.md's "Awaiting reply"; only what happened before as_of() is seen. Read
 -- closely: what ends a wait on a person is a direct message from them or a meeting of at most five
 -- (not a group mail or an all-hands), and their pace counts answers given within 30 days.
+-- A thread waits at most `awaiting_max_days`: only what the threads of that window need is read of
+-- the older history (a person's pace, when the owner first wrote to them), so that the view costs
+-- what the window holds, not what twenty years of mail hold.
 create or replace view awaiting_reply as
 with constants as (
     select  -- from [metrics] (defaults in pipelines/metrics.py)
@@ -12,10 +15,11 @@ with constants as (
         to_days(metric('awaiting_max_days')::integer) as max_age,  -- older is abandoned, not pending
         metric('awaiting_min_known_replies') as min_known_replies,  -- a person's own pace counts from here
         metric('awaiting_max_meeting_headcount') as max_meeting_headcount,  -- a meeting to talk in
-        owner_tz() as timezone
+        owner_tz() as timezone,
+        days_after(as_of(), -metric('awaiting_max_days')) as window_start  -- older waits are abandoned
 ),
 
-messages as (  -- mail only between the owner's own addresses is nobody's turn
+messages as not materialized (  -- mail only between the owner's own addresses is nobody's turn
     select * from int_threads where sent_at < as_of() and not (is_from_owner and is_to_owner_only)
 ),
 
@@ -27,24 +31,26 @@ reply_fit as (
     select * from current_fits() where model = 'reply'
 ),
 
-thread_subjects as (
-    select channel, thread_ref, arg_min(subject, (sent_at, message_ref)) filter (where subject is not null) as subject
-    from messages
-    group by all
+recent_messages as (
+    select m.* from messages as m cross join constants as c where m.sent_at >= c.window_start
 ),
 
-last_messages as (  -- the thread's latest message, with the message it answers
+last_messages as (  -- the latest message of each thread active in the window, with the message it answers
     select m.*, p.is_from_owner as replies_to_owner
-    from messages as m
+    from recent_messages as m
     left join messages as p on p.channel = m.channel and p.message_ref = m.replied_ref
     qualify row_number() over (partition by m.channel, m.thread_ref order by m.sent_at desc, m.message_ref desc) = 1
 ),
 
-written_to as (  -- when the owner first wrote to each person, in any thread and channel
+written_to as (  -- when the owner first wrote to each sender of a last message, in any thread and channel
     select person_id, min(sent_at) as first_written_at
-    from messages, unnest(recipient_person_ids) as t(person_id)
-    where is_from_owner
+    from (select unnest(recipient_person_ids) as person_id, sent_at from messages where is_from_owner)
+    where person_id in (select sender_person_id from last_messages)
     group by person_id
+),
+
+awaited as (  -- the people a last message of the owner's awaits
+    select distinct unnest(to_person_ids) as person_id from last_messages where is_from_owner
 ),
 
 replies as (  -- a person answering a message of the owner's, and how long it took them; later than
@@ -55,6 +61,7 @@ replies as (  -- a person answering a message of the owner's, and how long it to
     join messages as p on p.channel = m.channel and p.message_ref = m.replied_ref
     cross join constants as c
     where m.sender_role = 'person' and p.is_from_owner and m.sent_at - p.sent_at <= c.max_age
+      and m.sender_person_id in (select person_id from awaited)
 ),
 
 reply_pace as (  -- the time within which a person answers the owner 9 times in 10 (p90)
@@ -72,13 +79,13 @@ meetings as (  -- held meetings and who was there: accepted or tentative attende
                 list_filter(attendees, lambda a: a.partstat in ('ACCEPTED', 'TENTATIVE')
                                                  and coalesce(a.cutype, '') not in ('ROOM', 'RESOURCE')),
                 lambda a: 'email:' || email_key(a.email)))) as present_keys
-    from int_calendar_events
-    where not is_cancelled and start_at < as_of()
+    from int_calendar_events cross join constants as c
+    where not is_cancelled and start_at < as_of() and start_at >= c.window_start
 ),
 
 heard_from as (  -- a person's direct word since: a message on any channel, or a small meeting
     select sender_person_id as person_id, sent_at as happened_at
-    from messages cross join constants as c
+    from recent_messages cross join constants as c
     where sender_role = 'person' and direct_recipients <= c.max_direct_recipients
     union all
     select i.person_id, m.start_at
@@ -114,7 +121,8 @@ waiting_on_me as (
     select * from published_on_me
 ),
 
-last_heard as (  -- when each person's direct word last came: the owner's messages before it are answered
+last_heard as (  -- when each person's direct word last came (in the window, where the waits start): the
+                  -- owner's messages before it are answered
     select person_id, max(happened_at) as last_heard_at from heard_from group by person_id
 ),
 
@@ -138,6 +146,13 @@ waiting as (
     select * from waiting_on_them
 ),
 
+thread_subjects as (  -- the first subject of each waiting thread, however long ago it started
+    select channel, thread_ref, arg_min(subject, (sent_at, message_ref)) filter (where subject is not null) as subject
+    from messages
+    semi join (select distinct channel, thread_ref from waiting) as w using (channel, thread_ref)
+    group by all
+),
+
 final as (
     select
         w.person_id,
@@ -156,7 +171,7 @@ final as (
     cross join constants as c
     left join thread_subjects as s using (channel, thread_ref)
     left join profiles as p on p.person_id = w.person_id
-    where w.since >= days_after(as_of(), -metric('awaiting_max_days'))
+    where w.since >= c.window_start
 )
 
 select * from final;
