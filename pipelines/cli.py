@@ -506,6 +506,7 @@ def _people_suggest(args, db: Path, config: Config) -> int:
             where m.decision like 'suggested%'
             order by m.score desc, m.match_id
             limit ?""", [args.limit]).fetchall()
+        total = con.execute("select count(*) from identity_matches where decision like 'suggested%'").fetchall()[0][0]
     if not rows:
         print("No uncertain matches to review.")
         return 0
@@ -514,6 +515,8 @@ def _people_suggest(args, db: Path, config: Config) -> int:
         for key, name, seen in ((lkey, lname, lseen), (rkey, rname, rseen)):
             print(f"    {key:<48} {name or '':<28} seen {seen:,} times")
         print(f"    evidence: {evidence}\n    held back: {decision.removeprefix('suggested: ')}")
+    if total > len(rows):
+        print(f"\n{len(rows):,} of {total:,} uncertain matches, the strongest first (--limit N shows more).")
     print(f"\nAccept one into {config.people_path}: {command()} people accept MATCH_ID ... "
           f"(or reject it: {command()} people reject MATCH_ID ...)")
     return 0

@@ -275,6 +275,9 @@ def test_suggestions_show_their_evidence_and_accepting_one_merges_for_good(expor
     match_id = first.split()[0]
     assert "nickname" in suggested.out and "email:tparker71@gmail.com" in suggested.out
     assert "held back: fits 2 different people as well" in suggested.out
+    assert "uncertain matches, the strongest first" not in suggested.out  # all of them are shown
+    one = cli(*config, "people", "suggest", "--limit", "1")
+    assert one.out.count("probability") == 1 and "1 of 2 uncertain matches, the strongest first" in one.out
     match = duckdb.connect(str(db), read_only=True).execute(
         "select left_key, right_key from identity_matches where match_id = ?", [match_id]).fetchall()[0]
     accepted = cli(*config, "people", "accept", match_id)
