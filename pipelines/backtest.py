@@ -31,6 +31,7 @@ import pyarrow as pa
 
 from pipelines.config import Config
 from pipelines.learning import (
+    FITTING_MEMORY,
     LAPSE,
     REPLY,
     STRENGTH,
@@ -42,7 +43,7 @@ from pipelines.learning import (
     training_cuts,
 )
 from pipelines.metrics import metric_settings, write_settings
-from pipelines.warehouse import set_as_of, transaction
+from pipelines.warehouse import set_as_of, within_budget
 
 STEP_DAYS = 56  # one cut every 8 weeks ...
 HORIZON_DAYS = 90  # ... with this much data after it (the longest outcome window)
@@ -113,12 +114,14 @@ def run_backtest(con: duckdb.DuckDBPyConnection, config: Config, *, as_of: dt.da
                  only_new: bool = False, since: dt.datetime | None = None,
                  progress: Callable[[int, int], None] | None = None) -> Backtest:
     """Checks every cut (or, `only_new`, the cuts without stored figures for the data as it is now;
-    `since`, only the cuts from then on) and stores the figures in `backtests`, in one transaction.
+    `since`, only the cuts from then on) and stores the figures in `backtests`, in one transaction
+    within the run's memory budget (warehouse.within_budget).
     The connection is left as of `as_of`."""
     settings = metric_settings(config)
     tz = config.owner.tz
     moment = as_of or dt.datetime.now(dt.timezone.utc)
-    with transaction(con):
+
+    def check() -> list[Row]:
         write_settings(con, settings)
         first = first_exchange(con)
         cuts = [c for c in backtest_cuts(first, moment, tz) if since is None or c >= since]
@@ -140,6 +143,9 @@ def run_backtest(con: duckdb.DuckDBPyConnection, config: Config, *, as_of: dt.da
         _store(con, cuts, rows)
         set_as_of(con, as_of)
         stored = stored_rows(con)
+        return stored
+
+    stored = within_budget(con, "backtest", check, beside=FITTING_MEMORY)
     note = None if stored else ("too little history to check: the first cut needs 6 months of data before it "
                                 "and 3 months after")
     return Backtest(sorted({r.cut_at for r in stored}), stored, note)

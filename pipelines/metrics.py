@@ -12,8 +12,8 @@ import pyarrow as pa
 
 from pipelines.config import METRIC_DEFAULTS, Config  # noqa: F401 - METRIC_DEFAULTS is imported from here too
 from pipelines.derived import fingerprint, raw_fingerprint, record, recorded
-from pipelines.learning import keep_rows, learn, tie_cuts_per_query
-from pipelines.warehouse import set_as_of, transaction
+from pipelines.learning import FITTING_MEMORY, keep_rows, learn, tie_cuts_per_query
+from pipelines.warehouse import set_as_of, within_budget
 
 
 def metric_settings(config: Config) -> dict[str, float]:
@@ -50,7 +50,8 @@ def write_settings(con: duckdb.DuckDBPyConnection, settings: dict[str, float]) -
 def refresh_metrics(con: duckdb.DuckDBPyConnection, config: Config, *,
                     as_of: dt.datetime | None = None) -> MetricsSummary:
     """Writes the metric settings, fits the models as of the start of `as_of`'s day (now when None)
-    from the history before it, and rebuilds `strength_history`, in one transaction; skipped when
+    from the history before it, and rebuilds `strength_history`, in one transaction within the run's
+    memory budget (warehouse.within_budget); skipped when
     nothing it reads (people, raw rows, settings, the day) changed since it last ran."""
     settings = metric_settings(config)
     moment = as_of or dt.datetime.now(dt.timezone.utc)
@@ -60,7 +61,8 @@ def refresh_metrics(con: duckdb.DuckDBPyConnection, config: Config, *,
     if (kept := recorded(con, "metrics", inputs)) is not None:
         set_as_of(con, as_of)
         return MetricsSummary(**kept)
-    with transaction(con):
+
+    def build() -> MetricsSummary:
         write_settings(con, settings)
         fits = learn(con, settings, day, config.owner.tz)
         set_as_of(con, as_of)
@@ -71,7 +73,9 @@ def refresh_metrics(con: duckdb.DuckDBPyConnection, config: Config, *,
         summary = MetricsSummary(counts[0], weeks, counts[1], counts[2], {fit.model: fit.method for fit in fits})
         built_at = dt.datetime.now(config.owner.tz).strftime("%Y-%m-%d %H:%M")
         record(con, "metrics", inputs, asdict(summary) | {"unchanged_since": built_at})
-    return summary
+        return summary
+
+    return within_budget(con, "metrics", build, beside=FITTING_MEMORY)
 
 
 def fit_day(moment: dt.datetime, tz) -> dt.datetime:

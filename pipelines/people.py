@@ -26,7 +26,7 @@ import pyarrow as pa
 from connectors import command
 from pipelines.config import Config, ConfigError, Overrides, load_overrides_file
 from pipelines.derived import fingerprint, raw_fingerprint, record, recorded
-from pipelines.warehouse import create_macros, machine_resources, refresh_tables, transaction
+from pipelines.warehouse import create_macros, machine_resources, refresh_tables, within_budget
 
 # How often each way of agreeing occurs between one human's identities (the Fellegi-Sunter m
 # probability), as log2. How often it occurs by chance between two humans (u) is not a constant: it
@@ -82,8 +82,9 @@ CLEAR_WINNER_BITS = 6.0
 CONCURRENT_DAYS = 90
 # DuckDB would take up to 80% of the machine for the million candidate pairs of a 50,000-people
 # network; capped, the build runs in about the same time (benchmarks/bench_people.py). The cap also
-# holds the interactions and threads rebuilt in the same transaction, which need the most: it is
-# set from the machine with every other DuckDB setting (warehouse.duckdb_resources).
+# holds the interactions and threads rebuilt in the same transaction, which need the most. It is
+# what the run budget leaves beside the rest of the process (warehouse.within_budget), and where
+# that is too little for this network, the machine's build limit (warehouse.duckdb_resources).
 BUILD_MEMORY_LIMIT = machine_resources().build_memory_limit
 
 
@@ -477,8 +478,11 @@ def refresh_people(con: duckdb.DuckDBPyConnection, config: Config, *, full: bool
                          owner.name, sorted(owner.emails), owner.timezone)
     if not full and (kept := recorded(con, "people", inputs)) is not None:
         return PeopleSummary(**kept)
-    with transaction(con, memory_limit=BUILD_MEMORY_LIMIT):
+
+    def build() -> PeopleSummary:
         summary = build_people(con, config, overrides)
         refresh_tables(con)  # interactions and threads, from the identities just built
         record(con, "people", inputs, asdict(summary))
         return summary
+
+    return within_budget(con, "people", build, ceiling=BUILD_MEMORY_LIMIT)

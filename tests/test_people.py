@@ -493,3 +493,22 @@ def test_a_matchs_probability_is_the_one_its_score_gives_in_python_and_in_the_da
     assert stored == [(score, probability(score)) for score, _ in stored]
     assert (probability(MERGE_SCORE), probability(SUGGEST_SCORE), probability(float("inf"))) == pytest.approx(
         (MERGE_PROBABILITY, SUGGEST_PROBABILITY, 1.0))
+
+
+def test_a_build_the_memory_left_cannot_hold_runs_again_with_the_machines_build_limit(export, db, cli, tmp_path,
+                                                                                       monkeypatch, caplog):
+    from pipelines import people as people_module
+    from pipelines import warehouse
+    export.mail("Bob Smith <rsmith@acme.io>", "jane@acme.com")
+    export.connection("Robert J.", "Smith", "https://www.linkedin.com/in/rsmith-acme", "Acme Inc.")
+    export.load(db)
+    built = people(db)
+    # the process holds far more than the budget: the build starts with the floor, here 1 MiB
+    monkeypatch.setattr(warehouse, "STEP_MEMORY_FLOOR", 1024 * 1024)
+    monkeypatch.setattr(warehouse, "resident_memory", lambda: 10 * warehouse.RUN_MEMORY_BUDGET)
+    caplog.set_level("INFO", logger="tiekeeper.warehouse")
+    result = cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "people", "build", "--full")
+    assert result.code == 0, result.err
+    again = people_module.BUILD_MEMORY_LIMIT
+    assert f"people: the 1MiB the run's memory budget left was too little; again with {again}" in caplog.text
+    assert people(db) == built

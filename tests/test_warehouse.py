@@ -196,6 +196,7 @@ def test_a_batch_the_database_refuses_fails_the_run_and_leaves_the_database_as_i
 
 
 GiB = 1024 ** 3
+MiB = 1024 ** 2
 
 
 def test_on_a_laptop_duckdb_gets_what_python_leaves_of_the_run_budget_and_the_people_build_the_most():
@@ -251,3 +252,33 @@ def test_a_field_added_to_a_record_reaches_an_existing_database_on_its_next_writ
     finally:
         monkeypatch.undo()
         warehouse.schema_objects.cache_clear()
+
+
+def test_a_step_gets_what_the_budget_leaves_beside_the_process_between_its_floor_and_the_machines_limit(
+        tmp_path, monkeypatch):
+    assert warehouse.resident_memory() > 10 * MiB  # this machine says (Linux)
+    with connect_writer(tmp_path / "t.duckdb") as con:
+        holds = con.execute("select coalesce(sum(memory_usage_bytes), 0) from duckdb_memory()").fetchall()[0][0]
+        for beside_duckdb, limit in ((200 * MiB, "670MiB"),  # a command: the machine's limit
+                                     (444.5 * MiB, "505MiB"),  # inside `tiekeeper run`, Prefect loaded
+                                     (900 * MiB, "450MiB")):  # never below the floor
+            monkeypatch.setattr(warehouse, "resident_memory", lambda b=beside_duckdb: holds + int(b))
+            assert warehouse.memory_left(con, floor=450 * MiB, ceiling="670MiB") == limit
+        monkeypatch.setattr(warehouse, "resident_memory", lambda: None)  # the system does not say
+        assert warehouse.memory_left(con, floor=450 * MiB, ceiling="670MiB") == "670MiB"
+
+
+def test_a_step_out_of_memory_at_the_machines_limit_fails_and_leaves_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(warehouse, "resident_memory", lambda: None)  # memory_left gives the ceiling
+    tries = []
+
+    def work():
+        tries.append(con.execute("select current_setting('memory_limit')").fetchall()[0][0])
+        con.execute("create table half_done (x int)")
+        raise duckdb.OutOfMemoryException("Out of Memory Error: (test)")
+
+    with connect_writer(tmp_path / "t.duckdb") as con:
+        with pytest.raises(duckdb.OutOfMemoryException):
+            warehouse.within_budget(con, "step", work, ceiling="300MiB")
+        assert tries == ["300.0 MiB"]  # not tried again with the same limit
+        assert con.execute("select count(*) from duckdb_tables() where table_name = 'half_done'").fetchall() == [(0,)]
