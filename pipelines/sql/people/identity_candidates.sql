@@ -190,7 +190,9 @@ linkedin_coverage as (  -- (one name more on each side: a share from a handful o
 
 namesake_scale as (
     select (count(*) filter (where n.is_shared) + getvariable('namesake_prior_names'))
-               / (coalesce(sum(1 - exp(-n.namesakes * c.share)), 0) + getvariable('namesake_prior_names'))
+               -- (summed in a fixed order: the same names give the same scale, to the last bit)
+               / (coalesce(sum(1 - exp(-n.namesakes * c.share) order by n.first_name, n.last_name), 0)
+                  + getvariable('namesake_prior_names'))
                * (1 - any_value(c.share)) as factor
     from linkedin_coverage as c left join profile_names as n on true
 ),
