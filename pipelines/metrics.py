@@ -51,8 +51,8 @@ def refresh_metrics(con: duckdb.DuckDBPyConnection, config: Config, *,
                     as_of: dt.datetime | None = None) -> MetricsSummary:
     """Writes the metric settings, fits the models as of the start of `as_of`'s day (now when None)
     from the history before it, and rebuilds `strength_history`, in one transaction within the run's
-    memory budget (warehouse.within_budget); skipped when
-    nothing it reads (people, raw rows, settings, the day) changed since it last ran."""
+    memory budget (warehouse.within_budget); skipped when nothing it reads (people, raw rows,
+    settings, the day) changed since it last ran."""
     settings = metric_settings(config)
     moment = as_of or dt.datetime.now(dt.timezone.utc)
     day = fit_day(moment, config.owner.tz)
