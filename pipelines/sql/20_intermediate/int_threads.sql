@@ -84,10 +84,11 @@ resolved as (  -- the parties as identities: whose they are (a person, the owner
         u.* exclude (recipient_keys),
         s.role as sender_role,
         s.person_id as sender_person_id,
-        coalesce((
+        -- sorted: a list aggregated from a join comes in no fixed order (an ordered aggregate costs memory)
+        coalesce(list_sort((
             select list({'field': k.field, 'identity_key': k.identity_key, 'role': i.role, 'person_id': i.person_id})
             from unnest(u.recipient_keys) as t(k) left join identities as i on i.identity_key = k.identity_key
-        ), []) as recipients
+        )), []) as recipients
     from unioned as u
     left join identities as s on s.identity_key = u.sender_key
 ),
