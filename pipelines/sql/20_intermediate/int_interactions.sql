@@ -14,13 +14,22 @@ mail as (
 ),
 
 mail_parties as (  -- every address on a message, with its role, resolved to owner or person
-    select m.message_key, m.thread_id, m.message_id, m.in_reply_to, m.reference_ids, m.sent_at,
+    select p.message_key, p.thread_id, p.message_id, p.in_reply_to, p.reference_ids, p.sent_at,
            p.role as party_role, i.role as identity_role, i.person_id
-    from mail as m,
-         lateral (select 'from' as role, m.from_address as party
-                  union all select 'to', unnest(m.to_addresses)
-                  union all select 'cc', unnest(m.cc_addresses)
-                  union all select 'bcc', unnest(m.bcc_addresses)) as p
+    from (  -- unnested in the select list: a lateral unnest is planned as a costly join
+        select message_key, thread_id, message_id, in_reply_to, reference_ids, sent_at, 'from' as role,
+               from_address as party
+        from mail
+        union all
+        select message_key, thread_id, message_id, in_reply_to, reference_ids, sent_at, 'to', unnest(to_addresses)
+        from mail
+        union all
+        select message_key, thread_id, message_id, in_reply_to, reference_ids, sent_at, 'cc', unnest(cc_addresses)
+        from mail
+        union all
+        select message_key, thread_id, message_id, in_reply_to, reference_ids, sent_at, 'bcc', unnest(bcc_addresses)
+        from mail
+    ) as p
     join identities as i on i.identity_key = 'email:' || email_key(p.party.email)
 ),
 
