@@ -175,10 +175,26 @@ def build_people(con: duckdb.DuckDBPyConnection, config: Config, overrides: Over
                                      mail_first_at, mail_last_at from identity_profiles""").fetchall()
     links = con.execute("select left_key, right_key, evidence from identity_links order by all").fetchall()
     candidates = con.execute("""select left_key, right_key, score, evidence, is_role_address,
-                                       needs_link and not has_link, has_link or is_rare_name
-                                from identity_candidates order by score desc, left_key, right_key""").fetchall()
+                                       needs_link and not has_link, has_link or is_rare_name,
+                                       company_level in ('personal address', 'unknown')
+                                from identity_candidates where score >= getvariable('suggest_score')
+                                order by score desc, left_key, right_key""").fetchall()
     conflicts = con.execute("select left_key, right_key from identity_conflicts").fetchall()
-    clusters = _Clusters(profiles, overrides, conflicts)
+    # a common name at two companies that nothing links (a rare name's is a job change), where each may
+    # be merged with something and one by an identity that names no company: only then can they meet
+    unlinked = con.execute("""
+        with strong as (select left_key, right_key, company_level in ('personal address', 'unknown') as bridge
+                        from identity_candidates where score >= $merge),
+        mergeable as (select left_key as identity_key from strong union select right_key from strong
+                      union select left_key from identity_links union select right_key from identity_links
+                      union select unnest($forced::varchar[])),
+        bridged as (select unnest([left_key, right_key]) as identity_key from strong where bridge)
+        select left_key, right_key from identity_candidates
+        where needs_link and not has_link and not is_rare_name
+          and left_key in (from mergeable) and right_key in (from mergeable)
+          and (left_key in (from bridged) or right_key in (from bridged))""",
+        {"merge": MERGE_SCORE, "forced": [key for group in overrides.merge for key in group]}).fetchall()
+    clusters = _Clusters(profiles, overrides, conflicts, unlinked)
     decisions = clusters.link(links, candidates)
     return _write(con, clusters, decisions, profiles, overrides.close)
 
@@ -186,9 +202,11 @@ def build_people(con: duckdb.DuckDBPyConnection, config: Config, overrides: Over
 class _Clusters:
     """Union-find over identities, refusing links that would put two people into one: two LinkedIn
     profiles, two identities the user split, two addresses seen together on one message or in one
-    meeting, two work addresses at different companies in use at the same time."""
+    meeting, two work addresses at different companies in use at the same time, and, through an
+    identity that names no company (a personal address), two at different companies that nothing links."""
 
-    def __init__(self, profiles: list[tuple], overrides: Overrides, conflicts: list[tuple[str, str]]):
+    def __init__(self, profiles: list[tuple], overrides: Overrides, conflicts: list[tuple[str, str]],
+                 unlinked: list[tuple[str, str]]):
         people = [key for key, _, role, *_ in profiles if role == "person"]
         self.kinds = {key: kind for key, kind, *_ in profiles}
         # a work address and when it was in use: (domain, first, last)
@@ -204,6 +222,12 @@ class _Clusters:
             self.apart.setdefault(a, set()).add(b)
             self.apart.setdefault(b, set()).add(a)
         self.split = {frozenset(pair) for pair in overrides.split}
+        # identity -> identities at another company (a work address, a LinkedIn profile's employer)
+        # that nothing links it to: a personal address of the name matching both does not make them one
+        self.unlinked: dict[str, set[str]] = {}
+        for a, b in unlinked:
+            self.unlinked.setdefault(a, set()).add(b)
+            self.unlinked.setdefault(b, set()).add(a)
         self.joined_by: dict[str, tuple[float, str]] = {}  # identity -> (probability, evidence) of its link
         self.forced = overrides.merge
 
@@ -218,9 +242,10 @@ class _Clusters:
         ra, rb = self.find(a), self.find(b)
         return any(frozenset((x, y)) in self.split for x in self.members[ra] for y in self.members[rb])
 
-    def why_apart(self, a: str, b: str, linked: bool = False) -> str | None:
+    def why_apart(self, a: str, b: str, linked: bool = False, bridge: bool = False) -> str | None:
         """Why the people of `a` and `b` cannot be one; `linked`: a source or a shared thread links
-        the two (then two companies are a job change, not two people)."""
+        the two (then two companies are a job change, not two people); `bridge`: the two agree on no
+        company (a personal address), so they cannot join two companies that nothing links."""
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return None
@@ -233,7 +258,8 @@ class _Clusters:
             return "kept apart: both on one message or in one meeting"
         if any(self._concurrent(x, y) for x, y in pairs):
             return "kept apart: work addresses at two companies in use at the same time"
-        if not linked and self.domains[ra] and self.domains[rb] and not self.domains[ra] & self.domains[rb]:
+        if not linked and (self.domains[ra] and self.domains[rb] and not self.domains[ra] & self.domains[rb]
+                           or bridge and any(y in self.unlinked.get(x, ()) for x, y in pairs)):
             return "kept apart: at two different companies, and nothing links the two"
         return None
 
@@ -259,7 +285,7 @@ class _Clusters:
         """Identities that fit two people equally (a personal address with the name of two
         namesakes at different companies): how many they fit. Left for the user to decide."""
         strong: dict[str, dict[str, float]] = {}
-        for left, right, score, _, is_role, needs_link, _ in candidates:
+        for left, right, score, _, is_role, needs_link, *_ in candidates:
             if score >= MERGE_SCORE and not is_role and not needs_link:
                 strong.setdefault(left, {})[right] = score
                 strong.setdefault(right, {})[left] = score
@@ -300,7 +326,7 @@ class _Clusters:
                     self._join(left, right, 1.0, evidence)
                 decisions.append((left, right, math.inf, evidence, "merged"))
         fits = self._ambiguous(candidates, {frozenset((a, b)) for a, b, _ in links})
-        for left, right, score, evidence, is_role, needs_link, linked in candidates:
+        for left, right, score, evidence, is_role, needs_link, linked, bridge in candidates:
             if self.find(left) == self.find(right):
                 decision = "merged" if score >= MERGE_SCORE else "already one person"
             elif self.is_split(left, right):  # a pair the user rejected is not suggested again
@@ -315,7 +341,7 @@ class _Clusters:
             elif max(fits.get(left, 0), fits.get(right, 0)) > 1:
                 decision = f"suggested: fits {max(fits.get(left, 0), fits.get(right, 0))} different people as well"
             else:
-                decision = self.why_apart(left, right, linked=linked) or "merged"
+                decision = self.why_apart(left, right, linked=linked, bridge=bridge) or "merged"
                 if decision == "merged":
                     self._join(left, right, probability(score), evidence)
             decisions.append((left, right, score, evidence, decision))

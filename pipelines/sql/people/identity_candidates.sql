@@ -475,7 +475,7 @@ explained as (  -- the evidence in plain words
         left_key, right_key, left_kind, right_kind, name_level, company_level, is_role_address, has_link, needs_link,
         is_rare_name,
         name_bits + company_bits + mail_bits as score,
-        concat_ws('; ',
+        if(name_bits + company_bits + mail_bits >= getvariable('suggest_score'), concat_ws('; ',
             name_level || case
                 when name_level in ('other name', 'unknown') then ''
                 when expected_namesakes < 1e-4 then ' (a rare name: nobody else here is likely to have it)'
@@ -497,9 +497,11 @@ explained as (  -- the evidence in plain words
             if(went_quiet, 'the address stopped writing in ' || strftime(handover_at, '%B %Y'), null),
             if(company_level = 'other domain' and overlap_days > 90,
                format('both in use at the same time for {} days', overlap_days), null)
-        ) as evidence
+        ), null) as evidence  -- words only for what may be suggested
     from scored
-    where name_bits + company_bits + mail_bits >= getvariable('suggest_score')  -- words only for what is kept
+    -- kept: what may be suggested, and two companies with nothing linking them, which keep the two
+    -- apart also through a third identity (a personal address of the name)
+    where name_bits + company_bits + mail_bits >= getvariable('suggest_score') or needs_link and not has_link
 )
 
 select * from explained;
