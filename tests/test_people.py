@@ -348,6 +348,28 @@ def test_a_rare_name_at_the_company_linkedin_shows_is_one_person_once_the_old_ad
     assert "the address stopped writing in September 2026" in cli("--db", db, "people", "show", "elif").out
 
 
+def test_a_rare_names_address_that_took_over_from_the_other_is_a_job_change_one_used_between_is_not(export, db,
+                                                                                                      cli):
+    export.mail("Mehmet Yilmaz <mehmet.yilmaz@initech.com>", "jane@acme.com")
+    export.mail("Ngozi Okafor <ngozi.okafor@contoso.com>", "jane@acme.com")
+    export.when += timedelta(days=20)
+    export.mail("Ngozi Okafor <ngozi.okafor@contoso.com>", "jane@acme.com")
+    export.when += timedelta(days=10)
+    export.mail("Ngozi Okafor <ngozi.okafor@fabrikam.com>", "jane@acme.com")
+    export.mail("Mehmet Yilmaz <mehmet.yilmaz@globex.com>", "jane@acme.com")  # once, while Initech's writes
+    export.when += timedelta(days=40)
+    export.mail("Ngozi Okafor <ngozi.okafor@fabrikam.com>", "jane@acme.com")
+    export.mail("Mehmet Yilmaz <mehmet.yilmaz@initech.com>", "jane@acme.com")
+    export.load(db)
+    found = people(db)
+    # Contoso stopped and Fabrikam started: she changed jobs
+    assert ("Ngozi Okafor", ["email:ngozi.okafor@contoso.com", "email:ngozi.okafor@fabrikam.com"]) in found
+    assert "one address stopped when the other started" in cli("--db", db, "people", "show", "ngozi").out
+    # Initech's address wrote before and after Globex's: Globex's did not take over from it
+    assert ("Mehmet Yilmaz", ["email:mehmet.yilmaz@globex.com"]) in found
+    assert ("Mehmet Yilmaz", ["email:mehmet.yilmaz@initech.com"]) in found
+
+
 def test_an_address_book_card_naming_the_company_does_not_make_another_namesakes_profile_fit(export, db, cli,
                                                                                             tmp_path):
     export.mail("John Smith <john.smith@sjp-legal.co.uk>", "jane@acme.com")

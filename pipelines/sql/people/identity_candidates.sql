@@ -362,6 +362,12 @@ compared as (
         if(l.mail_first_at is null or r.mail_first_at is null, null,  -- (greatest and least skip nulls)
            datediff('day', greatest(l.mail_first_at, r.mail_first_at), least(l.mail_last_at, r.mail_last_at)))
             as overlap_days,
+        -- one address took over from the other: it started later and ended later, at most 30 days
+        -- after the other stopped (an address used once while the other was in use took over nothing)
+        coalesce(datediff('day', greatest(l.mail_first_at, r.mail_first_at), least(l.mail_last_at, r.mail_last_at))
+                     <= 30
+                 and (l.mail_first_at <= r.mail_first_at) = (l.mail_last_at <= r.mail_last_at), false)
+            as took_over,
         least(l.mail_last_at, r.mail_last_at) as handover_at
     from identity_pairs as pairs
     join profiles as l on l.identity_key = pairs.left_key
@@ -445,7 +451,7 @@ scored as (
         wc.weight as company_bits,
         if(r.wrote_in_one_thread, wt.weight, 0)
             + case when r.company_level <> 'other domain' or r.overlap_days is null then 0
-                   when r.overlap_days <= 30 then wh.weight  -- one address stopped when the other started
+                   when r.took_over then wh.weight  -- one address stopped when the other started
                    when r.overlap_days > 90 then wo.weight  -- both in use for months: two people
                    else 0 end as mail_bits,
         -- LinkedIn shows one company, and the address at another has not written for a quarter of the
@@ -457,7 +463,7 @@ scored as (
         -- nobody else here bears is linked by the old job's address going quiet: one address taking
         -- over from the other, or the address LinkedIn's company replaced.
         r.wrote_in_one_thread or r.expected_namesakes < getvariable('rare_name_namesakes')
-            and (coalesce(r.company_level = 'other domain' and r.overlap_days <= 30, false) or went_quiet) as has_link,
+            and (r.company_level = 'other domain' and r.took_over or went_quiet) as has_link,
         r.company_level in ('other domain', 'domain is not the company') as needs_link,
         r.expected_namesakes < getvariable('rare_name_namesakes') as is_rare_name
     from rated as r
@@ -492,7 +498,7 @@ explained as (  -- the evidence in plain words
                 when 'domain is not the company' then 'the address is not at the company''s domain'
             end,
             if(wrote_in_one_thread, 'both wrote in one thread', null),
-            if(company_level = 'other domain' and overlap_days <= 30,
+            if(company_level = 'other domain' and took_over,
                'one address stopped when the other started (' || strftime(handover_at, '%B %Y') || ')', null),
             if(went_quiet, 'the address stopped writing in ' || strftime(handover_at, '%B %Y'), null),
             if(company_level = 'other domain' and overlap_days > 90,
