@@ -180,6 +180,7 @@ def build_people(con: duckdb.DuckDBPyConnection, config: Config, overrides: Over
                                 from identity_candidates where score >= getvariable('suggest_score')
                                 order by score desc, left_key, right_key""").fetchall()
     conflicts = con.execute("select left_key, right_key from identity_conflicts").fetchall()
+    accounts = con.execute("select left_key, right_key from identity_numbered_accounts").fetchall()
     # a common name at two companies that nothing links (a rare name's is a job change), where each may
     # be merged with something and one by an identity that names no company: only then can they meet
     unlinked = con.execute("""
@@ -194,7 +195,7 @@ def build_people(con: duckdb.DuckDBPyConnection, config: Config, overrides: Over
           and left_key in (from mergeable) and right_key in (from mergeable)
           and (left_key in (from bridged) or right_key in (from bridged))""",
         {"merge": MERGE_SCORE, "forced": [key for group in overrides.merge for key in group]}).fetchall()
-    clusters = _Clusters(profiles, overrides, conflicts, unlinked)
+    clusters = _Clusters(profiles, overrides, conflicts, unlinked, accounts)
     decisions = clusters.link(links, candidates)
     return _write(con, clusters, decisions, profiles, overrides.close)
 
@@ -202,11 +203,12 @@ def build_people(con: duckdb.DuckDBPyConnection, config: Config, overrides: Over
 class _Clusters:
     """Union-find over identities, refusing links that would put two people into one: two LinkedIn
     profiles, two identities the user split, two addresses seen together on one message or in one
-    meeting, two work addresses at different companies in use at the same time, and, through an
-    identity that names no company (a personal address), two at different companies that nothing links."""
+    meeting, two accounts of one name at one mail provider, two work addresses at different companies
+    in use at the same time, and, through an identity that names no company (a personal address), two
+    at different companies that nothing links."""
 
     def __init__(self, profiles: list[tuple], overrides: Overrides, conflicts: list[tuple[str, str]],
-                 unlinked: list[tuple[str, str]]):
+                 unlinked: list[tuple[str, str]], accounts: list[tuple[str, str]]):
         people = [key for key, _, role, *_ in profiles if role == "person"]
         self.kinds = {key: kind for key, kind, *_ in profiles}
         # a work address and when it was in use: (domain, first, last)
@@ -222,6 +224,7 @@ class _Clusters:
             self.apart.setdefault(a, set()).add(b)
             self.apart.setdefault(b, set()).add(a)
         self.split = {frozenset(pair) for pair in overrides.split}
+        self.accounts = {frozenset(pair) for pair in accounts}  # minjunkim@ and minjunkim73@gmail.com
         # identity -> identities at another company (a work address, a LinkedIn profile's employer)
         # that nothing links it to: a personal address of the name matching both does not make them one
         self.unlinked: dict[str, set[str]] = {}
@@ -256,6 +259,8 @@ class _Clusters:
             return "kept apart: two LinkedIn profiles"
         if any(y in self.apart.get(x, ()) for x, y in pairs):
             return "kept apart: both on one message or in one meeting"
+        if any(frozenset(pair) in self.accounts for pair in pairs):
+            return "kept apart: two accounts of the name at one mail provider"
         if any(self._concurrent(x, y) for x, y in pairs):
             return "kept apart: work addresses at two companies in use at the same time"
         if not linked and (self.domains[ra] and self.domains[rb] and not self.domains[ra] & self.domains[rb]
@@ -303,7 +308,7 @@ class _Clusters:
     def _distinct(self, a: str, b: str) -> bool:
         """Whether two identities are surely two people, on their own."""
         return (self.kinds.get(a) == self.kinds.get(b) == "linkedin_url" or b in self.apart.get(a, ())
-                or self._concurrent(a, b))
+                or frozenset((a, b)) in self.accounts or self._concurrent(a, b))
 
     def link(self, links: list[tuple[str, str, str]],
              candidates: list[tuple]) -> list[tuple[str, str, float, str, str]]:

@@ -370,6 +370,19 @@ def test_a_rare_names_address_that_took_over_from_the_other_is_a_job_change_one_
     assert ("Mehmet Yilmaz", ["email:mehmet.yilmaz@initech.com"]) in found
 
 
+def test_two_accounts_of_one_name_at_one_provider_are_two_people(export, db):
+    """A provider gives a name once: minjunkim73@ is how a namesake of minjunkim@ got an account."""
+    export.mail("Minjun Kim <minjunkim@gmail.com>", "jane@acme.com")
+    export.mail("Minjun Kim <minjunkim73@gmail.com>", "jane@acme.com")
+    export.mail("Minjun Kim <minjun.kim@outlook.com>", "jane@acme.com")
+    export.load(db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        decisions = dict(con.execute("select left_key || ' ' || right_key, decision from identity_matches").fetchall())
+    assert decisions["email:minjunkim73@gmail.com email:minjunkim@gmail.com"] == (
+        "kept apart: two accounts of the name at one mail provider")
+    assert len([name for name, _ in people(db) if name == "Minjun Kim"]) == 2
+
+
 def test_an_address_book_card_naming_the_company_does_not_make_another_namesakes_profile_fit(export, db, cli,
                                                                                             tmp_path):
     export.mail("John Smith <john.smith@sjp-legal.co.uk>", "jane@acme.com")

@@ -23,7 +23,7 @@ def personal(other: str, score: float) -> tuple:
 
 def resolve(candidates: list[tuple], unlinked: list[tuple[str, str]], links: list[tuple[str, str, str]] = (),
             profiles: list[tuple] = PROFILES) -> tuple[dict[str, str], dict]:
-    clusters = _Clusters(profiles, Overrides(), conflicts=[], unlinked=unlinked)
+    clusters = _Clusters(profiles, Overrides(), conflicts=[], unlinked=unlinked, accounts=[])
     ordered = sorted(candidates, key=lambda c: -c[2])
     decisions = {frozenset(d[:2]): d[4] for d in clusters.link(list(links), ordered)}
     return clusters.person_ids(), decisions

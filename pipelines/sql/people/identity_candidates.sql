@@ -525,3 +525,18 @@ appearances as (
 select distinct least(x.identity_key, y.identity_key) as left_key, greatest(x.identity_key, y.identity_key) as right_key
 from appearances as x
 join appearances as y on x.ref = y.ref and x.identity_key < y.identity_key;
+
+-- 5. Pairs that are two people, most likely: two accounts at one mail provider that spell one name and
+-- differ in their digits (minjunkim@ and minjunkim73@gmail.com). A provider gives a name once: the
+-- number is how a namesake got an account of it, and one person rarely keeps two such accounts.
+create or replace temp table identity_numbered_accounts as
+with accounts as (
+    select identity_key, domain, local_letters, regexp_replace(local_part, '[^0-9]', '', 'g') as digits
+    from identity_profiles
+    where kind = 'email' and role = 'person' and is_free_mail and length(local_letters) >= 4
+)
+
+select x.identity_key as left_key, y.identity_key as right_key
+from accounts as x
+join accounts as y on y.domain = x.domain and y.local_letters = x.local_letters and x.identity_key < y.identity_key
+where x.digits <> y.digits;
