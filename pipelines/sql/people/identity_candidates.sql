@@ -364,10 +364,8 @@ compared as (
             as overlap_days,
         -- one address took over from the other: it started later and ended later, at most 30 days
         -- after the other stopped (an address used once while the other was in use took over nothing)
-        coalesce(datediff('day', greatest(l.mail_first_at, r.mail_first_at), least(l.mail_last_at, r.mail_last_at))
-                     <= 30
-                 and (l.mail_first_at <= r.mail_first_at) = (l.mail_last_at <= r.mail_last_at), false)
-            as took_over,
+        coalesce(overlap_days <= 30 and (l.mail_first_at <= r.mail_first_at) = (l.mail_last_at <= r.mail_last_at),
+                 false) as took_over,
         least(l.mail_last_at, r.mail_last_at) as handover_at
     from identity_pairs as pairs
     join profiles as l on l.identity_key = pairs.left_key
