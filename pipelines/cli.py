@@ -33,6 +33,7 @@ from pipelines.config import (
     run_settings,
 )
 from pipelines.deliveries import record_delivery, report_addresses, report_folder, smtp_settings
+from pipelines.derived import unchanged_run
 from pipelines.errors import USER_ERRORS
 from pipelines.lookup import find
 from pipelines.prefect_env import local_server, use_local_prefect
@@ -199,6 +200,8 @@ def _parser() -> argparse.ArgumentParser:
     run_cmd.add_argument("--resend", action="store_true",
                          help="e-mail it even if this week's report already went to the same recipients")
     run_cmd.add_argument("--out", type=Path, help="folder for the report (default: reports/ beside the database)")
+    run_cmd.add_argument("--force", action="store_true",
+                         help="run even if nothing changed since the last run (the same files, config and day)")
     run_cmd.add_argument("--verbose", action="store_true", help="show Prefect's own log lines too")
     run_cmd.set_defaults(run=_run, writes=True)
     serve_cmd = commands.add_parser("serve", parents=[common],
@@ -278,7 +281,8 @@ COMMAND_HELP: dict[str, tuple[str, tuple[str, ...]]] = {
     "send": ("Renders the weekly report and sends it by SMTP as [report] in tiekeeper.toml says; the password "
              "comes from the environment variable [report] password_env names.", ("{tk} send",)),
     "run": ("The weekly Prefect flow, once, here and now: every configured source, people and metrics, the "
-            "report, sending it. A failing source does not stop the others.",
+            "report, sending it. A failing source does not stop the others. Run again with nothing new (the same "
+            "files, config, database and day), it says so and stops.",
             ("{tk} run", "{tk} run --no-send --as-of 2026-11-02")),
     "serve": ("Stays running with a local Prefect server (its UI shows every run) and does the weekly run on "
               "[run] schedule; Ctrl-C or SIGTERM stops it.", ("{tk} serve",)),
@@ -620,6 +624,14 @@ def _send(args, db: Path, config: Config) -> int:
 
 
 def _run(args, db: Path, config: Config) -> int:
+    last = None if args.force or args.resend else unchanged_run(
+        db, config, as_of=args.as_of, send_report=not args.no_send, out=str(args.out) if args.out else None)
+    if last:  # before Prefect starts: that alone takes longer than a whole run with nothing to do
+        finished = dt.datetime.fromisoformat(last["finished_at"])
+        print(f"nothing changed since the run of {finished:%a %-d %b %H:%M}: the same input files, config, database "
+              f"and day (`tiekeeper run --force` runs it again anyway)\nreport: {last['report']}\n"
+              f"delivery, in that run: {last['delivery']}")
+        return 0
     summary = _weekly_run(db, config, as_of=args.as_of, send_report=not args.no_send, resend=args.resend,
                           out=args.out, wait_seconds=args.wait, verbose=args.verbose)
     print(f"report: {summary.report or 'not written'}\ndelivery: {summary.delivery}\n{summary.timings()}")

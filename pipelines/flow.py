@@ -43,6 +43,7 @@ from pipelines.config import (
     run_settings,
 )
 from pipelines.deliveries import last_delivery, record_delivery, report_addresses, report_folder, smtp_settings
+from pipelines.derived import database_state, forget_run, record_run, run_inputs
 from pipelines.errors import USER_ERRORS
 from pipelines.ingest import SOURCES, IngestSummary, ingest
 from pipelines.metrics import refresh_metrics
@@ -197,6 +198,8 @@ def weekly_report(config_path: str = str(DEFAULT_CONFIG), db_path: str = str(DEF
     started = time.monotonic()
 
     with writer_lock(db, wait=settings.wait_seconds):
+        forget_run(db)
+        inputs = run_inputs(config, as_of=as_of, send_report=send_report, out=out)
         for source in configured_sources(config):
             with _timed(summary, f"ingest {source}"):
                 summary.sources.append(_run_source(source, db, config, settings, moment))
@@ -233,7 +236,11 @@ def weekly_report(config_path: str = str(DEFAULT_CONFIG), db_path: str = str(DEF
                 else:
                     summary.delivery = f"FAILED: {_reason(state)} (the report is kept in {files.html.parent})"
                     summary.problems.append(f"delivery: {_reason(state)}")
+        left = database_state(db)  # every connection is closed by now
     summary.seconds["total"] = time.monotonic() - started
+    if summary.ok:
+        record_run(db, inputs, left, {"finished_at": dt.datetime.now(config.owner.tz).isoformat(timespec="seconds"),
+                                      "report": summary.report, "delivery": summary.delivery})
 
     create_markdown_artifact(key=SUMMARY_ARTIFACT, markdown=summary.markdown(),
                              description="What the weekly run loaded, computed, rendered and sent")

@@ -99,10 +99,16 @@ def test_the_whole_flow_loads_every_source_and_mails_the_report_once_a_week(cli,
     artifact = Artifact.get(SUMMARY_ARTIFACT)
     assert "| mbox | ok |" in artifact.data and "sent to sofia@example.test" in artifact.data
 
-    again = cli("--config", path, "--db", db, "--as-of", AS_OF, "run")  # the same week, nothing new
+    again = cli("--config", path, "--db", db, "--as-of", AS_OF, "run")  # the same day, nothing new: no run
     assert again.code == 0, again.err
-    assert "1 unchanged and skipped" in again.out.splitlines()[1]
-    assert "delivery: not sent again: the" in again.out and len(inbox.received) == 1
+    assert again.out.startswith("nothing changed since the run of ")
+    assert f"report: {first.out.split('report: ')[1].splitlines()[0]}\n" in again.out
+    assert "delivery, in that run: sent to sofia@example.test" in again.out and len(inbox.received) == 1
+
+    forced = cli("--config", path, "--db", db, "--as-of", AS_OF, "run", "--force")  # through the flow all the same
+    assert forced.code == 0, forced.err
+    assert "1 unchanged and skipped" in forced.out.splitlines()[1]
+    assert "delivery: not sent again: the" in forced.out and len(inbox.received) == 1
 
     resent = cli("--config", path, "--db", db, "--as-of", AS_OF, "run", "--resend")
     assert resent.code == 0 and len(inbox.received) == 2
