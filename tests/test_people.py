@@ -428,6 +428,22 @@ def test_addresses_without_a_display_name_are_matched_by_the_name_they_spell(exp
                           ("Rebecca Lopez", ["email:rebecca@adventure-works.com", "linkedin:rebecca-lopez-7"])]
 
 
+def test_names_as_mail_programs_decorate_them_match_across_sources(export, db):
+    export.mail("Priya Raman | Contoso <priya.raman@contoso.com>", "jane@acme.com")
+    export.connection("Priya", "Raman (She/Her)", "https://www.linkedin.com/in/priya-raman-c", "Contoso")
+    export.mail("jane@acme.com", '"Fossum, Drew (ENA Legal)" <drew.fossum@enron.com>')
+    export.connection("Drew", "Fossum", "https://www.linkedin.com/in/drewfossum", "Enron")
+    export.mail("Kay Mann/Corp/Enron <kay.mann@enron.com>", "jane@acme.com")  # a Lotus Notes name
+    export.connection("Kay", "Mann", "https://www.linkedin.com/in/kaymann", "Enron")
+    export.load(db)
+    assert people(db) == [("Drew Fossum", ["email:drew.fossum@enron.com", "linkedin:drewfossum"]),
+                          ("Kay Mann", ["email:kay.mann@enron.com", "linkedin:kaymann"]),
+                          ("Priya Raman (She/Her)", ["email:priya.raman@contoso.com", "linkedin:priya-raman-c"])]
+    export.mail("Ann Lee/HOU/ECT <ann.lee@enron.com>", "jane@acme.com")  # without a profile: as mail writes it
+    export.load(db)
+    assert ("Ann Lee", ["email:ann.lee@enron.com"]) in people(db)
+
+
 def test_a_name_in_another_script_matches_its_transliteration(export, db):
     export.mail("王伟 <wei.wang@fabrikam.cn>", "jane@acme.com")
     export.connection("Wei", "Wang", "https://www.linkedin.com/in/wei-wang-fabrikam", "Fabrikam")

@@ -1,6 +1,7 @@
 """The world generator's identity knobs: namesakes, addresses without names, job changes, role
 addresses and an address book in the apps' real shapes, each doing what it says and nothing else."""
 import datetime as dt
+import re
 from collections import Counter
 
 import pytest
@@ -63,6 +64,19 @@ def test_mixed_names_draw_surnames_apart_from_first_names_and_leave_who_is_who()
     # who they are stays (addresses, and what the main stream draws after them, follow the new surnames)
     assert [(p.person_id, p.given, p.group, p.trajectory) for p in plain.people] == \
         [(p.person_id, p.given, p.group, p.trajectory) for p in mixed.people]
+
+
+def test_decorated_names_show_more_than_the_name_in_mail_and_change_nothing_else():
+    plain = Simulation(300, 5, END, identity=IdentityKnobs(address_book=0.5))
+    decorated = Simulation(300, 5, END, identity=IdentityKnobs(address_book=0.5, decorated_names=0.3))
+    changed = [(a.mail_name, b.mail_name) for a, b in zip(plain.people, decorated.people, strict=True)
+               if a.mail_name != b.mail_name]
+    assert 0.15 * 300 < len(changed) < 0.4 * 300
+    assert all(new.startswith(old) and new != old for old, new in changed)  # the name, then what was added
+    kinds = Counter(re.sub(r"[^(|\[/-]", "", new[len(old):])[:1] for old, new in changed)
+    assert set(kinds) == {"(", "|", "[", "/", "-"}
+    assert [(p.person_id, p.full_name, p.work_email, p.personal_email, p.linkedin_url) for p in plain.people] == \
+        [(p.person_id, p.full_name, p.work_email, p.personal_email, p.linkedin_url) for p in decorated.people]
 
 
 def test_harder_addresses_are_written_without_a_display_name(world):

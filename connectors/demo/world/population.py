@@ -153,6 +153,7 @@ class Population:
             p.linkedin_habit = rng.lognormvariate(0, 0.6)
         taken_addresses: set = set()
         taken_slugs: set = set()
+        decorations = self._rng("decorated-names")  # its own stream: the other knobs draw as they did
         for p in people:
             self._job_history(rng, p)
             if self.identity.job_changes and p.previous is None and knobs.random() < self.identity.job_changes:
@@ -161,6 +162,8 @@ class Population:
             if self.identity.bare_personal or self.identity.partial_work:
                 self._harder_addresses(knobs, p, taken_addresses)
             self._linkedin_identity(rng, p, taken_slugs)
+            if self.identity.decorated_names and decorations.random() < self.identity.decorated_names:
+                self._decorate_name(decorations, p)
             if p.group == "event":
                 roll = rng.random()
                 if roll < 0.45 and (p.work_email or p.personal_email):
@@ -280,6 +283,18 @@ class Population:
                 p.variant_email = None
             bare.add(p.work_email)
         p.bare_addresses = frozenset(bare)
+
+    @staticmethod
+    def _decorate_name(rng: random.Random, p: Person) -> None:
+        """What real mail shows around a name: pronouns, the company, a tag the company's mail server
+        adds, a Lotus Notes path; LinkedIn's last name may carry the pronouns too."""
+        pronouns = rng.choice(("(she/her)", "(he/him)", "(they/them)"))
+        if p.mail_name and p.mail_form == "name":
+            p.mail_name = rng.choice((
+                f"{p.mail_name} {pronouns}", f"{p.mail_name} | {p.company.name}", f"{p.mail_name} - {p.company.name}",
+                f"{p.mail_name} ({p.company.name})", f"{p.mail_name} [EXT]", f"{p.mail_name}/{p.company.name}"))
+        if p.linkedin_url and rng.random() < 0.3:
+            p.li_last = f"{p.li_last} {pronouns.title()}"
 
     def _role_addresses(self, rng: random.Random, people: list[Person]) -> None:
         """Shared role addresses at other companies: two or three people there answer from them."""

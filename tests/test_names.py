@@ -1,0 +1,46 @@
+"""Names as mail and LinkedIn write them, read into the first and last name that identity resolution
+compares (the `name_tokens` and `bare_name` macros)."""
+import duckdb
+import pytest
+
+from pipelines.warehouse import create_macros
+
+
+@pytest.fixture(scope="module")
+def con():
+    con = duckdb.connect()
+    create_macros(con, "name_tokens")
+    yield con
+    con.close()
+
+
+@pytest.mark.parametrize(("written", "tokens"), [
+    ("Jane Doe", ["jane", "doe"]),
+    ("Doe, Jane", ["jane", "doe"]),  # Outlook's "Last, First"
+    ("Jane Doe, PhD", ["jane", "doe"]),  # a credential after the comma
+    ("Saleh, Certified Executive Coach", ["saleh"]),
+    ("Dr. Jane M. Doe", ["jane", "m", "doe"]),
+    ("Müller, Zoë", ["zoe", "muller"]),
+    # what mail programs and people add around a name
+    ("Jane Doe (she/her)", ["jane", "doe"]),
+    ("Doe, Jane [EXT]", ["jane", "doe"]),
+    ("Doe, Jane (Contractor)", ["jane", "doe"]),
+    ("Jane Doe (Acme Corp)", ["jane", "doe"]),
+    ("Jane Doe | Acme Corp", ["jane", "doe"]),
+    ("Jane Doe - Sales Director", ["jane", "doe"]),
+    ("Jane Doe – Acme", ["jane", "doe"]),
+    ("'Jane Doe' via Team", ["jane", "doe"]),  # Google Groups rewriting the sender
+    ("Drew Fossum/ET&S/Enron", ["drew", "fossum"]),  # a Lotus Notes name
+    ("Jane Doe <jane@acme.com>", ["jane", "doe"]),
+    ('"Jane Doe"', ["jane", "doe"]),
+    # ... but a hyphen inside a name is the name's
+    ("Jean-Pierre Dupont", ["jeanpierre", "dupont"]),
+    ("Anna Schmidt-Weber", ["anna", "schmidtweber"]),
+    ("(Jane Doe)", ["jane", "doe"]),  # all in brackets: the name is what there is
+])
+def test_a_written_name_gives_the_name_it_holds(con, written, tokens):
+    assert con.execute("select name_tokens(?)", [written]).fetchall()[0][0] == tokens
+
+
+def test_no_name_gives_no_tokens(con):
+    assert con.execute("select name_tokens(null), name_tokens('')").fetchall()[0] == ([], [])
