@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_people.py                    # quality table (several minutes)
     .venv/bin/python benchmarks/bench_people.py --before DIR       # ... with the resolver of another checkout beside it
+    .venv/bin/python benchmarks/bench_people.py --owner heavy_meeter --worlds default hard --people 1000 --seeds 1
     .venv/bin/python benchmarks/bench_people.py --speed            # 50,000-people world (several minutes)
 
 Quality: pairwise precision and recall over identity keys against the world's truth, on default
@@ -28,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from connectors.demo import IdentityKnobs, generate_world
 from connectors.demo.scoring.identities import IdentityQuality, identity_quality
+from connectors.demo.world.habits import OWNER_TYPES
 from pipelines.config import load_config
 from pipelines.ingest import ingest
 from pipelines.people import Overrides, build_people, refresh_people
@@ -49,20 +51,25 @@ WORLDS = {
     # the default world, with a third of the names as real mail shows them: "Jane Doe (she/her)",
     # "Jane Doe | Acme", "Doe, Jane [EXT]", "Drew Fossum/Enron"
     "decorated": IdentityKnobs(decorated_names=0.3, address_book=0.5),
+    # the default world with a third of the names of three words (Ana María, García López, van der Berg)
+    # and a third of the personal addresses flast without a display name (agarcialopez@)
+    "compound": IdentityKnobs(compound_names=0.3, bare_personal=0.3, address_book=0.5),
 }
 FILE_SOURCES = ("linkedin", "mbox", "ics")
 
 _OPEN_WORLDS = contextlib.ExitStack()
 
 
-def loaded_world(people: int, seed: int, kind: str | None = None):
+def loaded_world(people: int, seed: int, kind: str | None = None, owner: str = "typical"):
     """A generated world, ingested once into its own database (cached under benchmarks/out);
-    without its address book."""
+    without its address book. `owner`: the owner's habits (the generator's OWNER_TYPES)."""
     folder = OUT / (f"people-{people}-seed-{seed}" if kind is None else f"identity-{kind}-{people}-seed-{seed}")
+    if owner != "typical":
+        folder = folder.with_name(f"{folder.name}-{owner}")
     done = folder / ".loaded"
     paths = None
     if not done.exists():
-        paths = generate_world(folder, people=people, seed=seed, end=END,
+        paths = generate_world(folder, people=people, seed=seed, end=END, owner_type=owner,
                                **({} if kind is None else {"identity": WORLDS[kind]}))
     config = load_config(folder / "tiekeeper.toml", required=True)
     # Kept open for the caller, who closes it; the writer lock is released when the benchmark exits.
@@ -107,17 +114,17 @@ def before(code: Path, folder: Path) -> IdentityQuality:
         return identity_quality(con, folder / "truth.json")
 
 
-def quality(sizes: list[int], seeds: list[int], before_code: Path | None) -> None:
+def quality(sizes: list[int], seeds: list[int], before_code: Path | None, kinds: list[str], owner: str) -> None:
     columns = "| world | people, seed | identities | true pairs |"
     if before_code:
         columns += " before: precision | recall |"
     print(columns + " precision | recall | with address book: precision | recall | automated / owner as people |")
     print("| --- | --- | ---: | ---: |" + " ---: | ---: |" * (2 if before_code else 0)
           + " ---: | ---: | ---: | ---: | ---: |")
-    for kind in WORLDS:
+    for kind in kinds:
         for people in sizes:
             for seed in seeds:
-                con, config, truth = loaded_world(people, seed, kind)
+                con, config, truth = loaded_world(people, seed, kind, owner)
                 without = resolved(con, config, truth)
                 ingest(con, "contacts", config.source_paths("contacts"), config, show_progress=False)
                 with_book = resolved(con, config, truth)
@@ -163,8 +170,10 @@ def main() -> None:
     parser.add_argument("--people", type=int, nargs="+", default=[300, 1000], help="world sizes for the quality table")
     parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS[:3]))
     parser.add_argument("--before", type=Path, help="a checkout whose resolver to measure beside this one")
+    parser.add_argument("--worlds", nargs="+", choices=WORLDS, default=list(WORLDS), help="which kinds of world")
+    parser.add_argument("--owner", choices=OWNER_TYPES, default="typical", help="the owner's habits (default typical)")
     args = parser.parse_args()
-    speed() if args.speed else quality(args.people, args.seeds, args.before)
+    speed() if args.speed else quality(args.people, args.seeds, args.before, args.worlds, args.owner)
 
 
 if __name__ == "__main__":

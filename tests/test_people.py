@@ -441,6 +441,22 @@ def test_names_as_mail_programs_decorate_them_match_across_sources(export, db):
                           ("Priya Raman (She/Her)", ["email:priya.raman@contoso.com", "linkedin:priya-raman-c"])]
 
 
+def test_names_of_three_words_match_the_addresses_that_join_them(export, db):
+    export.mail("thihoa.le@lotus-tech.vn", "jane@acme.com")  # a given name of two words, joined
+    export.connection("Thị Hoa", "Lê", "https://www.linkedin.com/in/thi-hoa-le", "Lotus Tech")
+    export.mail("jan.vanderberg@rivierdata.nl", "jane@acme.com")  # a surname with its particles, joined
+    export.connection("Jan", "van der Berg", "https://www.linkedin.com/in/janvanderberg", "Rivier Data")
+    export.mail("jose.garcialopez@iberiatech.es", "jane@acme.com")  # two surnames, joined
+    export.connection("José", "García López", "https://www.linkedin.com/in/jose-garcia-lopez", "Iberia Tech")
+    export.mail("jane@acme.com", "Ana Lee <ana.lee@contoso.com>")  # a namesake's address is not theirs
+    export.connection("Ana", "Lee Park", "https://www.linkedin.com/in/ana-lee-park", "Fabrikam")
+    export.load(db)
+    assert people(db) == [("Ana Lee", ["email:ana.lee@contoso.com"]), ("Ana Lee Park", ["linkedin:ana-lee-park"]),
+                          ("Jan van der Berg", ["email:jan.vanderberg@rivierdata.nl", "linkedin:janvanderberg"]),
+                          ("José García López", ["email:jose.garcialopez@iberiatech.es", "linkedin:jose-garcia-lopez"]),
+                          ("Thị Hoa Lê", ["email:thihoa.le@lotus-tech.vn", "linkedin:thi-hoa-le"])]
+
+
 def test_a_name_in_another_script_matches_its_transliteration(export, db):
     export.mail("王伟 <wei.wang@fabrikam.cn>", "jane@acme.com")
     export.connection("Wei", "Wang", "https://www.linkedin.com/in/wei-wang-fabrikam", "Fabrikam")

@@ -79,6 +79,20 @@ def test_decorated_names_show_more_than_the_name_in_mail_and_change_nothing_else
         [(p.person_id, p.full_name, p.work_email, p.personal_email, p.linkedin_url) for p in decorated.people]
 
 
+def test_compound_names_have_three_words_that_addresses_join():
+    plain = Simulation(300, 5, END, identity=IdentityKnobs(address_book=0.5))
+    compound = Simulation(300, 5, END, identity=IdentityKnobs(address_book=0.5, compound_names=0.3))
+    changed = [(a, b) for a, b in zip(plain.people, compound.people, strict=True) if a.full_name != b.full_name]
+    assert 0.15 * 300 < len(changed) < 0.4 * 300
+    for old, new in changed:  # a name or a surname's particles added, nothing taken away
+        assert len(new.full_name.split()) >= 3 and set(old.full_name.split()) < set(new.full_name.split())
+    joined = [b for _, b in changed if b.work_email and "." in b.work_email.split("@")[0]]
+    assert joined and all(" " not in b.work_email for b in joined)
+    # who they are stays (addresses, and what the main stream draws after them, follow the new names)
+    assert [(p.person_id, p.group, p.trajectory) for p in plain.people] == \
+        [(p.person_id, p.group, p.trajectory) for p in compound.people]
+
+
 def test_harder_addresses_are_written_without_a_display_name(world):
     paths, _ = world
     sim = Simulation(300, 5, END, identity=HARD)

@@ -139,6 +139,11 @@ class Population:
             for p in self._free_of_hard_cases(people):
                 if knobs.random() < self.identity.mixed_names:
                     p.family, p.native = self._surname_of_any_origin(knobs), None
+        if self.identity.compound_names:
+            compounds = self._rng("compound-names")  # its own stream: the other knobs draw as they did
+            for p in self._free_of_hard_cases(people):
+                if p.native is None and compounds.random() < self.identity.compound_names:
+                    self._compound_name(compounds, p)
         department = [p for p in people if p.group == "foci"][:40]
         for p in department:
             p.in_department = True
@@ -283,6 +288,24 @@ class Population:
                 p.variant_email = None
             bare.add(p.work_email)
         p.bare_addresses = frozenset(bare)
+
+    @staticmethod
+    def _compound_name(rng: random.Random, p: Person) -> None:
+        """A name of three words, as many cultures give: a second given name, a second surname, or the
+        surname's particles. Addresses then join the words (anamaria.garcia@, jan.vanderberg@)."""
+        if " " in p.given or " " in p.family:
+            return
+        origin, firsts, lasts = next(((o, f, la) for o, _, f, la in _ORIGINS if p.family in la),
+                                     (_ORIGINS[0][0], _ORIGINS[0][2], _ORIGINS[0][3]))
+        particles = {"western": ("van", "van der", "de"), "german": ("von", "van der"),
+                     "spanish": ("de", "de la", "da", "dos")}.get(origin, ())
+        match rng.choice(("given", "surname", "particle") if particles else ("given", "surname")):
+            case "given":
+                p.given, p.nickname = f"{p.given} {rng.choice([f for f in firsts if f != p.given])}", None
+            case "surname":
+                p.family = f"{p.family} {rng.choice([la for la in lasts if la != p.family and ' ' not in la])}"
+            case "particle":
+                p.family = f"{rng.choice(particles)} {p.family}"
 
     @staticmethod
     def _decorate_name(rng: random.Random, p: Person) -> None:

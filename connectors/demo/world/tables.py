@@ -36,6 +36,8 @@ class IdentityKnobs:
     address_book: float = 0.0  # share of the people one mails who have a card in the owner's address book
     mixed_names: float = 0.0  # share of people whose surname comes from another origin than their first name
     #                           (Elif Smith, Friedrich Tanaka): names drawn apart, as another generator may
+    compound_names: float = 0.0  # share of people with a name of three words: two given names (Ana María),
+    #                              two surnames (García López) or a surname with particles (van der Berg)
     decorated_names: float = 0.0  # share of people whose mail shows more than their name: pronouns, their
     #                               company after a bar or dash or in brackets, an [EXT] tag, a Lotus Notes path
 

@@ -33,8 +33,11 @@ from (
                 v.variant || left(last, 1), v.variant]) as pattern,
         unnest(['full name', 'full name', 'initial and last name', 'initial and last name',
                 'first name and initial', 'first name only']) as holds
-    from identity_first_variants as v
-    join (select identity_key, unnest(list_distinct([last_name, last_name_spelled])) as last
+    from (select * from identity_first_variants
+          union
+          select identity_key, given_joined from identity_profiles where role = 'person' and given_joined is not null)
+        as v
+    join (select identity_key, unnest(surname_forms) as last
           from identity_profiles where role = 'person' and last_name is not null) using (identity_key)
 )
 group by identity_key, pattern;
@@ -120,6 +123,7 @@ create or replace temp table identity_candidates as
 with profiles as (
     select identity_key, kind, first_name, last_name, local_letters, domain, domain_letters, is_free_mail,
            company_letters, company_initials, is_role_address, mail_first_at, mail_last_at, is_transliterated,
+           name_source = 'address' as is_named_by_address, given_joined,
            -- where someone works, as letters: a work address's domain, else what LinkedIn or an address
            -- book says (a card's company for a work address may be the job before: it names the person,
            -- not the address, and would count the address among that company's namesakes)
@@ -251,10 +255,14 @@ local_counts as (
 
 keyed as materialized (  -- each pair with what the look-ups below need: narrow, so that they stay in memory
     -- a side is bare when its name is not known, or known only through another script (a Korean or
-    -- Japanese name spelled out by anyascii is not its reading: 김민준 gives gim min jun): then its
-    -- address (minjunkim@) may say the name better
+    -- Japanese name spelled out by anyascii is not its reading: 김민준 gives gim min jun), or read from
+    -- its own address against a name of three words (jan.vanderberg@ is not the name Vanderberg):
+    -- then how its address spells the other side's name says more
     select pairs.pair_id, pairs.left_key, pairs.right_key, r.first_name as right_first,
-           l.first_name is null or l.is_transliterated as left_bare, r.first_name is null or r.is_transliterated as right_bare,
+           l.first_name is null or l.is_transliterated or l.is_named_by_address and r.given_joined is not null
+               as left_bare,
+           r.first_name is null or r.is_transliterated or r.is_named_by_address and l.given_joined is not null
+               as right_bare,
            l.local_letters as left_local, r.local_letters as right_local
     from identity_pairs as pairs
     join profiles as l on l.identity_key = pairs.left_key
@@ -303,7 +311,12 @@ compared as (
         if(is_left_named, r.first_name, l.first_name) as other_first,
         case
             -- a name from another script, whose address spells the other side's name in Latin letters
-            when a.holds is not null and (l.is_transliterated or r.is_transliterated) then
+            -- ... or a name read from an address (thihoa.le@, jan.vanderberg@) that the other side's
+            -- name, of three words, does not give word for word (the same name or a nickname says as much)
+            when a.holds is not null and (l.is_transliterated or r.is_transliterated
+                                          or (l.is_named_by_address and r.given_joined is not null
+                                              or r.is_named_by_address and l.given_joined is not null)
+                                             and not (l.last_name = r.last_name and n.pair_id is not null)) then
                 case a.holds when 'full name' then 'same name (in the address)'
                              when 'initial and last name' then 'initial (in the address)'
                              else 'first name and initial (in the address)' end

@@ -98,6 +98,14 @@ profiled as (
         if(len(tokens) >= 2, tokens[-1], null) as last_name,
         -- the last name with umlauts spelled out (Müller: mueller), as addresses often write it
         if(len(tokens) >= 2 and display_name is not null, name_tokens(display_name, german := true)[-1], null) as last_name_spelled,
+        -- a name of three words or more (not a middle initial), as an address may join it: the first
+        -- two as one given name (Thị Hoa Lê: thihoa.le@), the rest as one surname (Jan van der Berg:
+        -- jan.vanderberg@). (The second word alone as the surname, José García López's jose.garcia@,
+        -- would spell "Thị Hoa" as a full name: thihoa@ would fit every Thị Hoa.)
+        len(tokens) >= 3 and length(tokens[2]) >= 2 as is_compound_name,
+        if(is_compound_name, tokens[1] || tokens[2], null) as given_joined,
+        list_distinct([last_name, last_name_spelled]
+                      || if(is_compound_name, [array_to_string(tokens[2:], '')], [])) as surname_forms,
         regexp_replace(local_part, '[^a-z]', '', 'g') as local_letters,
         -- a role address (sales@, team@) that people answer from is nobody's own: never linked by name
         kind = 'email' and regexp_matches(local_part, getvariable('group_local_parts')) as is_role_address,
