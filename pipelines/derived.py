@@ -12,7 +12,6 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import os
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -95,10 +94,8 @@ def record_run(db: Path, inputs: list | None, left: list, summary: dict) -> None
     changed during it is new to the next run."""
     if inputs is None or database_state(db) != left:
         return
-    path = _run_record(db)
-    temp = path.with_name(path.name + f".tmp-{os.getpid()}")
-    temp.write_text(json.dumps({"key": _run_key(inputs, left), "summary": summary}), encoding="utf-8")
-    temp.replace(path)
+    # written in place: a record cut short by a kill does not parse, and a run then goes through
+    _run_record(db).write_text(json.dumps({"key": _run_key(inputs, left), "summary": summary}), encoding="utf-8")
 
 
 def database_state(db: Path) -> list:
@@ -136,10 +133,9 @@ def _stat(path: Path) -> list | None:
     """A file's (size, modification time), or a folder's of each file in it; None when missing."""
     try:
         if path.is_dir():
-            return sorted([str(p.relative_to(path)), p.stat().st_size, p.stat().st_mtime_ns]
-                          for p in path.rglob("*") if p.is_file())
+            return sorted([str(p.relative_to(path)), *_stat(p)] for p in path.rglob("*") if p.is_file())
         stat = path.stat()
-    except OSError:
+    except (OSError, TypeError):  # (a file gone while the folder was read)
         return None
     return [stat.st_size, stat.st_mtime_ns]
 
