@@ -203,7 +203,7 @@ def build_people(con: duckdb.DuckDBPyConnection, config: Config, overrides: Over
 class _Clusters:
     """Union-find over identities, refusing links that would put two people into one: two LinkedIn
     profiles, two identities the user split, two addresses seen together on one message or in one
-    meeting, two accounts of one name at one mail provider, two work addresses at different companies
+    meeting, two addresses of one name at one domain told apart by a number, two work addresses at different companies
     in use at the same time, and, through an identity that names no company (a personal address), two
     at different companies that nothing links."""
 
@@ -260,7 +260,7 @@ class _Clusters:
         if any(y in self.apart.get(x, ()) for x, y in pairs):
             return "kept apart: both on one message or in one meeting"
         if any(frozenset(pair) in self.accounts for pair in pairs):
-            return "kept apart: two accounts of the name at one mail provider"
+            return "kept apart: two addresses of the name at one domain, told apart by a number"
         if any(self._concurrent(x, y) for x, y in pairs):
             return "kept apart: work addresses at two companies in use at the same time"
         if not linked and (self.domains[ra] and self.domains[rb] and not self.domains[ra] & self.domains[rb]

@@ -379,7 +379,7 @@ def test_two_accounts_of_one_name_at_one_provider_are_two_people(export, db):
     with duckdb.connect(str(db), read_only=True) as con:
         decisions = dict(con.execute("select left_key || ' ' || right_key, decision from identity_matches").fetchall())
     assert decisions["email:minjunkim73@gmail.com email:minjunkim@gmail.com"] == (
-        "kept apart: two accounts of the name at one mail provider")
+        "kept apart: two addresses of the name at one domain, told apart by a number")
     assert len([name for name, _ in people(db) if name == "Minjun Kim"]) == 2
 
 
@@ -576,3 +576,30 @@ def test_a_build_the_memory_left_cannot_hold_runs_again_with_the_machines_build_
     again = people_module.BUILD_MEMORY_LIMIT
     assert f"people: the 1MiB the run's memory budget left was too little; again with {again}" in caplog.text
     assert people(db) == built
+
+
+def test_an_address_that_spells_the_name_as_written_elsewhere_outweighs_its_nickname(export, db):
+    # Katie is not in the nickname table, but her address spells the name her profile gives
+    export.mail("Katie Howard <katherine.howard@outlook.com>", "jane@acme.com")
+    export.connection("Katherine", "Howard", "https://www.linkedin.com/in/katherinehoward", "Contoso")
+    export.mail("Kim Howard <kim.howard@outlook.com>", "jane@acme.com")  # an address of her own name: not her
+    export.load(db)
+    assert people(db) == [("Katherine Howard", ["email:katherine.howard@outlook.com", "linkedin:katherinehoward"]),
+                          ("Kim Howard", ["email:kim.howard@outlook.com"])]
+
+
+def test_two_numbered_addresses_of_one_name_at_one_company_are_two_people(export, db):
+    """An employer gives a name once too: francois31@ is how a second François got an address there.
+    (In a network this big, two such addresses at one small company would otherwise be one person.)"""
+    letters = "bcdfghjklmnpqrstvwxz"
+    for i in range(900):
+        given, family = letters[i % 20] + "ane" + letters[i // 20 % 20], "mo" + letters[i // 45 % 20] + letters[i % 19]
+        export.mail(f"{given.title()} {family.title()} <{given}.{family}@org{i}.example>", "jane@acme.com")
+    export.mail("francois@apexsearch.co.uk", "jane@acme.com")
+    export.mail("francois31@apexsearch.co.uk", "jane@acme.com")
+    export.load(db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        decisions = dict(con.execute("select left_key || ' ' || right_key, decision from identity_matches").fetchall())
+    assert decisions["email:francois31@apexsearch.co.uk email:francois@apexsearch.co.uk"] == (
+        "kept apart: two addresses of the name at one domain, told apart by a number")
+    assert ("francois31@apexsearch.co.uk", ["email:francois31@apexsearch.co.uk"]) in people(db)

@@ -303,8 +303,13 @@ compared as (
         pairs.*,
         l.kind as left_kind,
         r.kind as right_kind,
+        -- one side's address spells the other side's name as written, where its own display name
+        -- is a nickname or another form of it (Liz Clark <elizabeth.clark@>, Katie <katherine.howard@>)
+        l.local_letters in (r.first_name || r.last_name, r.last_name || r.first_name) as left_spells_right,
+        r.local_letters in (l.first_name || l.last_name, l.last_name || l.first_name) as right_spells_left,
         -- the side whose name is known (for an address that spells a name: the other side)
-        coalesce(a.named_side = 'left', l.last_name is not null) as is_left_named,
+        coalesce(a.named_side = 'left', if(left_spells_right and not right_spells_left, false, null),
+                 l.last_name is not null) as is_left_named,
         if(is_left_named, l.first_name, r.first_name) as named_first,
         if(is_left_named, l.last_name, r.last_name) as named_last,
         if(is_left_named, l.local_letters, r.local_letters) as named_local,
@@ -324,6 +329,8 @@ compared as (
                 case
                     when l.last_name = r.last_name and l.first_name = r.first_name then 'same name'
                     when l.last_name = r.first_name and l.first_name = r.last_name then 'same name, other order'
+                    when l.last_name = r.last_name and (n.pair_id is not null or l.first_name[1] = r.first_name[1])
+                         and (left_spells_right or right_spells_left) then 'same name (in the address)'
                     when l.last_name = r.last_name and n.pair_id is not null then 'nickname'
                     when l.last_name = r.last_name and (length(l.first_name) = 1 or length(r.first_name) = 1)
                          and l.first_name[1] = r.first_name[1] then 'initial'
@@ -447,7 +454,8 @@ rated as (  -- how many other people here would be expected to agree this way by
 
 scored as (
     select
-        r.* exclude (is_left_named, named_first, named_last, named_local, other_first),
+        r.* exclude (left_spells_right, right_spells_left, is_left_named, named_first, named_last, named_local,
+                     other_first),
         -- the name: log2(how often one human's identities agree so / how many others would by chance)
         -- at one company: how many others there would agree so by chance, the company's share of the
         -- namesakes the frequencies predict or the namesakes seen there, whichever is more (the latter
@@ -537,14 +545,15 @@ select distinct least(x.identity_key, y.identity_key) as left_key, greatest(x.id
 from appearances as x
 join appearances as y on x.ref = y.ref and x.identity_key < y.identity_key;
 
--- 5. Pairs that are two people, most likely: two accounts at one mail provider that spell one name and
--- differ in their digits (minjunkim@ and minjunkim73@gmail.com). A provider gives a name once: the
--- number is how a namesake got an account of it, and one person rarely keeps two such accounts.
+-- 5. Pairs that are two people, most likely: two addresses at one domain that spell one name and
+-- differ in their digits (minjunkim@ and minjunkim73@gmail.com, francois@ and francois31@ at one
+-- company). A provider or an employer gives a name once: the number is how a namesake got an address
+-- of it, and one person rarely keeps two such addresses.
 create or replace temp table identity_numbered_accounts as
 with accounts as (
     select identity_key, domain, local_letters, regexp_replace(local_part, '[^0-9]', '', 'g') as digits
     from identity_profiles
-    where kind = 'email' and role = 'person' and is_free_mail and length(local_letters) >= 4
+    where kind = 'email' and role = 'person' and length(local_letters) >= 4
 )
 
 select x.identity_key as left_key, y.identity_key as right_key
