@@ -54,6 +54,7 @@ WORLDS = {
     # the default world with a third of the names of three words (Ana María, García López, van der Berg)
     # and a third of the personal addresses flast without a display name (agarcialopez@)
     "compound": IdentityKnobs(compound_names=0.3, bare_personal=0.3, address_book=0.5),
+    "short": IdentityKnobs(compound_names=0.3, short_names=0.5, bare_personal=0.3, address_book=0.5),
 }
 FILE_SOURCES = ("linkedin", "mbox", "ics")
 

@@ -37,6 +37,7 @@ MATCH_WEIGHTS = {
     ("name", "same name (in the address)"): math.log2(0.85),
     ("name", "same name, other order"): math.log2(0.05),  # Wang Wei and Wei Wang: a transliteration
     ("name", "nickname"): math.log2(0.05),
+    ("name", "same name, one surname"): math.log2(0.05),  # José García for José García López
     ("name", "initial"): math.log2(0.03),
     ("name", "initial (in the address)"): math.log2(0.85),  # aschafer@ for Andrew Schäfer
     ("name", "first name and initial (in the address)"): math.log2(0.85),

@@ -603,3 +603,13 @@ def test_two_numbered_addresses_of_one_name_at_one_company_are_two_people(export
     assert decisions["email:francois31@apexsearch.co.uk email:francois@apexsearch.co.uk"] == (
         "kept apart: two addresses of the name at one domain, told apart by a number")
     assert ("francois31@apexsearch.co.uk", ["email:francois31@apexsearch.co.uk"]) in people(db)
+
+
+def test_a_name_shown_without_its_second_surname_is_the_same_name(export, db):
+    # José García López writes as José García, as much Spanish and Portuguese mail does
+    export.mail("José García <jose.garcia@iberiatech.es>", "jane@acme.com")
+    export.connection("José", "García López", "https://www.linkedin.com/in/jose-garcia-lopez", "Iberia Tech")
+    export.mail("María García <maria.garcia@iberiatech.es>", "jane@acme.com")  # another García there
+    export.load(db)
+    assert people(db) == [("José García López", ["email:jose.garcia@iberiatech.es", "linkedin:jose-garcia-lopez"]),
+                          ("María García", ["email:maria.garcia@iberiatech.es"])]

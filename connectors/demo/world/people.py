@@ -63,6 +63,7 @@ class Person:
     variant_email: str | None = None  # the same mailbox written differently (dots, +tag, case)
     personal_share: float = 0.0
     mail_name: str | None = None  # display name their own mail client writes
+    second_surname: str | None = None  # of two surnames (García López), the second: some mail leaves it out
     mail_form: str = "name"  # "name" (Name <addr>), "bare" (addr) or "comment" (addr (Name))
     linkedin_url: str | None = None
     li_first: str = ""  # LinkedIn names as the export writes them (spaces, credentials kept)

@@ -159,6 +159,7 @@ class Population:
         taken_addresses: set = set()
         taken_slugs: set = set()
         decorations = self._rng("decorated-names")  # its own stream: the other knobs draw as they did
+        shortened = self._rng("short-names")  # its own stream too
         for p in people:
             self._job_history(rng, p)
             if self.identity.job_changes and p.previous is None and knobs.random() < self.identity.job_changes:
@@ -169,6 +170,8 @@ class Population:
             self._linkedin_identity(rng, p, taken_slugs)
             if self.identity.decorated_names and decorations.random() < self.identity.decorated_names:
                 self._decorate_name(decorations, p)
+            if self.identity.short_names and p.second_surname and shortened.random() < self.identity.short_names:
+                self._shorten_name(p)
             if p.group == "event":
                 roll = rng.random()
                 if roll < 0.45 and (p.work_email or p.personal_email):
@@ -303,7 +306,8 @@ class Population:
             case "given":
                 p.given, p.nickname = f"{p.given} {rng.choice([f for f in firsts if f != p.given])}", None
             case "surname":
-                p.family = f"{p.family} {rng.choice([la for la in lasts if la != p.family and ' ' not in la])}"
+                p.second_surname = rng.choice([la for la in lasts if la != p.family and ' ' not in la])
+                p.family = f"{p.family} {p.second_surname}"
             case "particle":
                 p.family = f"{rng.choice(particles)} {p.family}"
 
@@ -318,6 +322,14 @@ class Population:
                 f"{p.mail_name} ({p.company.name})", f"{p.mail_name} [EXT]", f"{p.mail_name}/{p.company.name}"))
         if p.linkedin_url and rng.random() < 0.3:
             p.li_last = f"{p.li_last} {pronouns.title()}"
+
+    @staticmethod
+    def _shorten_name(p: Person) -> None:
+        """Mail that shows one surname of two (José García for José García López); LinkedIn and the
+        address book keep both."""
+        if p.mail_name and not p.native:
+            first = p.family.removesuffix(f" {p.second_surname}")
+            p.mail_name = p.mail_name.replace(p.family, first).replace(p.family.lower(), first.lower())
 
     def _role_addresses(self, rng: random.Random, people: list[Person]) -> None:
         """Shared role addresses at other companies: two or three people there answer from them."""

@@ -40,6 +40,8 @@ class IdentityKnobs:
     #                              two surnames (García López) or a surname with particles (van der Berg)
     decorated_names: float = 0.0  # share of people whose mail shows more than their name: pronouns, their
     #                               company after a bar or dash or in brackets, an [EXT] tag, a Lotus Notes path
+    short_names: float = 0.0  # share of people with two surnames whose mail shows only the first
+    #                           (José García for José García López), as much Spanish and Portuguese mail does
 
     @property
     def any(self) -> bool:

@@ -46,7 +46,7 @@ group by identity_key, pattern;
 create or replace temp table identity_pairs as
 with profiles as (
     select identity_key, kind, first_name, last_name, last_name_spelled, local_letters, domain_letters, is_free_mail,
-           company_letters, company_initials, is_transliterated
+           company_letters, company_initials, is_transliterated, second_word
     from identity_profiles where role = 'person'
 ),
 
@@ -64,6 +64,10 @@ name_blocks as (  -- people of one name (nicknames included) are compared with e
     select p.identity_key, coalesce(g.canonical, p.last_name) || ' ' || p.first_name
     from profiles as p left join nickname_groups as g on g.name = p.last_name
     where p.is_transliterated and p.last_name is not null
+    union all  -- a name of three words by its first two: José García López is José García to some mail
+    select c.identity_key, c.canonical || ' ' || p.second_word
+    from first_canonicals as c join profiles as p using (identity_key)
+    where p.second_word is not null
 ),
 
 org_blocks as (  -- first-name-only and surname-only work addresses (rebecca@, lopez@) against the names there
@@ -123,7 +127,7 @@ create or replace temp table identity_candidates as
 with profiles as (
     select identity_key, kind, first_name, last_name, local_letters, domain, domain_letters, is_free_mail,
            company_letters, company_initials, is_role_address, mail_first_at, mail_last_at, is_transliterated,
-           name_source = 'address' as is_named_by_address, given_joined,
+           name_source = 'address' as is_named_by_address, given_joined, second_word,
            -- where someone works, as letters: a work address's domain, else what LinkedIn or an address
            -- book says (a card's company for a work address may be the job before: it names the person,
            -- not the address, and would count the address among that company's namesakes)
@@ -307,9 +311,13 @@ compared as (
         -- is a nickname or another form of it (Liz Clark <elizabeth.clark@>, Katie <katherine.howard@>)
         l.local_letters in (r.first_name || r.last_name, r.last_name || r.first_name) as left_spells_right,
         r.local_letters in (l.first_name || l.last_name, l.last_name || l.first_name) as right_spells_left,
-        -- the side whose name is known (for an address that spells a name: the other side)
+        -- a name of two words that is another's of three without its last (José García, José García López)
+        l.second_word is null and r.second_word = l.last_name and l.last_name <> r.last_name as left_is_shorter,
+        r.second_word is null and l.second_word = r.last_name and l.last_name <> r.last_name as right_is_shorter,
+        -- the side whose name is known (for an address that spells a name: the other side; for a
+        -- shorter form: the shorter, which is the name the namesakes would bear)
         coalesce(a.named_side = 'left', if(left_spells_right and not right_spells_left, false, null),
-                 l.last_name is not null) as is_left_named,
+                 if(right_is_shorter, false, null), l.last_name is not null) as is_left_named,
         if(is_left_named, l.first_name, r.first_name) as named_first,
         if(is_left_named, l.last_name, r.last_name) as named_last,
         if(is_left_named, l.local_letters, r.local_letters) as named_local,
@@ -334,6 +342,8 @@ compared as (
                     when l.last_name = r.last_name and n.pair_id is not null then 'nickname'
                     when l.last_name = r.last_name and (length(l.first_name) = 1 or length(r.first_name) = 1)
                          and l.first_name[1] = r.first_name[1] then 'initial'
+                    when (left_is_shorter or right_is_shorter) and (l.first_name = r.first_name or n.pair_id is not null)
+                        then 'same name, one surname'
                     when l.first_name = r.first_name and jaro_winkler_similarity(l.last_name, r.last_name) >= 0.92
                         then 'similar last name'
                     when l.last_name = r.last_name and jaro_winkler_similarity(l.first_name, r.first_name) >= 0.9
@@ -405,7 +415,8 @@ rated as (  -- how many other people here would be expected to agree this way by
     select
         c.*,
         ts.names * if(name_level in ('other name', 'unknown'), 1, ns.factor) * case
-            when name_level in ('same name', 'same name (in the address)', 'same name, other order')
+            when name_level in ('same name', 'same name (in the address)', 'same name, other order',
+                                'same name, one surname')
                 then fl.share * ll.share
             when name_level = 'nickname' then (fl.share + coalesce(fr.share, fl.share)) * ll.share
             when name_level in ('initial', 'initial (in the address)') then coalesce(i.share, 0.1) * ll.share
@@ -418,14 +429,16 @@ rated as (  -- how many other people here would be expected to agree this way by
             else 1.0
         end as namesakes_by_frequency,
         -- the namesakes in plain sight, beside the one compared
-        case when name_level in ('same name', 'same name (in the address)', 'same name, other order', 'nickname')
+        case when name_level in ('same name', 'same name (in the address)', 'same name, other order', 'nickname',
+                                 'same name, one surname')
                   -- a name from another script may be written family name first (王伟: Wang Wei)
                   then greatest(coalesce(nb.bearers, 1), if(c.is_transliterated, coalesce(nbs.bearers, 1), 1)) - 1
              when name_level in ('initial', 'initial (in the address)') then coalesce(ib.bearers, 1) - 1
              else 0 end as namesakes_seen,
         greatest(namesakes_by_frequency, namesakes_seen) as expected_namesakes,
         -- ... and those at the company both sides are at (john.smith@ and john.smith2@)
-        case when name_level in ('same name', 'same name (in the address)', 'same name, other order', 'nickname')
+        case when name_level in ('same name', 'same name (in the address)', 'same name, other order', 'nickname',
+                                 'same name, one surname')
                   then coalesce(ob.bearers, 1) - 1
              when name_level in ('first name only (in the address)', 'surname only (in the address)')
                   then coalesce(op.bearers, 1) - 1
@@ -454,8 +467,8 @@ rated as (  -- how many other people here would be expected to agree this way by
 
 scored as (
     select
-        r.* exclude (left_spells_right, right_spells_left, is_left_named, named_first, named_last, named_local,
-                     other_first),
+        r.* exclude (left_spells_right, right_spells_left, left_is_shorter, right_is_shorter, is_left_named,
+                     named_first, named_last, named_local, other_first),
         -- the name: log2(how often one human's identities agree so / how many others would by chance)
         -- at one company: how many others there would agree so by chance, the company's share of the
         -- namesakes the frequencies predict or the namesakes seen there, whichever is more (the latter

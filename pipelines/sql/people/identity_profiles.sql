@@ -104,6 +104,8 @@ profiled as (
         -- would spell "Thị Hoa" as a full name: thihoa@ would fit every Thị Hoa.)
         len(tokens) >= 3 and length(tokens[2]) >= 2 as is_compound_name,
         if(is_compound_name, tokens[1] || tokens[2], null) as given_joined,
+        -- the second word, which a shorter form of the name may end on (José García for José García López)
+        if(is_compound_name, tokens[2], null) as second_word,
         list_distinct([last_name, last_name_spelled]
                       || if(is_compound_name, [array_to_string(tokens[2:], '')], [])) as surname_forms,
         regexp_replace(local_part, '[^a-z]', '', 'g') as local_letters,
