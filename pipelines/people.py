@@ -204,9 +204,9 @@ def build_people(con: duckdb.DuckDBPyConnection, config: Config, overrides: Over
 class _Clusters:
     """Union-find over identities, refusing links that would put two people into one: two LinkedIn
     profiles, two identities the user split, two addresses seen together on one message or in one
-    meeting, two addresses of one name at one domain told apart by a number, two work addresses at different companies
-    in use at the same time, and, through an identity that names no company (a personal address), two
-    at different companies that nothing links."""
+    meeting, two addresses of one name at one domain told apart by a number, two work addresses at
+    different companies in use at the same time, and, through an identity that names no company (a
+    personal address), two at different companies that nothing links."""
 
     def __init__(self, profiles: list[tuple], overrides: Overrides, conflicts: list[tuple[str, str]],
                  unlinked: list[tuple[str, str]], accounts: list[tuple[str, str]]):

@@ -362,6 +362,9 @@ compared as (
                 then 'surname only (in the address)'
             else 'unknown'
         end as name_level,
+        -- the whole name agrees, however written: weighed by the name's own frequency
+        name_level in ('same name', 'same name (in the address)', 'same name, other order', 'same name, one surname')
+            as is_whole_name,
         case
             when l.kind = 'email' and r.kind = 'email' and not l.is_free_mail and not r.is_free_mail then
                 if(l.domain = r.domain, 'same domain', 'other domain')
@@ -415,9 +418,7 @@ rated as (  -- how many other people here would be expected to agree this way by
     select
         c.*,
         ts.names * if(name_level in ('other name', 'unknown'), 1, ns.factor) * case
-            when name_level in ('same name', 'same name (in the address)', 'same name, other order',
-                                'same name, one surname')
-                then fl.share * ll.share
+            when is_whole_name then fl.share * ll.share
             when name_level = 'nickname' then (fl.share + coalesce(fr.share, fl.share)) * ll.share
             when name_level in ('initial', 'initial (in the address)') then coalesce(i.share, 0.1) * ll.share
             when name_level = 'first name and initial (in the address)' then fl.share * 0.1
@@ -429,17 +430,14 @@ rated as (  -- how many other people here would be expected to agree this way by
             else 1.0
         end as namesakes_by_frequency,
         -- the namesakes in plain sight, beside the one compared
-        case when name_level in ('same name', 'same name (in the address)', 'same name, other order', 'nickname',
-                                 'same name, one surname')
+        case when is_whole_name or name_level = 'nickname'
                   -- a name from another script may be written family name first (王伟: Wang Wei)
                   then greatest(coalesce(nb.bearers, 1), if(c.is_transliterated, coalesce(nbs.bearers, 1), 1)) - 1
              when name_level in ('initial', 'initial (in the address)') then coalesce(ib.bearers, 1) - 1
              else 0 end as namesakes_seen,
         greatest(namesakes_by_frequency, namesakes_seen) as expected_namesakes,
         -- ... and those at the company both sides are at (john.smith@ and john.smith2@)
-        case when name_level in ('same name', 'same name (in the address)', 'same name, other order', 'nickname',
-                                 'same name, one surname')
-                  then coalesce(ob.bearers, 1) - 1
+        case when is_whole_name or name_level = 'nickname' then coalesce(ob.bearers, 1) - 1
              when name_level in ('first name only (in the address)', 'surname only (in the address)')
                   then coalesce(op.bearers, 1) - 1
              else 0 end as namesakes_at_company,
@@ -468,7 +466,7 @@ rated as (  -- how many other people here would be expected to agree this way by
 scored as (
     select
         r.* exclude (left_spells_right, right_spells_left, left_is_shorter, right_is_shorter, is_left_named,
-                     named_first, named_last, named_local, other_first),
+                     named_first, named_last, named_local, other_first, is_whole_name),
         -- the name: log2(how often one human's identities agree so / how many others would by chance)
         -- at one company: how many others there would agree so by chance, the company's share of the
         -- namesakes the frequencies predict or the namesakes seen there, whichever is more (the latter
