@@ -24,12 +24,14 @@ class Conversations(Export):
     """An owner's export with threads: each message at its own time, in a Gmail thread or a
     LinkedIn conversation."""
 
-    def message(self, sender: str, to: str, at: datetime, thread: int, cc: str = "") -> "Conversations":
+    def message(self, sender: str, to: str, at: datetime, thread: int | None, cc: str = "") -> "Conversations":
+        """thread: Gmail's thread id (None: a client that gives none, as most but Gmail)."""
         n = len(self.messages)
         labels = "Sent" if sender == JANE else "Inbox"
         self.messages.append(
-            f"From {1800000000000000 + n}@xxx Mon Nov 02 10:00:00 +0000 2026\nX-GM-THRID: {thread}\n"
-            f"X-Gmail-Labels: {labels}\nMessage-ID: <m{n}@example.com>\nDate: {format_datetime(at)}\n"
+            f"From {1800000000000000 + n}@xxx Mon Nov 02 10:00:00 +0000 2026\n"
+            + ("" if thread is None else f"X-GM-THRID: {thread}\n")
+            + f"X-Gmail-Labels: {labels}\nMessage-ID: <m{n}@example.com>\nDate: {format_datetime(at)}\n"
             f"From: {sender}\nTo: {to}\n" + (f"Cc: {cc}\n" if cc else "")
             + ("" if n == 0 else f"In-Reply-To: <m{n - 1}@example.com>\n") + "Subject: Budget\n\nHi\n\n")
         return self
@@ -69,6 +71,18 @@ def ann_asks(export: Conversations, to: str = JANE, cc: str = "", at: datetime |
 def test_a_direct_question_to_the_owner_waits_on_her(export, db):
     ann_asks(export).load(db)
     assert awaiting(db) == [("Ann Lee", "email", "me", utc(11, 9), 3)]
+
+
+@pytest.mark.slow
+def test_mail_without_gmail_thread_ids_is_one_thread_in_interactions_as_in_awaiting_reply(export, db):
+    # threaded by its In-Reply-To chain: the interactions name the thread awaiting_reply names
+    export.message(JANE, ANN, utc(11, 2), thread=None).message(ANN, JANE, utc(11, 9), thread=None).load(db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        con.execute("set variable as_of = ?::timestamptz", [AS_OF])
+        threads = con.execute("select distinct thread_ref from interactions").fetchall()
+        waiting = con.execute("select thread_ref from awaiting_reply").fetchall()
+    assert len(threads) == 1 and threads[0][0] is not None
+    assert waiting == threads
 
 
 @pytest.mark.slow

@@ -8,89 +8,60 @@ with identities as (
     select identity_key, role, person_id from main.identities
 ),
 
-mail as (
-    select * from int_mail_messages_classified
-    where not is_automated
-),
-
-mail_parties as (  -- every address on a message, with its role, resolved to owner or person
-    select p.message_key, p.thread_id, p.message_id, p.in_reply_to, p.reference_ids, p.sent_at,
-           p.role as party_role, i.role as identity_role, i.person_id
-    from (  -- unnested in the select list: a lateral unnest is planned as a costly join
-        select message_key, thread_id, message_id, in_reply_to, reference_ids, sent_at, 'from' as role,
-               from_address as party
-        from mail
-        union all
-        select message_key, thread_id, message_id, in_reply_to, reference_ids, sent_at, 'to', unnest(to_addresses)
-        from mail
-        union all
-        select message_key, thread_id, message_id, in_reply_to, reference_ids, sent_at, 'cc', unnest(cc_addresses)
-        from mail
-        union all
-        select message_key, thread_id, message_id, in_reply_to, reference_ids, sent_at, 'bcc', unnest(bcc_addresses)
-        from mail
-    ) as p
-    join identities as i on i.identity_key = 'email:' || email_key(p.party.email)
-),
-
-mail_shape as (  -- per message: who sent it, and how many people it was addressed to
-    select
-        message_key,
-        any_value(thread_id) as thread_id,
-        any_value(sent_at) as sent_at,
-        bool_or(party_role = 'from' and identity_role = 'owner') as from_owner,
-        any_value(person_id) filter (where party_role = 'from' and identity_role = 'person') as from_person,
-        bool_or(party_role = 'to' and identity_role = 'owner') as owner_in_to,
-        bool_or(party_role in ('to', 'cc', 'bcc') and identity_role = 'owner') as owner_addressed,
-        count(distinct person_id) filter (where party_role = 'to' and identity_role = 'person') as to_people,
-        count(*) filter (where party_role in ('to', 'cc')) as recipients
-    from mail_parties
-    group by message_key
+mail as (  -- e-mail between people, its parties resolved to identities once, in int_threads; `recipients`
+           -- counts the To and Cc addresses that are identities (the owner's, people's, automated ones)
+    select message_ref as message_key, thread_ref, sent_at, is_from_owner, is_owner_in_to,
+           case when sender_role = 'person' then sender_person_id end as from_person,
+           len(to_person_ids) as to_people,
+           len(list_filter(recipients, lambda r: r.role = 'owner')) > 0 as owner_addressed,
+           len(list_filter(recipients, lambda r: r.role is not null and r.field in ('to', 'cc'))) as recipients,
+           recipients as parties
+    from int_threads
+    where channel = 'email'
 ),
 
 sent_mail as (  -- the owner's mail: one interaction per person addressed
     select
-        s.sent_at, p.person_id, 'email' as channel, 'out' as direction, s.message_key, s.thread_id,
-        s.recipients as group_size, null::integer as duration_minutes, p.party_role,
-        s.recipients <= 4 and p.party_role = 'to' as is_direct,
+        s.sent_at, p.person_id, 'email' as channel, 'out' as direction, s.message_key, s.thread_ref,
+        s.recipients as group_size, null::integer as duration_minutes, p.field as party_role,
+        s.recipients <= 4 and p.field = 'to' as is_direct,
         1.0 as undiscounted_weight,
         case
             when s.recipients > 18 then 0.0
             when s.recipients > 4 then 0.2
-            when p.party_role in ('cc', 'bcc') then 0.2
+            when p.field in ('cc', 'bcc') then 0.2
             else 1.0 / greatest(s.to_people, 1)
         end as weight,
         case
             when s.recipients > 18 then 'blast (more than 18 recipients)'
             when s.recipients > 4 then 'group e-mail (' || s.recipients || ' recipients)'
-            when p.party_role in ('cc', 'bcc') then 'on Cc of your e-mail'
+            when p.field in ('cc', 'bcc') then 'on Cc of your e-mail'
             else 'direct e-mail sent to ' || s.to_people || ' (1/m)'
         end as weight_reason
-    from mail_shape as s
-    join mail_parties as p using (message_key)
-    where s.from_owner and p.party_role in ('to', 'cc', 'bcc') and p.identity_role = 'person'
+    from (select *, unnest(parties) as p from mail where is_from_owner) as s
+    where p.role = 'person'
 ),
 
 received_mail as (  -- mail from a person to the owner: one interaction with the sender
     select
-        s.sent_at, s.from_person, 'email', 'in', s.message_key, s.thread_id, s.recipients, null,
-        case when s.owner_in_to then 'to' else 'cc' end,
-        s.recipients <= 4 and s.owner_in_to,
+        s.sent_at, s.from_person, 'email', 'in', s.message_key, s.thread_ref, s.recipients, null,
+        case when s.is_owner_in_to then 'to' else 'cc' end,
+        s.recipients <= 4 and s.is_owner_in_to,
         0.7,
         case
             when s.recipients > 18 then 0.0
             when s.recipients > 4 then 0.2
-            when not s.owner_in_to then 0.2
+            when not s.is_owner_in_to then 0.2
             else 0.7
         end,
         case
             when s.recipients > 18 then 'blast (more than 18 recipients)'
             when s.recipients > 4 then 'group e-mail (' || s.recipients || ' recipients)'
-            when not s.owner_in_to then 'you were on Cc'
+            when not s.is_owner_in_to then 'you were on Cc'
             else 'direct e-mail received'
         end
-    from mail_shape as s
-    where s.from_person is not null and s.owner_addressed and not s.from_owner
+    from mail as s
+    where s.from_person is not null and s.owner_addressed and not s.is_from_owner
 ),
 
 events as (
@@ -199,7 +170,7 @@ named as (
         direction,
         case channel when 'email' then 'mbox' when 'meeting' then 'ics' else 'linkedin' end as source,
         message_key as source_ref,
-        thread_id as thread_ref,
+        thread_ref,
         group_size,
         duration_minutes,
         party_role as role,
