@@ -112,7 +112,7 @@ select
     -- the evidence, as the model reads it (x_...)
     ln(1 + business_days(sent_at, cut_at, tz := owner_tz())) as x_business_days_waiting,
     ln(direct_recipients) as x_recipients,
-    (len(list_filter(recipients, lambda r: r.field = 'cc')) > 0)::int as x_has_cc,
+    has_cc::int as x_has_cc,
     coalesce(replies_to_owner, false)::int as x_replies_to_owner,
     ln(1 + position) as x_position,
     ln(1 + owner_messages_before) as x_owner_messages_before,
