@@ -16,6 +16,7 @@ import hashlib
 import math
 import re
 import unicodedata
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -149,11 +150,35 @@ def identity_key(text: str, *, where: Path | None = None) -> str:
     return f"email:{key}"
 
 
-def build_people(con: duckdb.DuckDBPyConnection, config: Config, overrides: Overrides) -> PeopleSummary:
-    """Rebuilds `identities` and `identity_matches` from everything ingested; call inside a transaction."""
+def record_owner(con: duckdb.DuckDBPyConnection, config: Config) -> None:
+    """The owner's name, addresses and time zone, as the sightings and the views read them."""
     owner = config.owner
     con.execute("delete from owner_settings")
     con.execute("insert into owner_settings values (?, ?, ?)", [owner.name, list(owner.emails), owner.timezone])
+
+
+@contextmanager
+def sightings_cached(con: duckdb.DuckDBPyConnection):
+    """Within it, `int_identity_sightings` is a copy of itself: a temp table of that name, which DuckDB
+    reads before the view of the database. The view unnests every message's parties, and the build
+    and the profiles rebuilt after it read it several times. Inside a transaction, where nothing else
+    writes, after `record_owner` (a sighting's day is the owner's); a copy already there is used as
+    it is, and dropped by whoever made it."""
+    if con.execute("select 1 from duckdb_tables() where temporary and table_name = 'int_identity_sightings'"
+                   ).fetchall():
+        yield
+        return
+    con.execute("create temp table int_identity_sightings as select * from main.int_identity_sightings")
+    try:
+        yield
+    finally:
+        with suppress(duckdb.Error):  # (a failed transaction took the copy with it)
+            con.execute("drop table if exists temp.int_identity_sightings")
+
+
+def build_people(con: duckdb.DuckDBPyConnection, config: Config, overrides: Overrides) -> PeopleSummary:
+    """Rebuilds `identities` and `identity_matches` from everything ingested; call inside a transaction."""
+    record_owner(con, config)
     _temp_table(con, "ignored_identities", pa.table({"identity_key": pa.array(overrides.ignore, pa.string())}))
     _temp_table(con, "match_weights", pa.table({"feature": [f for f, _ in MATCH_WEIGHTS],
                                                 "level": [level for _, level in MATCH_WEIGHTS],
@@ -165,12 +190,11 @@ def build_people(con: duckdb.DuckDBPyConnection, config: Config, overrides: Over
         con.execute(f"set variable {name} = {float(value)!r}")
     _nickname_groups(con)
     _census_names(con)
-    # every sighting once (the view unnests every message's parties): the statements below read it often
-    con.execute("create or replace temp table identity_sightings as select * from int_identity_sightings")
-    _transliterations(con)
-    con.execute(_statement("identity_profiles"))
-    con.execute(_statement("identity_links"))
-    con.execute(_statement("identity_candidates"))
+    with sightings_cached(con):
+        _transliterations(con)
+        con.execute(_statement("identity_profiles"))
+        con.execute(_statement("identity_links"))
+        con.execute(_statement("identity_candidates"))
 
     profiles = con.execute("""select identity_key, kind, role, if(kind = 'email' and not is_free_mail, domain, null),
                                      mail_first_at, mail_last_at from identity_profiles""").fetchall()
@@ -481,7 +505,7 @@ def _transliterations(con) -> None:
     letters by `anyascii`; syllables it writes as one word are split (WangWei: Wang Wei)."""
     from anyascii import anyascii
     names = [name for (name,) in con.execute(
-        "select distinct display_name from identity_sightings where display_name is not null "
+        "select distinct display_name from int_identity_sightings where display_name is not null "
         "and regexp_matches(display_name, ?)", [NON_LATIN]).fetchall()]
     names = [name for name in names if any(c.isalpha() and not unicodedata.name(c, "").startswith("LATIN")
                                            for c in name)]  # letters of another script, not just an emoji
@@ -512,8 +536,10 @@ def refresh_people(con: duckdb.DuckDBPyConnection, config: Config, *, full: bool
         return PeopleSummary(**kept)
 
     def build() -> PeopleSummary:
-        summary = build_people(con, config, overrides)
-        refresh_tables(con)  # interactions and threads, from the identities just built
+        record_owner(con, config)  # first: the sightings' days are the owner's
+        with sightings_cached(con):  # read by the build and by the person profiles
+            summary = build_people(con, config, overrides)
+            refresh_tables(con)  # interactions and threads, from the identities just built
         record(con, "people", inputs, asdict(summary))
         return summary
 

@@ -2,7 +2,8 @@
 -- LinkedIn profile, and every moment you were in touch (the `people` view takes the first and last
 -- before as_of()). Every per-person mart joins this for `full_name`, `company` and `primary_email`.
 -- Materialised: a table every writing run rebuilds (warehouse.refresh_tables), read by the views
--- without scanning, nor even planning, every sighting again.
+-- without scanning, nor even planning, every sighting again. Rebuilt right after the people build,
+-- it reads the build's copy of the sightings (people.sightings_cached).
 create or replace table int_person_profiles as
 with identities as (
     select * from main.identities where role = 'person'

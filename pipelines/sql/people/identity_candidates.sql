@@ -3,9 +3,10 @@
 -- How much a name is worth follows from how common it is: its first and last names' shares among
 -- this network's identities, smoothed towards a public census table (`census_names`), times the
 -- network's size gives how many other people here are expected to bear it.
--- Reads identity_profiles and the temp tables `identity_sightings`, `nickname_groups` (name,
--- canonical), `census_names` (kind, name, share) and `match_weights` (feature, level, weight:
--- log2 of how often a level occurs between one human's identities); the variables
+-- Reads identity_profiles, int_identity_sightings (copied once for the build: people.sightings_cached),
+-- and the temp tables `nickname_groups` (name, canonical), `census_names` (kind, name, share) and
+-- `match_weights` (feature, level, weight: log2 of how often a level occurs between one human's
+-- identities); the variables
 -- `name_prior_weight`, `rare_name_share`, `domain_prior_share`, `rare_name_namesakes` and
 -- `suggest_score`.
 
@@ -118,7 +119,7 @@ from (
 -- people), or each writing in one thread (one address taking over from the other).
 create or replace temp table identity_appearances as
 select distinct s.identity_key, s.ref, s.thread_ref, s.role = 'from' as wrote
-from identity_sightings as s
+from int_identity_sightings as s
 where s.source in ('mbox', 'ics') and not s.is_automated and s.role <> 'reply_to'
   and s.identity_key in (select left_key from identity_pairs union select right_key from identity_pairs);
 

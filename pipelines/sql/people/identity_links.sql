@@ -2,7 +2,7 @@
 -- address-book card, and the address LinkedIn shows for a connection. Reads identity_profiles.
 create or replace temp table identity_links as
 with sightings as (
-    select identity_key, source, ref from identity_sightings
+    select identity_key, source, ref from int_identity_sightings
     where role in ('card', 'connection', 'connection_email')
 ),
 

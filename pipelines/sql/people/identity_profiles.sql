@@ -9,7 +9,7 @@ set variable group_local_parts = '^(all|everyone|staff|team|teams|engineering|en
 
 create or replace temp table identity_profiles as
 with sightings as (
-    select * from identity_sightings
+    select * from int_identity_sightings
 ),
 
 owner as (
