@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from connectors import SourceError
@@ -58,8 +58,8 @@ _TAKEOUT_ID = re.compile(rb"From (\d+)@xxx\s")
 _ENVELOPE = re.compile(rb"From \S+\s.*\d:\d\d")
 
 
-def read_mbox(paths: Iterable[Path], *, progress: Callable[[int], None] | None = None
-              ) -> Iterator[MailMessage | Rejected | Skipped]:
+def read_mbox(paths: Iterable[Path], *, progress: Callable[[int], None] | None = None,
+              starts: Mapping[Path, int] | None = None) -> Iterator[MailMessage | Rejected | Skipped]:
     """Yields the messages of the mbox files at `paths`, in file order, from their headers only.
 
     Each message becomes a `MailMessage` (origin `<file name>@<byte offset of its From_ line>`);
@@ -67,12 +67,29 @@ def read_mbox(paths: Iterable[Path], *, progress: Callable[[int], None] | None =
     `From ` body line after an empty line becomes `Skipped`. Every path is checked before the first
     record: a missing path, a directory or a file that is not an mbox raises `SourceError`. An
     empty file has no messages. `progress` is called with the number of bytes read, chunk by chunk.
+    `starts`: files to read from a byte offset on (where a message starts: `continues_at`), not from
+    their beginning.
     """
     paths = [Path(p) for p in paths]
     for path in paths:
         _check(path)
     for path in paths:
-        yield from _read_file(path, progress)
+        yield from _read_file(path, progress, (starts or {}).get(path, 0))
+
+
+def continues_at(path: Path, offset: int) -> bool:
+    """Whether the mbox file at `path` starts a message at `offset`, as a reader from its beginning
+    would see it: only line breaks between `offset` and a `From ` line that follows an empty line.
+    Then the file's bytes before `offset` are whole messages, and reading on from there gives the
+    messages after them."""
+    back = min(offset, 3)
+    with path.open("rb") as file:
+        file.seek(offset - back)
+        head = file.read(back + 256)
+    rest = head[back:]
+    from_at = back + len(rest) - len(rest.lstrip(b"\r\n"))
+    # the reader's separator: `\nFrom ` after `\n` (or `\n\r`), i.e. after an empty line
+    return head.startswith(b"From ", from_at) and head[:from_at].endswith((b"\n\n", b"\n\r\n"))
 
 
 def _check(path: Path) -> None:
@@ -91,16 +108,17 @@ def _check(path: Path) -> None:
         raise SourceError(f"{path.name}: {NOT_AN_MBOX}")
 
 
-def _read_file(path: Path, progress: Callable[[int], None] | None
+def _read_file(path: Path, progress: Callable[[int], None] | None, start: int = 0
                ) -> Iterator[MailMessage | Rejected | Skipped]:
     name = path.name
     buf = bytearray(CHUNK_SIZE + HEADER_LIMIT)
     view = memoryview(buf)
-    base = 0  # file offset of buf[0]
+    base = start  # file offset of buf[0]
     end = 0  # bytes of buf in use
     eof = False
 
     with open(path, "rb", buffering=0) as file:
+        file.seek(start)
         def refill(keep: int) -> int:
             """Drops buf[:keep], fills the rest from the file; returns `keep` (how far positions move)."""
             nonlocal base, end, eof
@@ -126,7 +144,7 @@ def _read_file(path: Path, progress: Callable[[int], None] | None
             return
         if not buf.startswith(b"From ", pos):
             raise SourceError(f"{name}: {NOT_AN_MBOX}")
-        at_file_start = True
+        at_file_start = start == 0
         while True:
             # `pos` is the start of a From_ line that begins a message: find its header block.
             limit = pos + HEADER_LIMIT

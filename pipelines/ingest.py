@@ -3,8 +3,9 @@
 The run streams the connector's records in Arrow batches into the raw tables through the merge
 statements in `sql/load/`, keeps rejected items in `rejected_records`, counts skipped ones, and
 records itself in `ingest_runs`. Input files whose exact content was ingested before are not read
-again. Any error rolls the whole run back: the database is then exactly as before. How each source
-is read, and which raw table takes each of its record types, is the registry's (pipelines/sources.py).
+again, and a file that grew at the end since (an mbox) is read only from where it grew. Any error
+rolls the whole run back: the database is then exactly as before. How each source is read, and
+which raw table takes each of its record types, is the registry's (pipelines/sources.py).
 """
 from __future__ import annotations
 
@@ -47,6 +48,7 @@ class IngestSummary:
     run_id: int = 0
     files_read: int = 0
     files_unchanged: int = 0
+    files_grown: int = 0  # of the files read, those read only past the part loaded before
     records_read: int = 0
     loaded: int = 0
     updated: int = 0
@@ -64,6 +66,8 @@ class IngestSummary:
     def line(self) -> str:
         """The one summary line every ingest ends with."""
         files = f"{self.files_read} file{'s' * (self.files_read != 1)} read"
+        if self.files_grown:
+            files += f" ({self.files_grown} only where {'it' if self.files_grown == 1 else 'they'} grew)"
         if self.files_unchanged:
             files += f", {self.files_unchanged} unchanged and skipped"
         figures = [f"{self.loaded:,} loaded"]
@@ -86,9 +90,12 @@ def ingest(con: duckdb.DuckDBPyConnection, source_name: str, paths: Iterable[Pat
     paths = input_files(source_name, paths, config)
     with file_run(con, source_name, paths, fingerprint) as run:
         if run.todo:
-            total = sum(run.fingerprints[p][1] for p in run.todo)
+            starts = grown_files(con, source, run.todo) if source.continues_at else {}
+            run.summary.files_grown = len(starts)
+            total = sum(run.fingerprints[p][1] - starts.get(p, 0) for p in run.todo)
             with byte_progress(source_name, total) if show_progress else nullcontext() as advance:
-                records = source.read(run.todo, config, now or run.started_at, advance)
+                records = source.read(run.todo, config, now or run.started_at, advance,
+                                      **({"starts": starts} if source.continues_at else {}))
                 _load(con, source, records, run.summary, run.started_at)
     _warn_if_empty(run)
     return run.summary
@@ -495,6 +502,39 @@ def fingerprint(path: Path) -> tuple[str, int]:
             digest.update(hashlib.file_digest(f, "sha256").digest())
         size += file.stat().st_size
     return digest.hexdigest(), size
+
+
+def grown_files(con, source: Source, paths: list[Path]) -> dict[Path, int]:
+    """Of these files, those that begin with the whole content of a file of this source loaded
+    before, and go on from there with a new record (mail appended to an mbox): where the new part
+    starts. Their first part is loaded: only the rest needs reading."""
+    loaded: dict[int, set[str]] = {}
+    for sha256, size in con.execute("select content_sha256, bytes from source_files where source = ? and bytes > 0",
+                                    [source.name]).fetchall():
+        loaded.setdefault(size, set()).add(sha256)
+    starts = {}
+    for path in paths:
+        sizes = sorted(size for size in loaded if size < path.stat().st_size)
+        grown_from = [size for size in _loaded_prefixes(path, sizes, loaded) if source.continues_at(path, size)]
+        if grown_from:
+            starts[path] = max(grown_from)
+    return starts
+
+
+def _loaded_prefixes(path: Path, sizes: list[int], loaded: dict[int, set[str]]) -> list[int]:
+    """Which of `sizes` (ascending) first bytes of the file hash to the content of a file loaded before."""
+    digest, done, found = hashlib.sha256(), 0, []
+    with path.open("rb") as file:
+        for size in sizes:
+            while done < size:
+                chunk = file.read(min(1 << 20, size - done))
+                if not chunk:
+                    return found
+                digest.update(chunk)
+                done += len(chunk)
+            if digest.copy().hexdigest() in loaded[size]:
+                found.append(size)
+    return found
 
 
 def already_ingested(con, source_name: str, hashes: list[str]) -> set[str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from connectors.records import (
@@ -48,6 +49,10 @@ class Source:
     suffixes: tuple[str, ...] = ()  # a folder given for this source means its files with these suffixes
     api: bool = False  # an API source: no files; a cursor from the last run; checkpoints as it goes
     settings: type | None = None  # an API source's [sources.<name>] table; a file source's key is its paths
+    # A file source whose files grow at the end (an mbox that mail is appended to): whether a file
+    # starts a record at a byte offset (path, offset) -> bool; `read` then takes `starts`, where each
+    # file's new part begins, and the part before it, loaded before, is not read again.
+    continues_at: Callable[[Path, int], bool] | None = None
 
     @property
     def attribute(self) -> str:
@@ -108,9 +113,14 @@ def _read_linkedin(paths, config: Config, now, progress):
         yield from read_export(path, tz=config.owner.tz, progress=progress)
 
 
-def _read_mbox(paths, config: Config, now, progress):
+def _read_mbox(paths, config: Config, now, progress, starts=None):
     from connectors.mbox import read_mbox
-    return read_mbox(paths, progress=progress)
+    return read_mbox(paths, progress=progress, starts=starts)
+
+
+def _mbox_continues_at(path: Path, offset: int) -> bool:
+    from connectors.mbox import continues_at
+    return continues_at(path, offset)
 
 
 def _read_ics(paths, config: Config, now, progress):
@@ -212,7 +222,8 @@ SOURCES = {
             LinkedInMessage: "raw_linkedin__messages",
             LinkedInInvitation: "raw_linkedin__invitations",
         }),
-        Source("mbox", "messages", _read_mbox, {MailMessage: "raw_mbox__messages"}, suffixes=(".mbox",)),
+        Source("mbox", "messages", _read_mbox, {MailMessage: "raw_mbox__messages"}, suffixes=(".mbox",),
+               continues_at=_mbox_continues_at),
         Source("ics", "events", _read_ics, {CalendarEvent: "raw_ics__events"}, suffixes=(".ics",)),
         Source("contacts", "cards", _read_contacts, {ContactCard: "raw_contacts__cards"},
                suffixes=(".vcf", ".csv")),

@@ -196,6 +196,70 @@ def test_overlapping_mbox_exports_are_deduplicated_by_message_id_or_header_hash(
         assert con.execute("select count(*), count(message_id) from stg_mbox__messages").fetchall() == [(8, 7)]
 
 
+def numbered_messages(numbers, broken=()) -> bytes:
+    """Messages `numbers`, each with its Message-ID; those in `broken` have no readable header."""
+    return b"".join(
+        b"From %d@xxx Tue Mar 11 01:31:25 +0000 2025\n" % n
+        + (b"\x00\x01 no header here\n\n" if n in broken else
+           b"Message-ID: <%d@example.com>\nDate: Tue, 11 Mar 2025 02:31:25 +0100\n"
+           b"From: Ada <ada@example.com>\nTo: jane@acme.com\nSubject: note %d\n\nbody\n\n" % (n, n))
+        for n in numbers)
+
+
+def stored_mail(db: Path) -> dict[str, list]:
+    """The loaded messages and rejects, without when and by which run they were loaded."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {
+            "messages": con.execute("select * exclude (_run_id, _loaded_at) from raw_mbox__messages "
+                                    "order by all").fetchall(),
+            "rejects": con.execute("select source, location, reason, raw from rejected_records "
+                                   "order by all").fetchall(),
+        }
+
+
+def test_an_mbox_that_grew_is_read_from_where_it_grew_and_loads_what_a_whole_read_loads(cli, tmp_path):
+    # a mailbox that a mail program appends to (Thunderbird, mutt), last week and this week
+    inbox = tmp_path / "Inbox.mbox"
+    inbox.write_bytes(numbered_messages(range(1, 6), broken={3}))
+    db, whole = tmp_path / "t.duckdb", tmp_path / "whole.duckdb"
+    assert "4 loaded, 0 duplicates, 0 skipped, 1 rejected" in cli("--db", db, "ingest", "mbox", inbox).out
+    inbox.write_bytes(numbered_messages(range(1, 9), broken={3, 7}))
+    grown = cli("--db", db, "ingest", "mbox", inbox)
+    assert grown.out.startswith("mbox: 3 messages from 1 file read (1 only where it grew): "
+                                "2 loaded, 0 duplicates, 0 skipped, 1 rejected"), grown.out
+    assert cli("--db", whole, "ingest", "mbox", inbox).code == 0
+    assert stored_mail(db) == stored_mail(whole)
+    # and a new export the week after (another path), grown from the grown file
+    (tmp_path / "week3.mbox").write_bytes(numbered_messages(range(1, 10), broken={3, 7}))
+    assert "1 messages from 1 file read (1 only where it grew): 1 loaded" in cli(
+        "--db", db, "ingest", "mbox", tmp_path / "week3.mbox").out
+
+
+def test_an_mbox_changed_before_its_end_or_cut_inside_a_message_is_read_whole(cli, tmp_path):
+    db = tmp_path / "t.duckdb"
+    first = numbered_messages(range(1, 6))
+    (tmp_path / "first.mbox").write_bytes(first)
+    assert cli("--db", db, "ingest", "mbox", tmp_path / "first.mbox").code == 0
+    # the same messages and more, but one of the first five relabelled: not the bytes loaded before
+    (tmp_path / "changed.mbox").write_bytes(first.replace(b"note 2", b"note 2 (edited)") + numbered_messages([6]))
+    changed = cli("--db", db, "ingest", "mbox", tmp_path / "changed.mbox").out
+    assert changed.startswith("mbox: 6 messages from 1 file read: 1 loaded, 5 duplicates"), changed
+    # a copy made while the mail program was still writing, cut in a message's body, then the whole:
+    # read on from the end of the last whole message loaded before (the first file's)
+    whole = numbered_messages(range(1, 9))
+    (tmp_path / "cut.mbox").write_bytes(whole[:whole.index(b"body", whole.index(b"note 7"))])
+    (tmp_path / "whole.mbox").write_bytes(whole)
+    assert "2 messages from 1 file read (1 only where it grew): 1 loaded, 1 duplicates" in cli(
+        "--db", db, "ingest", "mbox", tmp_path / "cut.mbox").out
+    rest = cli("--db", db, "ingest", "mbox", tmp_path / "whole.mbox").out
+    assert rest.startswith("mbox: 3 messages from 1 file read (1 only where it grew): 1 loaded, 2 duplicates"), rest
+    # with no whole message loaded before it, the whole file
+    other = tmp_path / "other.duckdb"
+    assert cli("--db", other, "ingest", "mbox", tmp_path / "cut.mbox").code == 0
+    rest = cli("--db", other, "ingest", "mbox", tmp_path / "whole.mbox").out
+    assert rest.startswith("mbox: 8 messages from 1 file read: 1 loaded, 7 duplicates"), rest
+
+
 def test_as_of_places_the_calendars_window_and_the_metrics_around_that_day(cli, tmp_path):
     db = tmp_path / "data" / "tiekeeper.duckdb"
     stand_up = Path(__file__).parent / "fixtures" / "ics" / "infinite_rrule.ics"  # every Wednesday since 2019

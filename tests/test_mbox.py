@@ -253,6 +253,44 @@ def test_unreadable_message_is_rejected_at_its_offset_and_its_neighbours_kept(tm
     ]
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_a_file_read_on_from_where_it_continues_gives_what_a_whole_read_gives_there(tmp_path, monkeypatch, newline):
+    """An mbox that grew is read from where its part loaded before ended (pipelines/ingest.py:
+    `grown_files`), but only where a whole read would start a message: then the records from there
+    are exactly those of a whole read, sizes, rejects and counted body lines included."""
+    monkeypatch.setattr(mbox, "CHUNK_SIZE", 64)
+    monkeypatch.setattr(mbox, "HEADER_LIMIT", 256)
+    content = ("From a@example.org Mon Mar 10 09:00:00 2025\nMessage-ID: <1@example.org>\n\n"
+               "My notes.\nFrom the first session: we agreed.\n\n"
+               "From the third session, only this.\n\n"
+               "From MAILER-DAEMON Mon Mar 10 09:30:00 2025\n\x01\x02 no headers\n\n"
+               "From b@example.org Mon Mar 10 10:00:00 2025\nMessage-ID: <2@example.org>\n\n"
+               + "A longer body.\n" * 12 + "\n\n"
+               "From c@example.org Mon Mar 10 11:00:00 2025\nMessage-ID: <3@example.org>\n\nNo newline at the end"
+               ).replace("\n", newline).encode()
+    path = write(tmp_path, content)
+    whole = read(path)
+    assert [type(r).__name__ for r in whole] == ["MailMessage", "Skipped", "Rejected", "MailMessage", "MailMessage"]
+
+    def offset(record) -> int:
+        return int((record.origin if isinstance(record, MailMessage) else record.location).rsplit("@", 1)[1])
+
+    starts = {offset(r) for r in whole}
+    continues = [at for at in range(1, len(content) + 1) if mbox.continues_at(path, at)]
+    for at in continues:
+        assert read(path, starts={path: at}) == [r for r in whole if offset(r) >= at]
+    # where every record but the first starts, or the line breaks before it begin (the part loaded
+    # before ended on them); nowhere else: not at a "From " line in a body without an empty line
+    # before it, nor at the end of the file
+    expected = set()
+    for start in starts - {0}:
+        at = start
+        while content[at - 1:at] in (b"\r", b"\n"):
+            at -= 1
+        expected |= set(range(at, start + 1))
+    assert set(continues) == expected
+
+
 def test_crlf_file_reads_like_the_lf_file(tmp_path):
     # The same records, header hashes included; only the byte offsets and sizes differ.
     lf = FIXTURES / "takeout.mbox"
