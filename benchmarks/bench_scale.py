@@ -22,6 +22,11 @@ seconds is stopped, and one that fails is shown with its exit code; the steps af
 - duckdb CLI:        the same query in the DuckDB CLI (duckdb-cli, a dev dependency) on the same file
 - run:               `tiekeeper run --no-send` into another new database: the whole first run
 - run again:         the same, nothing changed
+- run, a week before: a first run into a third database, as of a week before the world's end, with
+                     the mailbox as it was then: the file's messages before the first of the last
+                     week (a mail program appends; `week_before`)
+- run, a week later: the weekly run after it, as of the world's end, with the whole file (at another
+                     path, as a new export would be): the week's mail, people and metrics again
 
 Every tiekeeper command runs as of the world's end. Machines are shared and noisy, so the figures
 that count are the ratios within one run.
@@ -39,6 +44,7 @@ import sys
 import tempfile
 import threading
 import time
+import tomllib
 from pathlib import Path
 from typing import NamedTuple
 
@@ -172,6 +178,15 @@ def measure(folder: Path, timeout: float) -> list[Step]:
             ("run", run),
             ("run again", run),
         ]
+        before, later = week_before(folder, mbox, scratch)
+        week_db = scratch / "week" / "tiekeeper.duckdb"
+        plan += [
+            ("run, a week before", [BIN / "tiekeeper", "--config", before, "--db", week_db, "--as-of",
+                                    (END - dt.timedelta(days=7)).isoformat(), "run", "--no-send",
+                                    "--out", scratch / "week-report"]),
+            ("run, a week later", [BIN / "tiekeeper", "--config", later, "--db", week_db, *as_of, "run", "--no-send",
+                                   "--out", scratch / "week-report"]),
+        ]
         steps = []
         for name, command in plan:
             step = run_step(name, command, timeout)
@@ -179,6 +194,32 @@ def measure(folder: Path, timeout: float) -> list[Step]:
             print(f"  {name:<18} {_seconds(step):>10}  peak RSS {step.peak_rss_mb:7,.0f} MB  {step.last_line[:150]}",
                   flush=True)
     return steps
+
+
+def week_before(folder: Path, mbox: Path, scratch: Path) -> tuple[Path, Path]:
+    """Two configs of the world's owner and files: one whose mailbox is the file's messages before
+    the first one of the world's last week (a copy in `scratch`), one with the whole file."""
+    cut = dt.datetime.combine(END - dt.timedelta(days=7), dt.time(), dt.timezone.utc)
+    early = scratch / "week-before.mbox"
+    with mbox.open("rb") as whole, early.open("wb") as out:
+        for line in whole:
+            # Takeout's From_ line: `From 1717087016845413746@xxx Mon Nov 22 00:43:07 +0000 2021`
+            if line.startswith(b"From ") and dt.datetime.strptime(
+                    line.split(b" ", 2)[2].decode().strip(), "%a %b %d %H:%M:%S %z %Y") >= cut:
+                break
+            out.write(line)
+    config = (folder / "tiekeeper.toml").read_text(encoding="utf-8")
+    owner = config[:config.index("[sources]")]
+    sources = tomllib.loads(config)["sources"]
+
+    def written(name: str, mailbox: Path) -> Path:
+        path = scratch / name
+        paths = {"linkedin": folder / sources["linkedin"], "mbox": [mailbox],
+                 "ics": [folder / ics for ics in sources["ics"]]}
+        path.write_text(owner + "[sources]\n" + "".join(f"{key} = {json.dumps(value, default=str)}\n"
+                                                         for key, value in paths.items()), encoding="utf-8")
+        return path
+    return written("week-before.toml", early), written("week-later.toml", mbox)
 
 
 def _seconds(step: Step) -> str:
@@ -204,6 +245,7 @@ def ratios(steps: list[Step]) -> dict[str, str]:
         "sql": ratio("sql", "duckdb CLI", lambda r: f"{r:.1f}x the DuckDB CLI's time"),
         "duckdb CLI": "baseline for sql",
         "run again": ratio("run again", "run", lambda r: f"{r:.1%} of the first"),
+        "run, a week later": ratio("run, a week later", "run", lambda r: f"{r:.1%} of a first run"),
     }
 
 
