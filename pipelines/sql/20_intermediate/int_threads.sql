@@ -9,14 +9,15 @@ with mail as (
 ),
 
 mail_links as (  -- each message's parent: References start at the root, In-Reply-To names the parent
-    select message_id, coalesce(reference_ids[1], in_reply_to) as parent_id
+    select message_id, coalesce(reference_ids[1], in_reply_to) as parent_id, thread_id is null as needs_root
     from int_mail_messages
     where message_id is not null
 ),
 
-chain_roots as (  -- climbed parent by parent, for clients that send In-Reply-To without References
+chain_roots as (  -- climbed parent by parent, for clients that send In-Reply-To without References;
+    -- only from mail without a thread id of its own (Gmail's), the only mail that needs a root
     with recursive climb(message_id, root_id, depth) as (
-        select message_id, message_id, 0 from mail_links
+        select message_id, message_id, 0 from mail_links where needs_root
         union all
         select c.message_id, l.parent_id, c.depth + 1
         from climb as c join mail_links as l on l.message_id = c.root_id
