@@ -197,13 +197,34 @@ linkedin_coverage as (  -- (one name more on each side: a share from a handful o
     from (select distinct first_name, last_name from profiles where kind = 'email' and last_name is not null)
 ),
 
-namesake_scale as (
-    select (count(*) filter (where n.is_shared) + getvariable('namesake_prior_names'))
+-- Namesakes no frequency predicts: names the frequencies call rare (less than 1 in 100 of them would
+-- show a second profile) that two profiles share all the same, beyond chance (the predicted count and
+-- two standard deviations of it, as a Poisson count of at least one): a network whose namesakes come
+-- whatever the name (a family firm, a region of few surnames, names the census does not know). What
+-- is left, per name and with or without a profile, is added to every name's expected namesakes.
+rare_profile_names as (
+    select count(n.namesakes) as names, count(*) filter (where n.is_shared) as shared,
+           coalesce(sum(1 - exp(-n.namesakes * c.share) order by n.first_name, n.last_name), 0) as predicted,
+           any_value(c.share) as coverage
+    from linkedin_coverage as c left join profile_names as n on n.namesakes * c.share < 0.01
+),
+
+namesake_excess as (
+    select greatest(shared - predicted - 2 * sqrt(predicted + 1), 0)
+               / (names + getvariable('namesake_prior_names')) / coverage as per_name
+    from rare_profile_names
+),
+
+namesake_scale as (  -- (the shared names the excess explains are not the frequencies' to explain)
+    select (greatest(count(*) filter (where n.is_shared)
+                     - count(n.namesakes) * (1 - exp(-any_value(e.per_name) * any_value(c.share))), 0)
+            + getvariable('namesake_prior_names'))
                -- (summed in a fixed order: the same names give the same scale, to the last bit)
                / (coalesce(sum(1 - exp(-n.namesakes * c.share) order by n.first_name, n.last_name), 0)
                   + getvariable('namesake_prior_names'))
-               * (1 - any_value(c.share)) as factor
-    from linkedin_coverage as c left join profile_names as n on true
+               * (1 - any_value(c.share)) as factor,
+           any_value(e.per_name) * (1 - any_value(c.share)) as excess  -- those hidden: without a profile
+    from linkedin_coverage as c cross join namesake_excess as e left join profile_names as n on true
 ),
 
 initial_shares as (
@@ -429,7 +450,7 @@ rated as (  -- how many other people here would be expected to agree this way by
             when name_level = 'first name only (in the address)' then fl.share
             when name_level = 'surname only (in the address)' then ll.share
             else 1.0
-        end as namesakes_by_frequency,
+        end + if(name_level in ('other name', 'unknown'), 0, ns.excess) as namesakes_by_frequency,
         -- the namesakes in plain sight, beside the one compared
         case when is_whole_name or name_level = 'nickname'
                   -- a name from another script may be written family name first (王伟: Wang Wei)
