@@ -395,8 +395,9 @@ def test_where_profiles_share_rare_names_again_and_again_a_rare_names_job_change
     # here a rare name may well be a namesake's: the pair waits for the user, and says why
     assert ("Ngozi Okafor", addresses[:1]) in people(db) and ("Ngozi Okafor", addresses[1:]) in people(db)
     suggested = cli("--db", db, "people", "suggest").out
-    assert re.search(r"same name \(that someone else here has it: about 1 in \d\); work addresses at two "
-                     r"companies; one address stopped when the other started", suggested)
+    assert re.search(r"same name \(that someone else here has it: about 1 in \d, as your LinkedIn shows namesakes "
+                     r"even for rare names\); work addresses at two companies; one address stopped when the other "
+                     r"started", suggested)
 
 
 def test_two_accounts_of_one_name_at_one_provider_are_two_people(export, db):

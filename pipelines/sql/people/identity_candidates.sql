@@ -464,7 +464,8 @@ rated as (  -- how many other people here would be expected to agree this way by
                   then coalesce(op.bearers, 1) - 1
              else 0 end as namesakes_at_company,
         if(c.company_level = 'same company', os.share, d.share) as domain_share,
-        lc.n as local_part_holders
+        lc.n as local_part_holders,
+        ns.excess as namesake_excess
     from compared as c
     cross join totals as ts
     cross join namesake_scale as ns
@@ -537,8 +538,10 @@ explained as (  -- the evidence in plain words
             name_level || case
                 when name_level in ('other name', 'unknown') then ''
                 when expected_namesakes < 1e-4 then ' (a rare name: nobody else here is likely to have it)'
-                when expected_namesakes < 1 then format(' (that someone else here has it: about 1 in {})',
-                                                        round(1 / expected_namesakes)::bigint)
+                when expected_namesakes < 1 then format(' (that someone else here has it: about 1 in {}{})',
+                                                        round(1 / expected_namesakes)::bigint,
+                                                        if(namesake_excess > expected_namesakes / 2,
+                                                           ', as your LinkedIn shows namesakes even for rare names', ''))
                 else format(' (a common name: about {} others here may have it)', round(expected_namesakes, 1))
             end,
             case company_level
