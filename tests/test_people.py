@@ -618,6 +618,18 @@ def test_an_address_that_spells_the_name_as_written_elsewhere_outweighs_its_nick
                           ("Kim Howard", ["email:kim.howard@outlook.com"])]
 
 
+def test_a_nicknamed_address_that_spells_a_name_two_profiles_bear_is_nobody_in_particular(export, db, cli, tmp_path):
+    # richarddavis@ spells Richard Davis, whom two profiles bear: "Rick" makes it no rarer a name
+    export.mail("Rick Davis <richarddavis@gmail.com>", "jane@acme.com")
+    export.connection("Richard", "Davis", "https://www.linkedin.com/in/richarddavis", "Pixel Finance")
+    export.connection("Richard", "Davis", "https://www.linkedin.com/in/richarddavis-736", "Juniper Insights")
+    export.load(db)
+    assert ("Rick Davis", ["email:richarddavis@gmail.com"]) in people(db)
+    suggested = cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "people", "suggest").out
+    assert "a rare name" not in suggested
+    assert suggested.count("same name (in the address) (a common name: about 1.0 others here may have it)") == 2
+
+
 def test_two_numbered_addresses_of_one_name_at_one_company_are_two_people(export, db):
     """An employer gives a name once too: francois31@ is how a second François got an address there.
     (In a network this big, two such addresses at one small company would otherwise be one person.)"""

@@ -331,8 +331,11 @@ compared as (
         r.kind as right_kind,
         -- one side's address spells the other side's name as written, where its own display name
         -- is a nickname or another form of it (Liz Clark <elizabeth.clark@>, Katie <katherine.howard@>)
-        l.local_letters in (r.first_name || r.last_name, r.last_name || r.first_name) as left_spells_right,
-        r.local_letters in (l.first_name || l.last_name, l.last_name || l.first_name) as right_spells_left,
+        -- (a profile has no address: it spells nothing)
+        coalesce(l.local_letters in (r.first_name || r.last_name, r.last_name || r.first_name), false)
+            as left_spells_right,
+        coalesce(r.local_letters in (l.first_name || l.last_name, l.last_name || l.first_name), false)
+            as right_spells_left,
         -- a name of two words that is another's of three without its last (José García, José García López)
         l.second_word is null and r.second_word = l.last_name and l.last_name <> r.last_name as left_is_shorter,
         r.second_word is null and l.second_word = r.last_name and l.last_name <> r.last_name as right_is_shorter,
