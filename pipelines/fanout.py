@@ -1,7 +1,8 @@
 """Many input files at once (a team's mailboxes): extraction fanned out, one loader writing DuckDB.
 
     input files --> extract_partition, one task per file, in parallel on a Dask cluster
-                    (a file whose content the database already has is only hashed, not read)
+                    (a file whose content the database already has is only hashed, not read;
+                    an mbox that grew past a file loaded before is read from there on)
                     --> <partitions>/<raw table>/<sha256>.parquet, rejected_records/<sha256>.parquet,
                         manifests/<sha256>.json (written last: a partition without it is unfinished)
                 --> load_partitions, in one process and one transaction --> the DuckDB file
@@ -23,7 +24,7 @@ import json
 import os
 import uuid
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,7 +43,9 @@ from pipelines.ingest import (
     IngestSummary,
     file_run,
     fingerprint,
+    grown_from,
     input_files,
+    loaded_by_size,
     merge_batch,
     record_rejects,
 )
@@ -74,29 +77,34 @@ class Partition:
     files: dict[str, Path]  # raw table (or rejected_records) -> its Parquet file
     worker_pid: int  # the process that extracted it
     known: bool = False
+    grown_from: int = 0  # the byte it was read from: past a file loaded before that it begins with (0: whole)
 
 
 def extract_partition(source_name: str, path: Path, out_dir: Path, config: Config, *,
                       now: dt.datetime | None = None, batch_rows: int = BATCH_ROWS,
-                      known: Collection[str] = ()) -> Path:
+                      known: Collection[str] = (), loaded: Mapping[int, Collection[str]] | None = None) -> Path:
     """Reads one input file with its source's connector and writes its records under `out_dir`:
     one Parquet file per raw table and one of rejected items, named by a hash of the file's content
     and path, `batch_rows` records at a time. Returns the manifest, written last; every file is written
     under a temporary name and renamed when whole, so a killed worker leaves no partition the
     loader would read. A file whose content hash is in `known` (ingested before) is not read: its
-    manifest says so. `now` places the calendar window (default: now)."""
+    manifest says so. A file that begins with the whole content of a file in `loaded` (the hashes of
+    the files loaded before, by size: `ingest.loaded_by_size`) and goes on with a new record is read
+    from there on, as `tiekeeper ingest` reads it. `now` places the calendar window (default: now)."""
     source = SOURCES[source_name]
     if source.api:
         raise ValueError(f"{source_name}: an API source has no files to extract")
     path, out_dir = Path(path), Path(out_dir)
     content_sha256, size = fingerprint(path)
     is_known = content_sha256 in known
+    start = 0 if is_known else grown_from(source, path, loaded or {})
     # Named by content and input: two inputs with the same content are two partitions, as in a plain ingest.
     name = hashlib.sha256(f"{content_sha256}\0{path}".encode()).hexdigest()
     writer = _PartitionWriter(out_dir, name, batch_rows)
     records_read, rejected, skipped = 0, 0, Counter()
     try:
-        records = () if is_known else source.read([path], config, now or dt.datetime.now(dt.timezone.utc), None)
+        records = () if is_known else source.read([path], config, now or dt.datetime.now(dt.timezone.utc), None,
+                                                  **({"starts": {path: start}} if start else {}))
         for record in records:
             records_read += 1
             if isinstance(record, Skipped):
@@ -112,7 +120,7 @@ def extract_partition(source_name: str, path: Path, out_dir: Path, config: Confi
         raise
     manifest = {"source": source_name, "input": str(path), "content_sha256": content_sha256, "bytes": size,
                 "records_read": records_read, "rejected": rejected, "skipped_by_reason": dict(skipped),
-                "files": files, "worker_pid": os.getpid(), "known": is_known}
+                "files": files, "worker_pid": os.getpid(), "known": is_known, "grown_from": start}
     target = out_dir / MANIFESTS / f"{name}.json"
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = _temp_name(target)
@@ -178,7 +186,7 @@ def read_partition(manifest: Path) -> Partition:
                      records_read=data["records_read"], rejected=data["rejected"],
                      skipped_by_reason=data["skipped_by_reason"],
                      files={table: root / name for table, name in data["files"].items()},
-                     worker_pid=data["worker_pid"], known=data["known"])
+                     worker_pid=data["worker_pid"], known=data["known"], grown_from=data.get("grown_from", 0))
 
 
 def remove_partition(partition: Partition) -> None:
@@ -222,6 +230,7 @@ def load_partitions(con: duckdb.DuckDBPyConnection, source_name: str, partitions
                 raise ValueError(f"{path}: extracted as ingested before, but its content is not in this database "
                                  "(extract it again)")
             ordinal = _load_partition(con, extracted[path], run.summary, run.started_at, ordinal)
+        run.summary.files_grown = sum(1 for path in run.todo if extracted[path].grown_from)
     return run.summary
 
 
@@ -275,17 +284,18 @@ def dask_task_runner(workers: int, address: str | None = None):
 
 @task(name="extract-partition", task_run_name="extract {path}", cache_policy=NO_CACHE)
 def extract_task(source: str, path: str, out_dir: str, config_path: str, now: dt.datetime,
-                 known: frozenset[str]) -> str:
-    # Only strings cross to the worker: it reads the config and the file itself.
+                 known: frozenset[str], loaded: dict[int, frozenset[str]]) -> str:
+    # Only plain values cross to the worker: it reads the config and the file itself.
     config = load_config(Path(config_path), required=True)
-    return str(extract_partition(source, Path(path), Path(out_dir), config, now=now, known=known))
+    return str(extract_partition(source, Path(path), Path(out_dir), config, now=now, known=known, loaded=loaded))
 
 
 @flow(name="extract-partitions", description="One extraction task per input file, on the flow's task runner.")
 def extract_partitions(source: str, paths: list[str], out_dir: str, config_path: str, now: dt.datetime,
-                       known: frozenset[str] = frozenset()) -> list[str]:
+                       known: frozenset[str] = frozenset(),
+                       loaded: dict[int, frozenset[str]] | None = None) -> list[str]:
     futures = extract_task.map(unmapped(source), paths, unmapped(out_dir), unmapped(config_path), unmapped(now),
-                               unmapped(known))
+                               unmapped(known), unmapped(loaded or {}))
     return [future.result() for future in futures]  # in input order; the first failure is raised
 
 
@@ -307,7 +317,7 @@ def fan_out_ingest(source: str, paths: list[str], db_path: str, config_path: str
     """Ingests `paths` of a file source (linkedin, mbox, ics; folders stand for their files):
     the files are extracted into Parquet partitions on a Dask cluster (a local one of `workers`
     processes, or the one at `address`; a file whose content was ingested before is only hashed
-    there, not read), then loaded by this process in one
+    there, not read, and an mbox that grew past one is read from there on), then loaded by this process in one
     transaction, and people and metrics are refreshed. The partitions go to `partitions_dir`
     (default `<db>.partitions` beside the database; with remote workers, a folder every machine
     sees at the same path) and are removed once loaded. The run holds the database's writer lock
@@ -326,11 +336,12 @@ def fan_out_ingest(source: str, paths: list[str], db_path: str, config_path: str
     with writer_lock(db, wait=run_settings(config).wait_seconds):
         with connect_writer(db, timezone=config.owner.timezone) as con:
             known = frozenset(known_contents(con, source))
+            loaded = loaded_by_size(con, source)
         clear_partitions(out_dir)
         manifests = []
         if files:
             extract = extract_partitions.with_options(task_runner=dask_task_runner(workers, address))
-            manifests = extract(source, [str(p) for p in files], str(out_dir), str(config_file), now, known)
+            manifests = extract(source, [str(p) for p in files], str(out_dir), str(config_file), now, known, loaded)
         summary = load_task(source, manifests, db, config, moment)
         partitions = [read_partition(Path(m)) for m in manifests]
         for partition in partitions:

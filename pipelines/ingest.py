@@ -16,7 +16,7 @@ import hashlib
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -508,20 +508,31 @@ def grown_files(con, source: Source, paths: list[Path]) -> dict[Path, int]:
     """Of these files, those that begin with the whole content of a file of this source loaded
     before, and go on from there with a new record (mail appended to an mbox): where the new part
     starts. Their first part is loaded: only the rest needs reading."""
+    loaded = loaded_by_size(con, source.name)
+    return {path: start for path in paths if (start := grown_from(source, path, loaded))}
+
+
+def loaded_by_size(con, source_name: str) -> dict[int, frozenset[str]]:
+    """The content hashes of the (non-empty) files of a source loaded before, by their size in bytes:
+    what `grown_from` looks for at the start of a file."""
     loaded: dict[int, set[str]] = {}
     for sha256, size in con.execute("select content_sha256, bytes from source_files where source = ? and bytes > 0",
-                                    [source.name]).fetchall():
+                                    [source_name]).fetchall():
         loaded.setdefault(size, set()).add(sha256)
-    starts = {}
-    for path in paths:
-        sizes = sorted(size for size in loaded if size < path.stat().st_size)
-        grown_from = [size for size in _loaded_prefixes(path, sizes, loaded) if source.continues_at(path, size)]
-        if grown_from:
-            starts[path] = max(grown_from)
-    return starts
+    return {size: frozenset(hashes) for size, hashes in loaded.items()}
 
 
-def _loaded_prefixes(path: Path, sizes: list[int], loaded: dict[int, set[str]]) -> list[int]:
+def grown_from(source: Source, path: Path, loaded: Mapping[int, Collection[str]]) -> int:
+    """Where `path` goes on past the whole content of a file loaded before (`loaded_by_size`) with a
+    new record, the latest such point; 0 when it does not (it is read whole). Needs no database:
+    a worker of a fanned-out ingest calls it with what the writer passed it."""
+    if not source.continues_at:
+        return 0
+    sizes = sorted(size for size in loaded if size < path.stat().st_size)
+    return max((size for size in _loaded_prefixes(path, sizes, loaded) if source.continues_at(path, size)), default=0)
+
+
+def _loaded_prefixes(path: Path, sizes: list[int], loaded: Mapping[int, Collection[str]]) -> list[int]:
     """Which of `sizes` (ascending) first bytes of the file hash to the content of a file loaded before."""
     digest, done, found = hashlib.sha256(), 0, []
     with path.open("rb") as file:

@@ -161,6 +161,28 @@ def test_a_rerun_with_the_same_mailboxes_extracts_nothing_and_changes_nothing(fa
     assert [row[4:] for row in history_after] == [pytest.approx(row[4:], rel=1e-9) for row in history_before]
 
 
+def test_mailboxes_that_grew_are_read_from_where_they_grew_and_load_what_a_plain_ingest_loads(world, mailboxes,
+                                                                                             config, tmp_path):
+    # the team's mailboxes as a mail program keeps them: last week's, then the same files with mail appended
+    folder = tmp_path / "team"
+    folder.mkdir()
+    mail = {folder / path.name: messages(path.read_bytes()) for path in mailboxes}
+    kept = {path: len(messages_) * 4 // 5 for path, messages_ in mail.items()}
+    db, plain, paths = tmp_path / "tiekeeper.duckdb", tmp_path / "plain.duckdb", list(mail)
+    for week in ("last", "this"):
+        for path, messages_ in mail.items():
+            path.write_bytes(b"".join(messages_[:kept[path]] if week == "last" else messages_))
+        result = fan_out_ingest("mbox", [str(p) for p in paths], str(db), str(world.config), workers=2, as_of=AS_OF)
+        plain_ingest(plain, paths, config)
+
+    # the workers read only what was appended ...
+    assert [p.grown_from for p in result.extracted] == [len(b"".join(mail[p][:kept[p]])) for p in paths]
+    assert result.summary.files_grown == 4
+    assert result.summary.records_read == sum(len(messages_) - kept[path] for path, messages_ in mail.items())
+    # ... and the database holds what `tiekeeper ingest` of the same files, week by week, gives
+    assert contents(db) == contents(plain)
+
+
 def history(db: Path) -> list[tuple]:
     """The weekly scores, their floats last: DuckDB adds them up in parallel, in no fixed order, so
     a recomputation from the same interactions may differ in the last bits of a float."""
