@@ -630,6 +630,18 @@ def test_a_nicknamed_address_that_spells_a_name_two_profiles_bear_is_nobody_in_p
     assert suggested.count("same name (in the address) (a common name: about 1.0 others here may have it)") == 2
 
 
+def test_a_numbered_address_at_the_company_bears_the_name_it_spells_whatever_name_it_shows(export, db, cli, tmp_path):
+    # Brightwave has two James Browns: james.brown@ and james.brown43@, who signs as Jim; the profile
+    # at Brightwave is one of the two, and nothing says which
+    export.mail("James Brown <james.brown@brightwave.io>", "jane@acme.com")
+    export.mail("Jim Brown <james.brown43@brightwave.io>", "jane@acme.com")
+    export.connection("James", "Brown", "https://www.linkedin.com/in/james-brown-gz5j38y9", "Brightwave")
+    export.load(db)
+    assert ("James Brown", ["linkedin:james-brown-gz5j38y9"]) in people(db)
+    suggested = cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "people", "suggest").out
+    assert suggested.count("(and 1 other of the name at the company); the address is at the company's domain") == 2
+
+
 def test_two_numbered_addresses_of_one_name_at_one_company_are_two_people(export, db):
     """An employer gives a name once too: francois31@ is how a second François got an address there.
     (In a network this big, two such addresses at one small company would otherwise be one person.)"""

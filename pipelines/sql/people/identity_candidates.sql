@@ -244,9 +244,20 @@ name_bearers as (
 ),
 
 org_bearers as (  -- the same, at one organisation: what a name and a company agreeing must reckon with
-    select first_name, last_name, org, greatest(count(*) filter (where kind = 'linkedin_url'),
-                                                count(*) filter (where kind = 'email' and not is_free_mail)) as bearers
-    from profiles where last_name is not null and org is not null
+    select first_name, last_name, org, greatest(count(distinct identity_key) filter (where kind = 'linkedin_url'),
+                                                count(distinct identity_key) filter (where kind = 'email')) as bearers
+    from (
+        select identity_key, kind, first_name, last_name, org from profiles
+        where last_name is not null and org is not null and not (kind = 'email' and is_free_mail)
+        union
+        -- a work address there that spells the name bears it, whatever name it shows: the company gave
+        -- a second James Brown james.brown43@, and he signs as Jim Brown
+        select e.identity_key, e.kind, n.first_name, n.last_name, e.org
+        from profiles as e
+        join (select distinct first_name, last_name, org from profiles where last_name is not null and org is not null)
+            as n on n.org = e.org and e.local_letters in (n.first_name || n.last_name, n.last_name || n.first_name)
+        where e.kind = 'email' and not e.is_free_mail
+    )
     group by all
 ),
 
@@ -540,6 +551,10 @@ explained as (  -- the evidence in plain words
         if(name_bits + company_bits + mail_bits >= getvariable('suggest_score'), concat_ws('; ',
             name_level || case
                 when name_level in ('other name', 'unknown') then ''
+                -- the company agrees, and others of the name are there: those are who it may be
+                when company_level in ('same domain', 'domain is the company', 'same company')
+                     and namesakes_at_company >= 1 then format(' (and {} other{} of the name at the company)',
+                                                               namesakes_at_company, if(namesakes_at_company = 1, '', 's'))
                 when expected_namesakes < 1e-4 then ' (a rare name: nobody else here is likely to have it)'
                 when expected_namesakes < 1 then format(' (that someone else here has it: about 1 in {}{})',
                                                         round(1 / expected_namesakes)::bigint,
