@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import hashlib
 import os
 import subprocess
 import sys
@@ -93,27 +94,29 @@ def resolved(con, config, truth: Path) -> IdentityQuality:
 
 
 BEFORE_SCRIPT = """
+import datetime as dt
 import sys
 from pathlib import Path
 from pipelines.config import load_config
 from pipelines.ingest import ingest
 from pipelines.people import refresh_people
 from pipelines.warehouse import connect_writer
-folder, db = Path(sys.argv[1]), Path(sys.argv[2])
+folder, db, now = Path(sys.argv[1]), Path(sys.argv[2]), dt.datetime.fromisoformat(sys.argv[3])
 config = load_config(folder / "tiekeeper.toml", required=True)
 with connect_writer(db, timezone=config.owner.timezone) as con:
-    for source in ("linkedin", "mbox", "ics"):
-        ingest(con, source, config.source_paths(source), config, show_progress=False)
+    for source in ("linkedin", "mbox", "ics"):  # as of the world's end, as the worlds here are loaded
+        ingest(con, source, config.source_paths(source), config, now=now, show_progress=False)
     refresh_people(con, config)
 """
 
 
 def before(code: Path, folder: Path) -> IdentityQuality:
     """The world resolved by the code in `code` (its own ingest and people build), scored here."""
-    db = folder / "before.duckdb"
+    # (named by the checkout: another --before is resolved afresh, never read from this one's cache)
+    db = folder / f"before-{hashlib.sha256(str(code.resolve()).encode()).hexdigest()[:12]}.duckdb"
     if not db.exists():
-        subprocess.run([sys.executable, "-c", BEFORE_SCRIPT, str(folder), str(db)], cwd=code, check=True,
-                       env={**os.environ, "PYTHONPATH": str(code)})
+        subprocess.run([sys.executable, "-c", BEFORE_SCRIPT, str(folder), str(db), NOW.isoformat()], cwd=code,
+                       check=True, env={**os.environ, "PYTHONPATH": str(code)})
     with connect_writer(db) as con:
         return identity_quality(con, folder / "truth.json")
 
