@@ -254,8 +254,10 @@ org_bearers as (  -- the same, at one organisation: what a name and a company ag
         -- a second James Brown james.brown43@, and he signs as Jim Brown
         select e.identity_key, e.kind, n.first_name, n.last_name, e.org
         from profiles as e
-        join (select distinct first_name, last_name, org from profiles where last_name is not null and org is not null)
-            as n on n.org = e.org and e.local_letters in (n.first_name || n.last_name, n.last_name || n.first_name)
+        join (select distinct first_name, last_name, org,
+                     unnest([first_name || last_name, last_name || first_name]) as spelled
+              from profiles where last_name is not null and org is not null)
+            as n on n.org = e.org and n.spelled = e.local_letters
         where e.kind = 'email' and not e.is_free_mail
     )
     group by all
