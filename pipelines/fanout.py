@@ -317,10 +317,10 @@ def fan_out_ingest(source: str, paths: list[str], db_path: str, config_path: str
     """Ingests `paths` of a file source (linkedin, mbox, ics; folders stand for their files):
     the files are extracted into Parquet partitions on a Dask cluster (a local one of `workers`
     processes, or the one at `address`; a file whose content was ingested before is only hashed
-    there, not read, and an mbox that grew past one is read from there on), then loaded by this process in one
-    transaction, and people and metrics are refreshed. The partitions go to `partitions_dir`
-    (default `<db>.partitions` beside the database; with remote workers, a folder every machine
-    sees at the same path) and are removed once loaded. The run holds the database's writer lock
+    there, not read, and an mbox that grew past one is read from there on), then loaded by this
+    process in one transaction, and people and metrics are refreshed. The partitions go to
+    `partitions_dir` (default `<db>.partitions` beside the database; with remote workers, a folder
+    every machine sees at the same path) and are removed once loaded. The run holds the database's writer lock
     from start to end. `as_of` (a date or ISO time, default now) places the calendars' window and
     the metrics, as `tiekeeper --as-of` does."""
     if source not in SOURCES or SOURCES[source].api:
