@@ -136,6 +136,11 @@ TIE_PANEL = """
     from tie_inputs(features := 'panel_features') as i
     left join tie_outcomes($cuts::timestamptz[]) as o using (person_id, cut_at)"""
 REPLY_PANEL = "select * from reply_candidates($cuts::timestamptz[], messages := 'int_reply_messages')"
+# A message's columns that say when something came after it (the thread's next message, the owner's
+# next word in the thread or to the sender). A reply panel reads them only up to its window's end, so
+# the fingerprint counts each at its own moment: the owner answering today an old message changes
+# the message's row, and only the cuts whose window reaches today are built again.
+REPLY_LATER = ("next_at", "owner_next_in_thread_at", "owner_next_to_sender_at")
 
 
 def build_panels(con: duckdb.DuckDBPyConnection, tie_cuts: list[dt.datetime],
@@ -151,7 +156,7 @@ def build_panels(con: duckdb.DuckDBPyConnection, tie_cuts: list[dt.datetime],
                        "cut_at, person_id", tie_cuts_per_query(con))
     replies = _kept_panel(con, "learning_panel_replies", reply_cuts, "int_reply_messages", "sent_at",
                           REPLY.horizon_days, lambda cuts: REPLY_PANEL, REPLY_COLUMNS, "cut_at, channel, message_ref",
-                          None)
+                          None, later=REPLY_LATER)
     con.execute("drop table if exists panel_features")
     return Panels(ties, _inputs(ties), replies, _inputs(replies))
 
@@ -166,9 +171,10 @@ REPLY_COLUMNS = ("cut_at", "answered_next_14")
 
 def _kept_panel(con: duckdb.DuckDBPyConnection, table: str, cuts: list[dt.datetime], events: str,
                 time_column: str, horizon_days: int, rows_sql, columns: tuple[str, ...], order: str,
-                cuts_per_query: int | None) -> dict[str, np.ndarray]:
+                cuts_per_query: int | None, later: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
     """`columns` and the inputs of the panel rows at `cuts` from `table`, kept up to date by `keep_rows`."""
-    keep_rows(con, table, cuts, events, time_column, horizon_days, rows_sql, cuts_per_query=cuts_per_query)
+    keep_rows(con, table, cuts, events, time_column, horizon_days, rows_sql, cuts_per_query=cuts_per_query,
+              later=later)
     rows = con.execute(f"select {', '.join(columns)}, columns('^x_') from {table} "
                        f"where cut_at = any($cuts::timestamptz[]) order by {order}", {"cuts": cuts})
     return _plain(rows.fetchnumpy())
@@ -193,13 +199,14 @@ def tie_cuts_per_query(con: duckdb.DuckDBPyConnection) -> int:
 
 def keep_rows(con: duckdb.DuckDBPyConnection, table: str, cuts: list[dt.datetime], events: str,
               time_column: str, horizon_days: int, rows_sql, *, prune: bool = False,
-              cuts_per_query: int | None = None) -> int:
+              cuts_per_query: int | None = None, later: tuple[str, ...] = ()) -> int:
     """Keeps in `table` the rows at `cuts` of a query that reads only the `events` up to
-    `horizon_days` after each cut: (re)builds the cuts whose fingerprint (of those events, the
-    settings and the time zone) is not the one kept; with `prune`, drops the cuts not asked for.
+    `horizon_days` after each cut (and their `later` moments only up to there): (re)builds the cuts
+    whose fingerprint (of those events, the settings and the time zone) is not the one kept; with
+    `prune`, drops the cuts not asked for.
     `rows_sql(cuts)` prepares and returns the query of the rows at those cuts (with `$cuts`), which
     is run for `cuts_per_query` cuts at a time (None: all at once). Returns how many cuts were built."""
-    prints = _fingerprints(con, cuts, events, time_column, horizon_days)
+    prints = _fingerprints(con, cuts, events, time_column, horizon_days, later)
     con.register("cut_prints", pa.table({"cut_at": pa.array(cuts, pa.timestamp("us", tz="UTC")),
                                          "fingerprint": pa.array([prints[c] for c in cuts], pa.string())}))
     try:
@@ -229,16 +236,25 @@ def keep_rows(con: duckdb.DuckDBPyConnection, table: str, cuts: list[dt.datetime
 
 
 def _fingerprints(con: duckdb.DuckDBPyConnection, cuts: list[dt.datetime], events: str, time_column: str,
-                  horizon_days: int) -> dict[dt.datetime, str]:
+                  horizon_days: int, later: tuple[str, ...] = ()) -> dict[dt.datetime, str]:
     """Per cut, a fingerprint of every `events` row up to the end of its outcome window (a running
-    count and sum of row hashes), with the metric settings and the owner's time zone."""
+    count and sum of hashes), with the metric settings and the owner's time zone. A row's `later`
+    columns (moments after its own) count apart, each at its moment: a value past the window's end
+    is not part of that window."""
     if not cuts:
         return {}
     settings = con.execute("select coalesce(string_agg(key || '=' || value::varchar, ',' order by key), '') "
                            "|| owner_tz() from metric_settings").fetchall()[0][0]
+    row = "e"
+    if later:
+        row = ", ".join(f'e."{name}"' for name in _columns(con, events) if name not in later)
+    moments = f"select {time_column} as t, hash({row}) as h from {events} as e"
+    for name in later:
+        moments += (f" union all select {name}, hash({row}, '{name}', {name}) from {events} as e"
+                    f" where {name} is not null")
     rows = con.execute(f"""
         with per_moment as (
-            select {time_column} as t, count(*) as n, sum(hash(e)) as h from {events} as e group by all
+            select t, count(*) as n, sum(h) as h from ({moments}) group by all
         ),
         running as (
             select t, sum(n) over (order by t) as n, sum(h) over (order by t) as h from per_moment

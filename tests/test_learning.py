@@ -15,7 +15,19 @@ import pytest
 from connectors.demo import generate_world
 from pipelines.config import load_config
 from pipelines.ingest import ingest
-from pipelines.learning import LAPSE, REPLY, STRENGTH, build_panels, first_exchange, grid_cuts, training_cuts
+from pipelines.learning import (
+    LAPSE,
+    REPLY,
+    REPLY_LATER,
+    REPLY_PANEL,
+    STRENGTH,
+    WINDOW_MARGIN_DAYS,
+    build_panels,
+    first_exchange,
+    grid_cuts,
+    keep_rows,
+    training_cuts,
+)
 from pipelines.metrics import fit_day, refresh_metrics
 from pipelines.people import refresh_people
 from pipelines.warehouse import connect_writer, set_as_of
@@ -101,6 +113,34 @@ def test_panels_kept_between_runs_are_what_a_fresh_build_gives_and_follow_a_chan
         assert_same_panels(changed, fresh(con))
     with pytest.raises(AssertionError):
         assert_same_panels(kept, changed)
+
+
+@pytest.mark.slow
+def test_an_old_message_answered_today_builds_again_only_the_reply_cuts_whose_window_reaches_today(world, tmp_path):
+    """A weekly run's new mail changes old messages' rows (the owner's next word to the sender is now
+    this week): a cut whose window ended before that reads none of it and is kept."""
+    db, config = world
+    db = shutil.copy(db, tmp_path / "t.duckdb")
+    answered = AS_OF - dt.timedelta(days=1)
+    with connect_writer(db, timezone=config.owner.timezone) as con:
+        set_as_of(con, AS_OF)
+        cuts = training_cuts(REPLY, first_exchange(con), AS_OF, ZoneInfo(config.owner.timezone))
+
+        def kept() -> int:
+            return keep_rows(con, "learning_panel_replies", cuts, "int_reply_messages", "sent_at", REPLY.horizon_days,
+                             lambda _: REPLY_PANEL, later=REPLY_LATER)
+
+        assert kept() == 0
+        changed = con.execute("""update int_reply_messages set owner_next_to_sender_at = $1
+                                 where sent_at < timestamptz '2026-01-01' and sender_role = 'person'
+                                   and coalesce(owner_next_to_sender_at > $1, true)""", [answered]).fetchall()[0][0]
+        assert changed > 10
+        reaching = [c for c in cuts if c + dt.timedelta(days=REPLY.horizon_days + WINDOW_MARGIN_DAYS) > answered]
+        assert 0 < len(reaching) < 5 < len(cuts)
+        assert kept() == len(reaching)
+        read_back = build_panels(con, [], cuts).replies
+        con.execute("drop table learning_panel_replies")
+        assert_same_panels([read_back], [build_panels(con, [], cuts).replies])
 
 
 def assert_same_panels(a, b) -> None:
