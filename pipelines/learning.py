@@ -22,12 +22,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from zoneinfo import ZoneInfo
 
 import duckdb
 import numpy as np
 import pyarrow as pa
+
+from pipelines.derived import fingerprint, record, recorded
 
 log = logging.getLogger("tiekeeper.learning")
 
@@ -146,18 +148,29 @@ REPLY_LATER = ("next_at", "owner_next_in_thread_at", "owner_next_to_sender_at")
 def build_panels(con: duckdb.DuckDBPyConnection, tie_cuts: list[dt.datetime],
                  reply_cuts: list[dt.datetime]) -> Panels:
     """The tie and reply panels at these cuts, built where not kept from an earlier run."""
+    keep_panels(con, tie_cuts, reply_cuts)
+    return read_panels(con, tie_cuts, reply_cuts)
+
+
+def keep_panels(con: duckdb.DuckDBPyConnection, tie_cuts: list[dt.datetime], reply_cuts: list[dt.datetime]) -> None:
+    """Builds the panels' rows at the cuts that are new or whose data changed (`keep_rows`)."""
     def tie_rows(cuts):
         con.execute("create or replace temp table panel_features as select * from "
                     "tie_features($cuts::timestamptz[])", {"cuts": cuts})
         return TIE_PANEL
 
-    ties = _kept_panel(con, "learning_panel_ties", tie_cuts, "int_interactions", "occurred_at",
-                       max(STRENGTH.horizon_days, LAPSE.horizon_days), tie_rows, TIE_COLUMNS,
-                       "cut_at, person_id", tie_cuts_per_query(con))
-    replies = _kept_panel(con, "learning_panel_replies", reply_cuts, "int_reply_messages", "sent_at",
-                          REPLY.horizon_days, lambda cuts: REPLY_PANEL, REPLY_COLUMNS, "cut_at, channel, message_ref",
-                          None, later=REPLY_LATER)
+    keep_rows(con, "learning_panel_ties", tie_cuts, "int_interactions", "occurred_at",
+              max(STRENGTH.horizon_days, LAPSE.horizon_days), tie_rows, cuts_per_query=tie_cuts_per_query(con))
+    keep_rows(con, "learning_panel_replies", reply_cuts, "int_reply_messages", "sent_at", REPLY.horizon_days,
+              lambda cuts: REPLY_PANEL, later=REPLY_LATER)
     con.execute("drop table if exists panel_features")
+
+
+def read_panels(con: duckdb.DuckDBPyConnection, tie_cuts: list[dt.datetime],
+                reply_cuts: list[dt.datetime]) -> Panels:
+    """The kept panels' rows at these cuts, as the fits read them."""
+    ties = _read_panel(con, "learning_panel_ties", tie_cuts, TIE_COLUMNS, "cut_at, person_id")
+    replies = _read_panel(con, "learning_panel_replies", reply_cuts, REPLY_COLUMNS, "cut_at, channel, message_ref")
     return Panels(ties, _inputs(ties), replies, _inputs(replies))
 
 
@@ -169,12 +182,9 @@ TIE_COLUMNS = ("cut_at", "published_score", "contact_days_180", "contact_days_36
 REPLY_COLUMNS = ("cut_at", "answered_next_14")
 
 
-def _kept_panel(con: duckdb.DuckDBPyConnection, table: str, cuts: list[dt.datetime], events: str,
-                time_column: str, horizon_days: int, rows_sql, columns: tuple[str, ...], order: str,
-                cuts_per_query: int | None, later: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
-    """`columns` and the inputs of the panel rows at `cuts` from `table`, kept up to date by `keep_rows`."""
-    keep_rows(con, table, cuts, events, time_column, horizon_days, rows_sql, cuts_per_query=cuts_per_query,
-              later=later)
+def _read_panel(con: duckdb.DuckDBPyConnection, table: str, cuts: list[dt.datetime], columns: tuple[str, ...],
+                order: str) -> dict[str, np.ndarray]:
+    """`columns` and the model inputs of `table`'s rows at `cuts`."""
     rows = con.execute(f"select {', '.join(columns)}, columns('^x_') from {table} "
                        f"where cut_at = any($cuts::timestamptz[]) order by {order}", {"cuts": cuts})
     return _plain(rows.fetchnumpy())
@@ -296,10 +306,10 @@ def _plain(columns: dict) -> dict[str, np.ndarray]:
 # --- fitting ----------------------------------------------------------------------------------------
 
 def fit_models(panels: Panels, first_contact: dt.datetime | None, as_of: dt.datetime, tz: ZoneInfo,
-               settings: dict[str, float]) -> list[Fit]:
-    """The three fits as of `as_of`, each from the panel rows whose outcome was complete by then."""
+               settings: dict[str, float], models: tuple[ModelSpec, ...] = MODELS) -> list[Fit]:
+    """The fits as of `as_of`, each from the panel rows whose outcome was complete by then."""
     fits = []
-    for spec in MODELS:
+    for spec in models:
         cuts = [] if first_contact is None else training_cuts(spec, first_contact, as_of, tz)
         if not settings.get("learn", 1):
             fits.append(Fit(spec.name, as_of, "published", "learning is switched off ([metrics] learn = 0)"))
@@ -597,15 +607,37 @@ def _digits_or_none(value: float | None) -> float | None:
 
 
 def learn(con: duckdb.DuckDBPyConnection, settings: dict[str, float], as_of: dt.datetime, tz: ZoneInfo) -> list[Fit]:
-    """Fits every model as of `as_of` from the history before it and stores the fits."""
+    """Fits every model as of `as_of` from the history before it and stores the fits. A model whose
+    training rows are those of its last fit (the same cuts with the same fingerprints, settings and
+    code: most weeks for the tie models, which gain a cut every 28 days) is that fit again, made as
+    of `as_of`, without reading its rows."""
     first = first_exchange(con)
-    tie_cuts, reply_cuts = [], []
-    if first is not None:
-        tie_cuts = sorted(set(training_cuts(STRENGTH, first, as_of, tz)) | set(training_cuts(LAPSE, first, as_of, tz)))
-        reply_cuts = training_cuts(REPLY, first, as_of, tz)
-    panels = build_panels(con, tie_cuts, reply_cuts)
-    fits = fit_models(panels, first, as_of, tz, settings)
-    store_fits(con, fits)
-    for fit in fits:
-        log.debug("%s", fit.line())
-    return fits
+    cuts = {spec: [] if first is None else training_cuts(spec, first, as_of, tz) for spec in MODELS}
+    tie_cuts = sorted(set(cuts[STRENGTH]) | set(cuts[LAPSE]))
+    keep_panels(con, tie_cuts, cuts[REPLY])
+    inputs = {spec: _fit_inputs(con, spec, cuts[spec], settings) for spec in MODELS}
+    fits = {spec: Fit(**kept | {"fitted_as_of": as_of}) for spec in MODELS
+            if (kept := recorded(con, f"fit {spec.name}", inputs[spec])) is not None}
+    if todo := tuple(spec for spec in MODELS if spec not in fits):
+        needs_ties = STRENGTH in todo or LAPSE in todo
+        panels = read_panels(con, tie_cuts if needs_ties else [], cuts[REPLY] if REPLY in todo else [])
+        for spec, fit in zip(todo, fit_models(panels, first, as_of, tz, settings, todo)):
+            fits[spec] = fit
+            record(con, f"fit {spec.name}", inputs[spec], {name: None if isinstance(value, float) and math.isnan(value)
+                                                           else value for name, value in asdict(fit).items()}
+                   | {"fitted_as_of": None})
+    store_fits(con, [fits[spec] for spec in MODELS])
+    for spec in MODELS:
+        log.debug("%s", fits[spec].line())
+    return [fits[spec] for spec in MODELS]
+
+
+def _fit_inputs(con: duckdb.DuckDBPyConnection, spec: ModelSpec, cuts: list[dt.datetime],
+                settings: dict[str, float]) -> str:
+    """A fingerprint of what a fit of `spec` learns from: its cuts, the fingerprint of each cut's
+    kept rows (a cut without rows has none), the settings and tiekeeper's code."""
+    table = "learning_panel_replies" if spec is REPLY else "learning_panel_ties"
+    kept = con.execute(f"select cut_at::varchar, any_value(fingerprint) from {table} "
+                       "where cut_at = any($cuts::timestamptz[]) group by cut_at order by cut_at",
+                       {"cuts": cuts}).fetchall()
+    return fingerprint(spec.name, [c.isoformat() for c in cuts], kept, settings)
