@@ -209,13 +209,13 @@ def tie_cuts_per_query(con: duckdb.DuckDBPyConnection) -> int:
 
 def keep_rows(con: duckdb.DuckDBPyConnection, table: str, cuts: list[dt.datetime], events: str,
               time_column: str, horizon_days: int, rows_sql, *, prune: bool = False,
-              cuts_per_query: int | None = None, later: tuple[str, ...] = ()) -> int:
+              cuts_per_query: int | None = None, later: tuple[str, ...] = ()) -> list[dt.datetime]:
     """Keeps in `table` the rows at `cuts` of a query that reads only the `events` up to
     `horizon_days` after each cut (and their `later` moments only up to there): (re)builds the cuts
     whose fingerprint (of those events, the settings and the time zone) is not the one kept; with
     `prune`, drops the cuts not asked for.
     `rows_sql(cuts)` prepares and returns the query of the rows at those cuts (with `$cuts`), which
-    is run for `cuts_per_query` cuts at a time (None: all at once). Returns how many cuts were built."""
+    is run for `cuts_per_query` cuts at a time (None: all at once). Returns the cuts it built."""
     prints = _fingerprints(con, cuts, events, time_column, horizon_days, later)
     con.register("cut_prints", pa.table({"cut_at": pa.array(cuts, pa.timestamp("us", tz="UTC")),
                                          "fingerprint": pa.array([prints[c] for c in cuts], pa.string())}))
@@ -240,7 +240,7 @@ def keep_rows(con: duckdb.DuckDBPyConnection, table: str, cuts: list[dt.datetime
         for start in range(0, len(stale), step):  # a cut's rows do not depend on the other cuts
             chunk = stale[start:start + step]
             con.execute(f"insert into {table} " + fresh.format(sql=rows_sql(chunk)), {"cuts": chunk})
-        return len(stale)
+        return stale
     finally:
         con.unregister("cut_prints")
 

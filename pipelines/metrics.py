@@ -89,22 +89,44 @@ def _rebuild_history(con, weeks: int, now: dt.datetime, tz) -> int:
     owner's timezone), all with the models current as of `now`, so that the series shows how the
     ties moved and not how the models did. The features of each week are kept between runs
     (`strength_history_features`, fingerprinted by the interactions before the week's end): a weekly
-    run computes those of the new week, and those of a week whose history changed; scoring them all
-    again is cheap."""
+    run computes those of the new week, and those of a week whose history changed. Scored with what
+    scored the kept weeks (the same strength fit, settings and pinned people), only those weeks are
+    scored: the new week is appended; else all are scored again."""
     local = now.astimezone(tz)
     this_monday = dt.datetime.combine(local.date() - dt.timedelta(days=local.weekday()), dt.time(), tzinfo=tz)
     week_ends = [(this_monday - dt.timedelta(weeks=back)).astimezone(dt.timezone.utc)
                  for back in range(weeks - 1, -1, -1)]
-    keep_rows(con, "strength_history_features", week_ends, "int_interactions", "occurred_at", 0,
-              lambda cuts: "select * from tie_features($cuts::timestamptz[])",
-              prune=True, cuts_per_query=tie_cuts_per_query(con))
-    con.execute("create or replace temp view history_features as "
-                "select * exclude (fingerprint) from strength_history_features")
-    con.execute("delete from strength_history")
+    built = keep_rows(con, "strength_history_features", week_ends, "int_interactions", "occurred_at", 0,
+                      lambda cuts: "select * from tie_features($cuts::timestamptz[])",
+                      prune=True, cuts_per_query=tie_cuts_per_query(con))
+    scoring = fingerprint(*con.execute("""
+        select (select string_agg(f::varchar, ';' order by f::varchar)
+                from (select * exclude (fitted_as_of) from current_fits() where model = 'strength') as f),
+               (select string_agg(c::varchar, ';' order by c::varchar)
+                from (select c.* exclude (model, fitted_as_of) from model_coefficients as c
+                      join current_fits() using (model, fitted_as_of) where model = 'strength') as c),
+               (select string_agg(s::varchar, ';' order by s::varchar) from metric_settings as s),
+               (select string_agg(distinct person_id, ';' order by person_id) from pinned_people),
+               owner_tz()""").fetchall()[0])
+    monday = {c: c.astimezone(tz).date() - dt.timedelta(days=7) for c in week_ends}  # the week's first day
+    scored = {week for (week,) in con.execute("select distinct week from strength_history").fetchall()}
+    if recorded(con, "strength history", scoring) is None:
+        built = week_ends
+    again = sorted(set(built) | {c for c in week_ends if monday[c] not in scored})
+    _score_weeks(con, [monday[c] for c in week_ends if c not in again], again)
+    record(con, "strength history", scoring, {})
+    return weeks
+
+
+def _score_weeks(con, kept: list[dt.date], again: list[dt.datetime]) -> None:
+    """`strength_history` keeps the `kept` weeks (their Mondays) and scores the weeks ending at each
+    of `again` from their kept features."""
+    con.execute("delete from strength_history where not week = any($kept::date[])", {"kept": kept})
+    con.execute("create or replace temp table history_features as select * exclude (fingerprint) "
+                "from strength_history_features where cut_at = any($ends::timestamptz[])", {"ends": again})
     con.execute("""
         insert into strength_history by name
         select local_day(cut_at) - 7 as week, person_id, strength, tier, published_score as raw_score, decayed_sum,
                reciprocity, greatest(channels, 1) as channels, expected_contact_days
         from tie_scores(features := 'history_features')""")
-    con.execute("drop view history_features")
-    return weeks
+    con.execute("drop table history_features")

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from connectors.demo import generate_world
+from pipelines import metrics
 from pipelines.config import load_config
 from pipelines.ingest import ingest
 from pipelines.metrics import refresh_metrics
@@ -100,6 +101,33 @@ def test_weekly_runs_that_each_add_data_equal_one_build_from_everything(world, t
     assert all(full.values())
     for name in DERIVED:
         assert_same_rows(incremental[name], full[name])
+
+
+def test_a_week_later_with_the_strength_model_kept_scores_only_the_new_week_and_equals_one_build(
+        world, tmp_path, monkeypatch):
+    """The strength model's training cuts and rows are those of the week before (its latest cut's
+    window ended before either day): the history keeps 25 weeks and scores the new one."""
+    paths, config, early, late = world
+    weeks_scored = []
+    score_weeks = metrics._score_weeks
+    monkeypatch.setattr(metrics, "_score_weeks",
+                        lambda con, kept, again: weeks_scored.append(len(again)) or score_weeks(con, kept, again))
+
+    def build(db: Path, *moments: dt.datetime) -> None:
+        with connect_writer(db, timezone=config.owner.timezone) as con:
+            for source, files in [("linkedin", [paths.linkedin_zip]), ("mbox", [early, late]), ("ics", paths.ics)]:
+                ingest(con, source, files, config, now=WEEKLY_RUNS[-1], show_progress=False)
+            refresh_people(con, config)
+            for moment in moments:
+                refresh_metrics(con, config, as_of=moment)
+
+    build(tmp_path / "weekly.duckdb", *WEEKLY_RUNS[1:])
+    assert weeks_scored == [26, 1]
+    build(tmp_path / "whole.duckdb", WEEKLY_RUNS[-1])
+    weekly, whole = derived(tmp_path / "weekly.duckdb", WEEKLY_RUNS[-1]), derived(tmp_path / "whole.duckdb",
+                                                                                    WEEKLY_RUNS[-1])
+    for name in DERIVED:
+        assert_same_rows(weekly[name], whole[name])
 
 
 def test_a_run_with_nothing_new_rebuilds_neither_people_nor_metrics(world, tmp_path):

@@ -130,8 +130,8 @@ def test_an_old_message_answered_today_builds_again_only_the_reply_cuts_whose_wi
         cuts = training_cuts(REPLY, first_exchange(con), AS_OF, ZoneInfo(config.owner.timezone))
 
         def kept() -> int:
-            return keep_rows(con, "learning_panel_replies", cuts, "int_reply_messages", "sent_at", REPLY.horizon_days,
-                             lambda _: REPLY_PANEL, later=REPLY_LATER)
+            return len(keep_rows(con, "learning_panel_replies", cuts, "int_reply_messages", "sent_at",
+                                 REPLY.horizon_days, lambda _: REPLY_PANEL, later=REPLY_LATER))
 
         assert kept() == 0
         changed = con.execute("""update int_reply_messages set owner_next_to_sender_at = $1
