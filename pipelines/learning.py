@@ -623,13 +623,17 @@ def learn(con: duckdb.DuckDBPyConnection, settings: dict[str, float], as_of: dt.
         panels = read_panels(con, tie_cuts if needs_ties else [], cuts[REPLY] if REPLY in todo else [])
         for spec, fit in zip(todo, fit_models(panels, first, as_of, tz, settings, todo)):
             fits[spec] = fit
-            record(con, f"fit {spec.name}", inputs[spec], {name: None if isinstance(value, float) and math.isnan(value)
-                                                           else value for name, value in asdict(fit).items()}
-                   | {"fitted_as_of": None})
+            record(con, f"fit {spec.name}", inputs[spec], _kept_form(fit))
     store_fits(con, [fits[spec] for spec in MODELS])
     for spec in MODELS:
         log.debug("%s", fits[spec].line())
     return [fits[spec] for spec in MODELS]
+
+
+def _kept_form(fit: Fit) -> dict:
+    """A fit as `derived_builds` keeps it: JSON has no NaN, and the moment is that of the run that reads it."""
+    return {name: None if isinstance(value, float) and math.isnan(value) else value
+            for name, value in asdict(fit).items()} | {"fitted_as_of": None}
 
 
 def _fit_inputs(con: duckdb.DuckDBPyConnection, spec: ModelSpec, cuts: list[dt.datetime],
