@@ -42,7 +42,7 @@ from pipelines.ingest import (
     SOURCES,
     IngestSummary,
     file_run,
-    fingerprint,
+    fingerprint_and_prefixes,
     grown_from,
     input_files,
     loaded_by_size,
@@ -95,9 +95,9 @@ def extract_partition(source_name: str, path: Path, out_dir: Path, config: Confi
     if source.api:
         raise ValueError(f"{source_name}: an API source has no files to extract")
     path, out_dir = Path(path), Path(out_dir)
-    content_sha256, size = fingerprint(path)
+    content_sha256, size, prefixes = fingerprint_and_prefixes(path, (loaded or {}) if source.continues_at else {})
     is_known = content_sha256 in known
-    start = 0 if is_known else grown_from(source, path, loaded or {})
+    start = 0 if is_known else grown_from(source, path, prefixes)
     # Named by content and input: two inputs with the same content are two partitions, as in a plain ingest.
     name = hashlib.sha256(f"{content_sha256}\0{path}".encode()).hexdigest()
     writer = _PartitionWriter(out_dir, name, batch_rows)

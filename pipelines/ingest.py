@@ -88,9 +88,18 @@ def ingest(con: duckdb.DuckDBPyConnection, source_name: str, paths: Iterable[Pat
     if source.api:
         return _ingest_api(con, source, config, now=now, show_progress=show_progress)
     paths = input_files(source_name, paths, config)
-    with file_run(con, source_name, paths, fingerprint) as run:
+    # A file that begins with a file loaded before is read only from where it grew; which loaded
+    # files it begins with is found in the same read as its fingerprint.
+    loaded = loaded_by_size(con, source_name) if source.continues_at else {}
+    prefixes: dict[Path, list[int]] = {}
+
+    def fingerprint_of(path: Path) -> tuple[str, int]:
+        content_sha256, size, prefixes[path] = fingerprint_and_prefixes(path, loaded)
+        return content_sha256, size
+
+    with file_run(con, source_name, paths, fingerprint_of) as run:
         if run.todo:
-            starts = grown_files(con, source, run.todo) if source.continues_at else {}
+            starts = {path: start for path in run.todo if (start := grown_from(source, path, prefixes[path]))}
             run.summary.files_grown = len(starts)
             total = sum(run.fingerprints[p][1] - starts.get(p, 0) for p in run.todo)
             with byte_progress(source_name, total) if show_progress else nullcontext() as advance:
@@ -504,17 +513,9 @@ def fingerprint(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
-def grown_files(con, source: Source, paths: list[Path]) -> dict[Path, int]:
-    """Of these files, those that begin with the whole content of a file of this source loaded
-    before, and go on from there with a new record (mail appended to an mbox): where the new part
-    starts. Their first part is loaded: only the rest needs reading."""
-    loaded = loaded_by_size(con, source.name)
-    return {path: start for path in paths if (start := grown_from(source, path, loaded))}
-
-
 def loaded_by_size(con, source_name: str) -> dict[int, frozenset[str]]:
     """The content hashes of the (non-empty) files of a source loaded before, by their size in bytes:
-    what `grown_from` looks for at the start of a file."""
+    what `fingerprint_and_prefixes` looks for at the start of a file."""
     loaded: dict[int, set[str]] = {}
     for sha256, size in con.execute("select content_sha256, bytes from source_files where source = ? and bytes > 0",
                                     [source_name]).fetchall():
@@ -522,30 +523,37 @@ def loaded_by_size(con, source_name: str) -> dict[int, frozenset[str]]:
     return {size: frozenset(hashes) for size, hashes in loaded.items()}
 
 
-def grown_from(source: Source, path: Path, loaded: Mapping[int, Collection[str]]) -> int:
-    """Where `path` goes on past the whole content of a file loaded before (`loaded_by_size`) with a
-    new record, the latest such point; 0 when it does not (it is read whole). Needs no database:
-    a worker of a fanned-out ingest calls it with what the writer passed it."""
-    if not source.continues_at:
-        return 0
-    sizes = sorted(size for size in loaded if size < path.stat().st_size)
-    return max((size for size in _loaded_prefixes(path, sizes, loaded) if source.continues_at(path, size)), default=0)
-
-
-def _loaded_prefixes(path: Path, sizes: list[int], loaded: Mapping[int, Collection[str]]) -> list[int]:
-    """Which of `sizes` (ascending) first bytes of the file hash to the content of a file loaded before."""
+def fingerprint_and_prefixes(path: Path, loaded: Mapping[int, Collection[str]]) -> tuple[str, int, list[int]]:
+    """`fingerprint(path)`, and in the same read, at which of the `loaded` sizes (`loaded_by_size`)
+    the file's first bytes are the whole content of a file loaded before (ascending). Needs no
+    database: a worker of a fanned-out ingest calls it with what the writer passed it."""
+    if not path.is_file():
+        return *fingerprint(path), []
+    size = path.stat().st_size
+    sizes = sorted(s for s in loaded if s < size)
+    if not sizes:
+        return *fingerprint(path), []
     digest, done, found = hashlib.sha256(), 0, []
     with path.open("rb") as file:
-        for size in sizes:
-            while done < size:
-                chunk = file.read(min(1 << 20, size - done))
+        for end in [*sizes, None]:
+            while end is None or done < end:
+                chunk = file.read(1 << 20 if end is None else min(1 << 20, end - done))
                 if not chunk:
-                    return found
+                    break
                 digest.update(chunk)
                 done += len(chunk)
-            if digest.copy().hexdigest() in loaded[size]:
-                found.append(size)
-    return found
+            if end is not None and done == end and digest.copy().hexdigest() in loaded[end]:
+                found.append(end)
+    return digest.hexdigest(), done, found
+
+
+def grown_from(source: Source, path: Path, prefixes: list[int]) -> int:
+    """Where `path` goes on with a new record past the whole content of a file loaded before
+    (`prefixes`, from `fingerprint_and_prefixes`), the latest such point; 0 when it does not (it is
+    read whole)."""
+    if not source.continues_at:
+        return 0
+    return max((size for size in prefixes if source.continues_at(path, size)), default=0)
 
 
 def already_ingested(con, source_name: str, hashes: list[str]) -> set[str]:

@@ -1,6 +1,7 @@
 """`tiekeeper ingest`: bad input gets one clear line and loses nothing; bad items inside good
 files are kept in rejected_records; re-runs change nothing; a killed run leaves no trace."""
 import datetime as dt
+import hashlib
 import signal
 import subprocess
 import sys
@@ -215,6 +216,20 @@ def stored_mail(db: Path) -> dict[str, list]:
             "rejects": con.execute("select source, location, reason, raw from rejected_records "
                                    "order by all").fetchall(),
         }
+
+
+def test_one_read_gives_a_files_fingerprint_and_where_it_begins_with_files_loaded_before(tmp_path):
+    from pipelines.ingest import fingerprint, fingerprint_and_prefixes
+    data = bytes(range(256)) * 40_000  # 10 MB: several reads
+    path = tmp_path / "grown"
+    path.write_bytes(data)
+    loaded = {size: {hashlib.sha256(data[:size]).hexdigest()} for size in (1, 4096, 1 << 20, 3_333_333)}
+    loaded[5000] = {hashlib.sha256(b"other").hexdigest()}  # a loaded file of that size, not this one's start
+    loaded[len(data)] = {hashlib.sha256(data).hexdigest()}  # the same content: nothing grew
+    loaded[len(data) + 1] = {"longer"}
+    assert fingerprint_and_prefixes(path, loaded) == (*fingerprint(path), [1, 4096, 1 << 20, 3_333_333])
+    assert fingerprint_and_prefixes(path, {}) == (*fingerprint(path), [])
+    assert fingerprint_and_prefixes(tmp_path, loaded) == (*fingerprint(tmp_path), [])  # a folder: no prefixes
 
 
 def test_an_mbox_that_grew_is_read_from_where_it_grew_and_loads_what_a_whole_read_loads(cli, tmp_path):

@@ -256,7 +256,7 @@ def test_unreadable_message_is_rejected_at_its_offset_and_its_neighbours_kept(tm
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
 def test_a_file_read_on_from_where_it_continues_gives_what_a_whole_read_gives_there(tmp_path, monkeypatch, newline):
     """An mbox that grew is read from where its part loaded before ended (pipelines/ingest.py:
-    `grown_files`), but only where a whole read would start a message: then the records from there
+    `grown_from`), but only where a whole read would start a message: then the records from there
     are exactly those of a whole read, sizes, rejects and counted body lines included."""
     monkeypatch.setattr(mbox, "CHUNK_SIZE", 64)
     monkeypatch.setattr(mbox, "HEADER_LIMIT", 256)
