@@ -166,17 +166,21 @@ def _cuts_to_check(con, cuts: list[dt.datetime]) -> list[dt.datetime]:
 
 def _measure(con, cut: dt.datetime, methods: dict[str, str]) -> list[Row]:
     """The figures at one cut (the connection evaluated as of it): each view is read once, into a
-    temp table the measures then read."""
-    con.execute("create or replace temp table cut_features as "
-                "select * from int_tie_features_now where cut_at = as_of()")
-    for view in ("follow_ups", "awaiting_reply", "relationship_strength"):
-        con.execute(f"create or replace temp table cut_{view} as select * from {view}")
+    temp table the measures then read. The ties' features as of the cut, which the strength and
+    follow-up views each compute, are computed once too: a temp table of the view's name, which
+    DuckDB reads before the view of the database, for as long as the connection is at this cut."""
     try:
+        con.execute("create or replace temp table int_tie_features_now as select * from main.int_tie_features_now")
+        con.execute("create or replace temp table cut_features as "
+                    "select * from int_tie_features_now where cut_at = as_of()")
+        for view in ("follow_ups", "awaiting_reply", "relationship_strength"):
+            con.execute(f"create or replace temp table cut_{view} as select * from {view}")
         return [*_follow_ups(con, cut, methods["lapse"]), *_replies(con, cut, methods["reply"]),
                 *_strength(con, cut, methods["strength"])]
     finally:
-        for table in ("features", "follow_ups", "awaiting_reply", "relationship_strength"):
-            con.execute(f"drop table cut_{table}")
+        for table in ("int_tie_features_now", "cut_features", "cut_follow_ups", "cut_awaiting_reply",
+                      "cut_relationship_strength"):
+            con.execute(f"drop table if exists temp.{table}")
 
 
 def _follow_ups(con, cut, method) -> list[Row]:
