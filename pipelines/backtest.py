@@ -20,6 +20,7 @@ Every cut's figures are stored in `backtests`; the fits made for a cut stay in `
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 from collections.abc import Callable
@@ -178,9 +179,10 @@ def _measure(con, cut: dt.datetime, methods: dict[str, str]) -> list[Row]:
         return [*_follow_ups(con, cut, methods["lapse"]), *_replies(con, cut, methods["reply"]),
                 *_strength(con, cut, methods["strength"])]
     finally:
-        for table in ("int_tie_features_now", "cut_features", "cut_follow_ups", "cut_awaiting_reply",
-                      "cut_relationship_strength"):
-            con.execute(f"drop table if exists temp.{table}")
+        with contextlib.suppress(duckdb.Error):  # (an error DuckDB raised aborted the transaction: it took them)
+            for table in ("int_tie_features_now", "cut_features", "cut_follow_ups", "cut_awaiting_reply",
+                          "cut_relationship_strength"):
+                con.execute(f"drop table if exists temp.{table}")
 
 
 def _follow_ups(con, cut, method) -> list[Row]:

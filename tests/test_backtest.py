@@ -7,6 +7,7 @@ import shutil
 import duckdb
 import pytest
 
+from pipelines import backtest
 from pipelines.backtest import MEASURES, RATIOS, run_backtest, table_lines
 from pipelines.warehouse import connect_reader, connect_writer, set_as_of
 from tests.test_learning import AS_OF, build
@@ -77,6 +78,27 @@ def test_a_weekly_run_checks_the_year_the_report_reads_and_says_what_the_full_ba
     (weekly_cuts, weekly_says), (all_cuts, full_says) = sentences
     assert 5 <= len(weekly_cuts) <= 8 < len(all_cuts) and weekly_cuts == all_cuts[-len(weekly_cuts):]
     assert weekly_says == full_says and weekly_says.startswith("Checked against your own past year")
+
+
+def test_a_backtest_that_runs_out_of_memory_at_a_cut_tries_again_with_more(checked, world, tmp_path, monkeypatch):
+    """DuckDB aborts the transaction when it runs out of memory; the cut's temp tables are then gone,
+    and dropping them must not replace that error, which the run budget answers by trying again with
+    the machine's limit (warehouse.within_budget)."""
+    db = shutil.copy(world[0], tmp_path / "t.duckdb")
+    follow_ups, calls = backtest._follow_ups, []
+
+    def out_of_memory_once(con, *args):
+        calls.append(args)
+        if len(calls) == 1:
+            con.execute("set memory_limit = '1MB'")
+            con.execute("select count(distinct x) from (select range::varchar || 'x' as x from range(2000000))")
+        return follow_ups(con, *args)
+
+    monkeypatch.setattr(backtest, "_follow_ups", out_of_memory_once)
+    with connect_writer(db, timezone=world[1].owner.timezone) as con:
+        again = run_backtest(con, world[1], as_of=AS_OF)
+    assert len(calls) == len(checked[1].cuts) + 1  # the first cut twice
+    assert table_lines(again) == table_lines(checked[1])
 
 
 def test_a_short_history_is_said_to_be_too_short(cli, tmp_path):
