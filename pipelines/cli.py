@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import csv
 import datetime as dt
+import importlib
 import json
 import logging
 import os
@@ -642,12 +643,15 @@ def _run(args, db: Path, config: Config) -> int:
 
 
 def _weekly_run(db: Path, config: Config, *, out: Path | None, verbose: bool = False, **parameters):
-    """The weekly flow, once, in this process: Prefect's temporary server unless PREFECT_API_URL
-    names one. Prefect's state lives in `prefect/` beside the database."""
-    use_local_prefect(db.parent, quiet=not verbose)
-    from pipelines.flow import weekly_report
-    _log_to_stderr()
-    return weekly_report(config_path=str(config.path), db_path=str(db), out=str(out) if out else None, **parameters)
+    """The weekly flow, once, in this process: on a temporary Prefect server that starts while the flow's
+    modules are imported, unless PREFECT_API_URL names one. Prefect's state lives in `prefect/` beside
+    the database."""
+    home = use_local_prefect(db.parent, quiet=not verbose)
+    with local_server(home, temporary=True, meanwhile=lambda: importlib.import_module("pipelines.flow")):
+        from pipelines.flow import weekly_report
+        _log_to_stderr()
+        return weekly_report(config_path=str(config.path), db_path=str(db), out=str(out) if out else None,
+                             **parameters)
 
 
 def _serve(args, db: Path, config: Config) -> int:

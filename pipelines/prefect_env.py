@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
@@ -39,8 +39,9 @@ def use_local_prefect(data_dir: Path, *, quiet: bool = True) -> Path:
 def stop_orphaned_servers(home: Path) -> list[int]:
     """Stops the temporary Prefect servers of `home` that a killed run left behind; returns their pids.
 
-    Prefect starts its temporary server as a child process that outlives a parent killed by SIGKILL
-    (it stops it only at a normal exit). Such an orphan, adopted by init (pid 1), serves nobody. Linux only."""
+    Prefect's own temporary server, which runs used before they started theirs (`local_server`), is a
+    child process that outlives a parent killed by SIGKILL (Prefect stops it only at a normal exit).
+    Such an orphan, adopted by init (pid 1), serves nobody. Linux only."""
     stopped = []
     for entry in Path("/proc").glob("[0-9]*"):
         try:
@@ -57,27 +58,45 @@ def stop_orphaned_servers(home: Path) -> list[int]:
 
 
 @contextlib.contextmanager
-def local_server(home: Path, *, startup_seconds: float = 180.0) -> Iterator[str]:
-    """A Prefect server for as long as the block runs, on loopback, with its database in `home`
-    (the temporary server of `tiekeeper run` does not schedule; this one does). Yields its API URL.
-    With PREFECT_API_URL already set, that server is used and nothing is started."""
+def local_server(home: Path, *, temporary: bool = False, meanwhile: Callable[[], object] = lambda: None,
+                 startup_seconds: float = 180.0) -> Iterator[str]:
+    """A Prefect server for as long as the block runs, on loopback, with its database in `home`;
+    yields its API URL. `meanwhile` runs while the server starts (say, the flow's imports).
+    With PREFECT_API_URL already set, that server is used and nothing is started.
+
+    `temporary`: the API-only server Prefect itself would start for a flow run (no UI, no scheduler;
+    what records the run's states). Started here instead, it starts beside our own imports, Prefect
+    does not import its server code into this process first (2-3 s), and it dies with this process even
+    on SIGKILL. Otherwise `prefect server start`, which schedules and serves the UI."""
     if os.environ.get("PREFECT_API_URL"):
+        meanwhile()
         yield os.environ["PREFECT_API_URL"]
         return
     port = _free_port()
     url = f"http://127.0.0.1:{port}/api"
     log_path = home / "server.log"
+    if temporary:  # as prefect.server.api.server.SubprocessASGIServer starts it
+        command = [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
+                   "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"]
+        env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+    else:
+        command = [str(Path(sys.executable).parent / "prefect"), "server", "start", "--host", "127.0.0.1",
+                   "--port", str(port)]
+        env = None
     with open(log_path, "ab") as server_log:
-        server = subprocess.Popen([str(Path(sys.executable).parent / "prefect"), "server", "start",
-                                   "--host", "127.0.0.1", "--port", str(port)],
-                                  stdout=server_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        server = subprocess.Popen(command, env=env, stdout=server_log, stderr=subprocess.STDOUT,
+                                  stdin=subprocess.DEVNULL,
                                   preexec_fn=_stop_with_parent if sys.platform == "linux" else None)
     try:
+        os.environ["PREFECT_API_URL"] = url  # before `meanwhile` imports Prefect, which reads it then
+        meanwhile()
         _wait_until_healthy(url, server, startup_seconds, log_path)
-        os.environ["PREFECT_API_URL"] = url
         from prefect.settings import PREFECT_API_URL, temporary_settings  # after the environment is set
         with temporary_settings(updates={PREFECT_API_URL: url}):
-            yield url
+            try:
+                yield url
+            finally:
+                _send_what_prefect_holds()
     finally:
         os.environ.pop("PREFECT_API_URL", None)
         server.terminate()
@@ -86,6 +105,15 @@ def local_server(home: Path, *, startup_seconds: float = 180.0) -> Iterator[str]
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def _send_what_prefect_holds() -> None:
+    """Prefect sends a run's logs and events from background queues; they reach the server before it
+    stops (at exit, Prefect would send them to a server already gone)."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+    for queue in (APILogWorker, EventsWorker):
+        queue.drain_all(timeout=5)
 
 
 def _stop_with_parent() -> None:
@@ -113,5 +141,5 @@ def _wait_until_healthy(url: str, server: subprocess.Popen, seconds: float, log_
                     return
         except OSError:
             pass
-        time.sleep(0.5)
+        time.sleep(0.1)  # (every tenth of a second it is not up delays the run)
     raise PrefectServerError(f"the Prefect server did not answer within {seconds:g} s; see {log_path}")

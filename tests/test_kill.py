@@ -207,19 +207,52 @@ def test_a_second_run_waits_a_bounded_time_and_queries_answer_from_the_snapshot_
     assert "answering from the snapshot taken" in query.stderr
 
 
-def test_a_killed_run_leaves_no_prefect_server_behind_after_the_next_run(world, db, tmp_path):
-    home = tmp_path / "prefect-home"  # Prefect's temporary server, as a user without a server has it
+def test_a_killed_run_takes_its_prefect_server_with_it(world, db, tmp_path):
+    home = tmp_path / "prefect-home"  # the temporary server, as a user without a server of their own has it
     env = child_env(PREFECT_API_URL=None, PREFECT_HOME=str(home))
-    kill(start_paused(world, db, merge_batch, match="'raw_mbox__messages'", env=env))
-    orphans = [pid for pid in _servers() if _environ(pid).get("PREFECT_HOME") == str(home)]
-    assert orphans, "Prefect's temporary server outlived the killed run"
+    child = start_paused(world, db, merge_batch, match="'raw_mbox__messages'", env=env)
+    servers = _servers_of(home)
+    assert len(servers) == 1, "the run should have started one temporary server"
+    kill(child)
+    _wait_until_gone(servers, "the killed run's server kept running")
     result = run(world, "after", db, env=env)
     assert result.returncode == 0, result.stderr
+    assert "Error" not in result.stderr  # e.g. Prefect sending logs to a server already stopped
+    assert _servers_of(home) == []  # a run stops its own server
+
+
+def test_a_prefect_server_left_behind_by_an_earlier_version_is_stopped(tmp_path):
+    """Before tiekeeper started its own, Prefect's temporary server outlived a run killed by SIGKILL."""
+    home = (tmp_path / "prefect").resolve()
+    home.mkdir()
+    env = {**os.environ, "PREFECT_HOME": str(home)}
+    orphan_code = ("import os, subprocess, sys; subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)',"
+                   " 'prefect.server.api.server:create_app'], start_new_session=True); os._exit(0)")
+    subprocess.run([sys.executable, "-c", orphan_code], env=env, check=True)  # its parent exits: init adopts it
+    deadline = time.monotonic() + 10
+    while not (orphans := _servers_of(home)):
+        assert time.monotonic() < deadline, "the orphan did not start"
+        time.sleep(0.05)
+    elsewhere = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)",
+                                  "prefect.server.api.server:create_app"], env={**env, "PREFECT_HOME": str(tmp_path)})
+    try:
+        assert stop_orphaned_servers(home) == orphans  # as every command's use_local_prefect does
+        _wait_until_gone(orphans, "the orphan was not stopped")
+        assert elsewhere.poll() is None  # not an orphan, and another home's: left alone
+    finally:
+        elsewhere.kill()
+        elsewhere.wait()
+
+
+def _servers_of(home: Path) -> list[int]:
+    return [pid for pid in _servers() if _environ(pid).get("PREFECT_HOME") == str(home) and _state(pid) != "Z"]
+
+
+def _wait_until_gone(pids: list[int], message: str) -> None:
     deadline = time.monotonic() + 30
-    while any(Path(f"/proc/{pid}").exists() and _state(pid) != "Z" for pid in orphans):
-        assert time.monotonic() < deadline, "the orphaned server was not stopped"
-        time.sleep(0.2)
-    assert stop_orphaned_servers(home.resolve()) == []
+    while any(Path(f"/proc/{pid}").exists() and _state(pid) != "Z" for pid in pids):
+        assert time.monotonic() < deadline, message
+        time.sleep(0.1)
 
 
 def _servers() -> list[int]:
