@@ -62,15 +62,16 @@ def local_server(home: Path, *, temporary: bool = False, meanwhile: Callable[[],
                  startup_seconds: float = 180.0) -> Iterator[str]:
     """A Prefect server for as long as the block runs, on loopback, with its database in `home`;
     yields its API URL. `meanwhile` runs while the server starts (say, the flow's imports).
-    With PREFECT_API_URL already set, that server is used and nothing is started.
+    Where Prefect's settings name a server (PREFECT_API_URL, a profile, prefect.toml, a test
+    harness), that one is used and nothing is started.
 
     `temporary`: the API-only server Prefect itself would start for a flow run (no UI, no scheduler;
     what records the run's states). Started here instead, it starts beside our own imports, Prefect
     does not import its server code into this process first (2-3 s), and it dies with this process even
     on SIGKILL. Otherwise `prefect server start`, which schedules and serves the UI."""
-    if os.environ.get("PREFECT_API_URL"):
+    if configured := os.environ.get("PREFECT_API_URL") or ("prefect.settings" in sys.modules and _configured_url()):
         meanwhile()
-        yield os.environ["PREFECT_API_URL"]
+        yield configured
         return
     port = _free_port()
     url = f"http://127.0.0.1:{port}/api"
@@ -88,10 +89,15 @@ def local_server(home: Path, *, temporary: bool = False, meanwhile: Callable[[],
                                   stdin=subprocess.DEVNULL,
                                   preexec_fn=_stop_with_parent if sys.platform == "linux" else None)
     try:
-        os.environ["PREFECT_API_URL"] = url  # before `meanwhile` imports Prefect, which reads it then
         meanwhile()
+        # (started before Prefect was imported: a profile or prefect.toml may name a server all the same)
+        if configured := _configured_url():
+            _stop(server)
+            yield configured
+            return
         _wait_until_healthy(url, server, startup_seconds, log_path)
-        from prefect.settings import PREFECT_API_URL, temporary_settings  # after the environment is set
+        os.environ["PREFECT_API_URL"] = url
+        from prefect.settings import PREFECT_API_URL, temporary_settings
         with temporary_settings(updates={PREFECT_API_URL: url}):
             try:
                 yield url
@@ -99,12 +105,22 @@ def local_server(home: Path, *, temporary: bool = False, meanwhile: Callable[[],
                 _send_what_prefect_holds()
     finally:
         os.environ.pop("PREFECT_API_URL", None)
+        _stop(server)
+
+
+def _configured_url() -> str | None:
+    from prefect.settings import get_current_settings  # (imports Prefect: about a second)
+    return get_current_settings().api.url
+
+
+def _stop(server: subprocess.Popen) -> None:
+    if server.poll() is None:
         server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 def _send_what_prefect_holds() -> None:
