@@ -44,7 +44,7 @@ from pipelines.learning import (
     training_cuts,
 )
 from pipelines.metrics import metric_settings, write_settings
-from pipelines.warehouse import set_as_of, within_budget
+from pipelines.warehouse import memory_lent, set_as_of, within_budget
 
 STEP_DAYS = 56  # one cut every 8 weeks ...
 HORIZON_DAYS = 90  # ... with this much data after it (the longest outcome window)
@@ -135,7 +135,8 @@ def run_backtest(con: duckdb.DuckDBPyConnection, config: Config, *, as_of: dt.da
             panels = build_panels(con, tie_cuts, reply_cuts)
         rows: list[Row] = []
         for done, cut in enumerate(cuts):
-            fits = fit_models(panels, first, cut, tz, settings)
+            with memory_lent(con):
+                fits = fit_models(panels, first, cut, tz, settings)
             store_fits(con, fits)
             set_as_of(con, cut)
             rows += _measure(con, cut, {f.model: f.method for f in fits})

@@ -30,6 +30,7 @@ import numpy as np
 import pyarrow as pa
 
 from pipelines.derived import fingerprint, record, recorded
+from pipelines.warehouse import memory_lent
 
 log = logging.getLogger("tiekeeper.learning")
 
@@ -621,7 +622,9 @@ def learn(con: duckdb.DuckDBPyConnection, settings: dict[str, float], as_of: dt.
     if todo := tuple(spec for spec in MODELS if spec not in fits):
         needs_ties = STRENGTH in todo or LAPSE in todo
         panels = read_panels(con, tie_cuts if needs_ties else [], cuts[REPLY] if REPLY in todo else [])
-        for spec, fit in zip(todo, fit_models(panels, first, as_of, tz, settings, todo)):
+        with memory_lent(con):
+            fitted = fit_models(panels, first, as_of, tz, settings, todo)
+        for spec, fit in zip(todo, fitted):
             fits[spec] = fit
             record(con, f"fit {spec.name}", inputs[spec], _kept_form(fit))
     store_fits(con, [fits[spec] for spec in MODELS])

@@ -282,3 +282,33 @@ def test_a_step_out_of_memory_at_the_machines_limit_fails_and_leaves_nothing(tmp
             warehouse.within_budget(con, "step", work, ceiling="300MiB")
         assert tries == ["300.0 MiB"]  # not tried again with the same limit
         assert con.execute("select count(*) from duckdb_tables() where table_name = 'half_done'").fetchall() == [(0,)]
+
+
+def test_duckdb_lends_its_cached_pages_while_python_works_and_takes_its_limit_back(tmp_path):
+    with duckdb.connect(str(tmp_path / "t.duckdb")) as con:
+        con.execute("set memory_limit = '500MiB'")
+        # a temp table: DuckDB holds it in memory while it may, and writes it to its temp folder beyond
+        con.execute("create temp table big as select range as i, md5(range::varchar) || md5((range + 1)::varchar) as s "
+                    "from range(3000000)")
+
+        def held() -> int:
+            return con.execute("select sum(memory_usage_bytes) from duckdb_memory()").fetchall()[0][0]
+
+        assert held() > 100 * warehouse.MiB
+        with warehouse.memory_lent(con):
+            assert con.execute("select current_setting('memory_limit')").fetchall() == [("64.0 MiB",)]
+            assert held() <= 64 * warehouse.MiB
+        assert con.execute("select current_setting('memory_limit')").fetchall() == [("500.0 MiB",)]
+        assert con.execute("select count(distinct s) from big").fetchall() == [(3_000_000,)]  # read back
+
+
+def test_duckdb_that_cannot_give_its_memory_back_keeps_it_and_the_work_goes_on():
+    with duckdb.connect() as con:  # in memory, and nowhere to spill: a temp table stays where it is
+        con.execute("set temp_directory = ''")
+        con.execute("set memory_limit = '500MiB'")
+        con.execute("create temp table big as select range as i, repeat('x', 50) as s from range(2000000)")
+        with warehouse.memory_lent(con):
+            assert con.execute("select current_setting('memory_limit')").fetchall() == [("500.0 MiB",)]
+            worked = con.execute("select count(*) from big").fetchall()
+        assert worked == [(2_000_000,)]
+        assert con.execute("select current_setting('memory_limit')").fetchall() == [("500.0 MiB",)]
