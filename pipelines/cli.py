@@ -644,8 +644,8 @@ def _run(args, db: Path, config: Config) -> int:
 
 def _weekly_run(db: Path, config: Config, *, out: Path | None, verbose: bool = False, **parameters):
     """The weekly flow, once, in this process: on a temporary Prefect server that starts while the flow's
-    modules are imported, unless PREFECT_API_URL names one. Prefect's state lives in `prefect/` beside
-    the database."""
+    modules are imported, unless Prefect's settings name one (PREFECT_API_URL, a profile). Prefect's
+    state lives in `prefect/` beside the database."""
     home = use_local_prefect(db.parent, quiet=not verbose)
     with local_server(home, temporary=True, meanwhile=lambda: importlib.import_module("pipelines.flow")):
         from pipelines.flow import weekly_report
