@@ -76,14 +76,15 @@ def local_server(home: Path, *, temporary: bool = False, meanwhile: Callable[[],
     port = _free_port()
     url = f"http://127.0.0.1:{port}/api"
     log_path = home / "server.log"
+    # its console is server.log, which the user is sent to when it fails: not as quiet as ours
+    env = {**os.environ, "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "WARNING"}
     if temporary:  # as prefect.server.api.server.SubprocessASGIServer starts it
         command = [sys.executable, "-m", "uvicorn", "--factory", "prefect.server.api.server:create_app",
                    "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on"]
-        env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+        env |= {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
     else:
         command = [str(Path(sys.executable).parent / "prefect"), "server", "start", "--host", "127.0.0.1",
                    "--port", str(port)]
-        env = None
     with open(log_path, "ab") as server_log:
         server = subprocess.Popen(command, env=env, stdout=server_log, stderr=subprocess.STDOUT,
                                   stdin=subprocess.DEVNULL,

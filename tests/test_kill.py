@@ -221,6 +221,22 @@ def test_a_killed_run_takes_its_prefect_server_with_it(world, db, tmp_path):
     assert _servers_of(home) == []  # a run stops its own server
 
 
+def test_a_prefect_server_that_cannot_start_is_one_line_naming_its_log_and_the_database_is_untouched(world, db,
+                                                                                                      tmp_path):
+    home = tmp_path / "prefect-home"
+    home.mkdir()
+    (home / "prefect.db").write_text("not a database")  # Prefect's own state, damaged
+    before = facts(db)
+    result = run(world, "after", db, env=child_env(PREFECT_API_URL=None, PREFECT_HOME=str(home)))
+    assert result.returncode == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("tiekeeper: the Prefect server stopped at start (exit ")
+    assert line.endswith(f"); see {home.resolve() / 'server.log'}")
+    assert "file is not a database" in (home / "server.log").read_text()  # the log says why
+    assert facts(db) == before
+    assert _servers_of(home) == []
+
+
 def test_a_prefect_server_left_behind_by_an_earlier_version_is_stopped(tmp_path):
     """Before tiekeeper started its own, Prefect's temporary server outlived a run killed by SIGKILL."""
     home = (tmp_path / "prefect").resolve()
