@@ -4,12 +4,15 @@
     .venv/bin/python benchmarks/bench_people.py --before DIR       # ... with the resolver of another checkout beside it
     .venv/bin/python benchmarks/bench_people.py --owner heavy_meeter --worlds default hard --people 1000 --seeds 1
     .venv/bin/python benchmarks/bench_people.py --speed            # 50,000-people world (several minutes)
+    .venv/bin/python benchmarks/bench_people.py --worlds heldout heldout-namesakes heldout-bare  # needs .[compare]
 
 Quality: pairwise precision and recall over identity keys against the world's truth, on default
 worlds and on worlds that make identity hard (namesakes, personal addresses without names,
 one-name work addresses, job changes, role addresses), each measured without and then with the
-owner's address book ingested. `--before DIR` also resolves every world with the code in DIR (e.g.
-`git archive <commit> | tar -x -C DIR`), in a subprocess, and scores its result with the same code.
+owner's address book ingested. The `heldout*` worlds come from another generator
+(`heldout_world.py`), written apart from ours and from the resolver: no address book, no calendar.
+`--before DIR` also resolves every world with the code in DIR (e.g. `git archive <commit> | tar -x
+-C DIR`), in a subprocess, and scores its result with the same code.
 Speed: the people build on a world of 50,000 people beside one scan of every sighting, its seconds
 and the peak memory of the process.
 """
@@ -60,6 +63,13 @@ WORLDS = {
     "compound": IdentityKnobs(compound_names=0.3, bare_personal=0.3, address_book=0.5),
     "short": IdentityKnobs(compound_names=0.3, short_names=0.5, bare_personal=0.3, address_book=0.5),
 }
+# Worlds of another generator, written apart from the resolver and from ours (benchmarks/heldout_world.py):
+# the nearest we have to the acceptance's held-out worlds. Its knobs, as ours above.
+HELDOUT_WORLDS = {
+    "heldout": {},
+    "heldout-namesakes": {"namesakes": 0.3},
+    "heldout-bare": {"bare_personal": 0.6, "job_changes": 0.3},
+}
 FILE_SOURCES = ("linkedin", "mbox", "ics")
 
 _OPEN_WORLDS = contextlib.ExitStack()
@@ -74,13 +84,18 @@ def loaded_world(people: int, seed: int, kind: str | None = None, owner: str = "
     done = folder / ".loaded"
     paths = None
     if not done.exists():
-        paths = generate_world(folder, people=people, seed=seed, end=END, owner_type=owner,
-                               **({} if kind is None else {"identity": WORLDS[kind]}))
+        if kind in HELDOUT_WORLDS:
+            from heldout_world import generate  # needs faker: pip install -e '.[compare]'
+            generate(folder, people=people, seed=seed, end=END.isoformat(), **HELDOUT_WORLDS[kind])
+            paths = True
+        else:
+            paths = generate_world(folder, people=people, seed=seed, end=END, owner_type=owner,
+                                   **({} if kind is None else {"identity": WORLDS[kind]}))
     config = load_config(folder / "tiekeeper.toml", required=True)
     # Kept open for the caller, who closes it; the writer lock is released when the benchmark exits.
     con = _OPEN_WORLDS.enter_context(connect_writer(folder / "tiekeeper.duckdb", timezone=config.owner.timezone))
     if paths is not None:
-        for source in FILE_SOURCES:
+        for source in (s for s in FILE_SOURCES if config.source_paths(s)):
             ingest(con, source, config.source_paths(source), config, now=NOW, show_progress=False)
         done.write_text("")
     return con, config, folder / "truth.json"
@@ -133,8 +148,10 @@ def quality(sizes: list[int], seeds: list[int], before_code: Path | None, kinds:
             for seed in seeds:
                 con, config, truth = loaded_world(people, seed, kind, owner)
                 without = resolved(con, config, truth)
-                ingest(con, "contacts", config.source_paths("contacts"), config, show_progress=False)
-                with_book = resolved(con, config, truth)
+                with_book = without  # (a world without an address book: the same figures)
+                if config.source_paths("contacts"):
+                    ingest(con, "contacts", config.source_paths("contacts"), config, show_progress=False)
+                    with_book = resolved(con, config, truth)
                 con.execute("delete from raw_contacts__cards; delete from source_files where source = 'contacts'")
                 con.close()
                 row = f"| {kind} | {people:,}, {seed} | {without.identities:,} | {without.true_pairs:,} |"
@@ -177,7 +194,8 @@ def main() -> None:
     parser.add_argument("--people", type=int, nargs="+", default=[300, 1000], help="world sizes for the quality table")
     parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS[:3]))
     parser.add_argument("--before", type=Path, help="a checkout whose resolver to measure beside this one")
-    parser.add_argument("--worlds", nargs="+", choices=WORLDS, default=list(WORLDS), help="which kinds of world")
+    parser.add_argument("--worlds", nargs="+", choices=[*WORLDS, *HELDOUT_WORLDS], default=list(WORLDS),
+                        help="which kinds of world (heldout*: another generator's, benchmarks/heldout_world.py)")
     parser.add_argument("--owner", choices=OWNER_TYPES, default="typical", help="the owner's habits (default typical)")
     args = parser.parse_args()
     speed() if args.speed else quality(args.people, args.seeds, args.before, args.worlds, args.owner)
