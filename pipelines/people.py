@@ -196,7 +196,10 @@ def build_people(con: duckdb.DuckDBPyConnection, config: Config, overrides: Over
         con.execute(_statement("identity_links"))
         con.execute(_statement("identity_candidates"))
 
-    profiles = con.execute("""select identity_key, kind, role, if(kind = 'email' and not is_free_mail, domain, null),
+    # a work address's company is its domain's organisation: acme.com and acme.de are one company
+    profiles = con.execute("""select identity_key, kind, role,
+                                     if(kind = 'email' and not is_free_mail,
+                                        if(length(domain_letters) >= 3, domain_letters, domain), null),
                                      mail_first_at, mail_last_at from identity_profiles""").fetchall()
     links = con.execute("select left_key, right_key, evidence from identity_links order by all").fetchall()
     candidates = con.execute("""select left_key, right_key, score, evidence, is_role_address,

@@ -19,6 +19,9 @@ def con():
     ("Jane Doe", ["jane", "doe"]),
     ("Doe, Jane", ["jane", "doe"]),  # Outlook's "Last, First"
     ("Jane Doe, PhD", ["jane", "doe"]),  # a credential after the comma
+    ("James Henderson, LL.M.", ["james", "henderson"]),  # ... dotted, as LinkedIn names carry them
+    ("Müller, Dipl.-Ing.", ["muller"]),
+    ("Smith, Robert J.", ["robert", "j", "smith"]),  # a name turned round, with an initial
     ("Saleh, Certified Executive Coach", ["saleh"]),
     ("Dr. Jane M. Doe", ["jane", "m", "doe"]),
     ("Müller, Zoë", ["zoe", "muller"]),

@@ -667,3 +667,51 @@ def test_a_name_shown_without_its_second_surname_is_the_same_name(export, db):
     export.load(db)
     assert people(db) == [("José García López", ["email:jose.garcia@iberiatech.es", "linkedin:jose-garcia-lopez"]),
                           ("María García", ["email:maria.garcia@iberiatech.es"])]
+
+
+def test_one_organisations_domains_are_one_company(export, db, cli):
+    # Northsense writes from .com and .de (a subsidiary, a university's department: cs.uni-x.de) for months at once
+    for _ in range(2):
+        export.mail("Christian McFarland <christianmcfarland@northsense.com>", "jane@acme.com")
+        export.mail("Christian McFarland <christianmcfarland@northsense.de>", "jane@acme.com")
+        export.mail("Lea Brandt <lea.brandt@cs.uni-x.de>", "jane@acme.com")
+        export.mail("Lea Brandt <lea.brandt@uni-x.de>", "jane@acme.com")
+        export.when += timedelta(days=120)
+    export.connection("Christian", "McFarland", "https://www.linkedin.com/in/christian-mcfarland-34ff27",
+                      "Northsense")
+    export.load(db)
+    assert people(db) == [
+        ("Christian McFarland", ["email:christianmcfarland@northsense.com", "email:christianmcfarland@northsense.de",
+                                 "linkedin:christian-mcfarland-34ff27"]),
+        ("Lea Brandt", ["email:lea.brandt@cs.uni-x.de", "email:lea.brandt@uni-x.de"])]
+    assert "both at cs.uni-x.de and uni-x.de" in cli("--db", db, "people", "show", "brandt").out
+
+
+def test_a_sender_nobody_writes_to_whose_mail_is_all_filed_away_is_automated(export, db, cli):
+    for _ in range(3):  # a marketing persona, under Promotions; never written to
+        export.mail("Tatiana from CloudVendor <tatiana@mail.cloudvendor.io>", "jane@acme.com",
+                    labels="Category Promotions")
+        export.mail("Ann Lee <ann@lee.org>", "jane@acme.com", labels="Category Updates")  # Jane answers her
+    export.mail("jane@acme.com", "Ann Lee <ann@lee.org>", labels="Sent")
+    for _ in range(2):  # twice is not yet a habit
+        export.mail("Bo Chen <bo@chen.org>", "jane@acme.com", labels="Category Updates")
+    export.load(db)
+    assert roles(db)["email:tatiana@mail.cloudvendor.io"] == "automated"
+    assert roles(db)["email:ann@lee.org"] == roles(db)["email:bo@chen.org"] == "person"
+    assert "all its mail filed under Updates, Promotions, Social or Forums" in cli(
+        "--db", db, "sql", "select evidence from identities where identity_key like '%tatiana%'").out
+
+
+def test_a_sender_nobody_writes_to_that_writes_as_several_people_is_automated(export, db, cli):
+    # a notification service writes as whoever it notifies about; its mail carries no bulk header here
+    for name in ("Theresa Heinrich", "Jusuf Stauffer", "Ann Lee", "Ann Lee"):
+        export.mail(f"{name} (Jira) <jira@acme.atlassian.net>", "jane@acme.com")
+        export.mail(f"{name} <sales@globex.com>", "jane@acme.com")  # a team's address ...
+    export.mail("jane@acme.com", "Sales <sales@globex.com>", labels="Sent")  # ... that Jane writes to
+    for name in ("Bo Chen", "Chen, Bo", "Bo Chen | Initech", "Bo"):  # one person, written four ways
+        export.mail(f"{name} <bo@initech.com>", "jane@acme.com")
+    export.load(db)
+    assert roles(db)["email:jira@acme.atlassian.net"] == "automated"
+    assert roles(db)["email:sales@globex.com"] == roles(db)["email:bo@initech.com"] == "person"
+    assert "it writes as several people (a notification service)" in cli(
+        "--db", db, "sql", "select evidence from identities where identity_key like '%jira%'").out

@@ -7,9 +7,7 @@ create or replace macro name_tokens(written, german := false) as (
             case when not contains(name, ',') then name
                  -- "Doe, Jane" or "Smith, Robert J.": a short name after the comma, not a credential
                  when regexp_matches(name, '^[^,]+,\s*[^,\s]+(\s+[^,\s]+)?$')
-                      and not regexp_matches(lower(split_part(name, ',', 2)),
-                                             '^\s*(mba|phd|ph\.\s?d\.?|cpa|cfa|pmp|md|msc|bsc|ma|jr|sr|esq|pe|ii|iii|cissp)\.?\s*$')
-                      and not regexp_matches(split_part(name, ',', 2), '^\s*[A-Z]{2,}\s*$')
+                      and not is_postnominal(split_part(name, ',', 2))
                  then split_part(name, ',', 2) || ' ' || split_part(name, ',', 1)
                  else split_part(name, ',', 1) end, german := german), ''), ' '),
         lambda token: token <> '' and not list_contains(

@@ -125,8 +125,7 @@ select
     ln(1 + coalesce((epoch(cut_at) - epoch(owner_last_wrote_at)) / 86400.0, 730)) as x_days_since_owner_wrote,
     list_contains(labels, 'Important')::int as x_is_important,
     list_contains(labels, 'Starred')::int as x_is_starred,
-    list_has_any(labels, ['Category Updates', 'Category Social', 'Category Forums', 'Category Promotions'])::int
-        as x_is_category_other,
+    is_filed_as_bulk(labels)::int as x_is_category_other,
     (dayofweek(local_time(sent_at)) in (0, 6))::int as x_is_weekend,
     (hour(local_time(sent_at)) < 8 or hour(local_time(sent_at)) >= 19)::int as x_is_after_hours,
     ln(1 + coalesce(size_bytes, 0) / 1024.0) as x_size_kb,

@@ -47,7 +47,7 @@ group by identity_key, pattern;
 create or replace temp table identity_pairs as
 with profiles as (
     select identity_key, kind, first_name, last_name, last_name_spelled, local_letters, domain_letters, is_free_mail,
-           company_letters, company_initials, is_transliterated, second_word
+           company_letters, company_letters_spelled, company_initials, is_transliterated, second_word
     from identity_profiles where role = 'person'
 ),
 
@@ -77,7 +77,8 @@ org_blocks as (  -- first-name-only and surname-only work addresses (rebecca@, l
         select identity_key, first_name, last_name, domain_letters as org from profiles
         where kind = 'email' and not is_free_mail and length(domain_letters) >= 3 and last_name is not null
         union
-        select identity_key, first_name, last_name, unnest([company_letters, company_initials]) from profiles
+        select identity_key, first_name, last_name,
+               unnest(list_distinct([company_letters, company_letters_spelled, company_initials])) from profiles
         where length(company_letters) >= 3 and last_name is not null
     )
     where length(org) >= 3
@@ -126,8 +127,9 @@ where s.source in ('mbox', 'ics') and not s.is_automated and s.role <> 'reply_to
 -- 3. Scoring.
 create or replace temp table identity_candidates as
 with profiles as (
-    select identity_key, kind, first_name, last_name, local_letters, domain, domain_letters, is_free_mail,
-           company_letters, company_initials, is_role_address, mail_first_at, mail_last_at, is_transliterated,
+    select identity_key, kind, first_name, last_name, local_part, local_letters, domain, domain_letters, is_free_mail,
+           company_letters, company_letters_spelled, company_initials, is_role_address, mail_first_at, mail_last_at,
+           is_transliterated,
            name_source = 'address' as is_named_by_address, given_joined, second_word,
            -- where someone works, as letters: a work address's domain, else what LinkedIn or an address
            -- book says (a card's company for a work address may be the job before: it names the person,
@@ -244,15 +246,16 @@ name_bearers as (
 ),
 
 org_bearers as (  -- the same, at one organisation: what a name and a company agreeing must reckon with
+    -- (an address counts by its local part: jane.doe@acme.com and jane.doe@acme.de are one mailbox)
     select first_name, last_name, org, greatest(count(distinct identity_key) filter (where kind = 'linkedin_url'),
-                                                count(distinct identity_key) filter (where kind = 'email')) as bearers
+                                                count(distinct local_part) filter (where kind = 'email')) as bearers
     from (
-        select identity_key, kind, first_name, last_name, org from profiles
+        select identity_key, kind, local_part, first_name, last_name, org from profiles
         where last_name is not null and org is not null and not (kind = 'email' and is_free_mail)
         union
         -- a work address there that spells the name bears it, whatever name it shows: the company gave
         -- a second James Brown james.brown43@, and he signs as Jim Brown
-        select e.identity_key, e.kind, n.first_name, n.last_name, e.org
+        select e.identity_key, e.kind, e.local_part, n.first_name, n.last_name, e.org
         from profiles as e
         join (select distinct first_name, last_name, org,
                      unnest([first_name || last_name, last_name || first_name]) as spelled
@@ -405,7 +408,7 @@ compared as (
             as is_whole_name,
         case
             when l.kind = 'email' and r.kind = 'email' and not l.is_free_mail and not r.is_free_mail then
-                if(l.domain = r.domain, 'same domain', 'other domain')
+                if(l.domain = r.domain or l.org = r.org and length(l.org) >= 3, 'same domain', 'other domain')
             -- a personal address whose address-book card names the company the other side works at
             when (l.is_free_mail and length(l.company_letters) >= 3 or r.is_free_mail and length(r.company_letters) >= 3)
                  and length(l.org) >= 3 and length(r.org) >= 3
@@ -418,12 +421,16 @@ compared as (
                      when s.address_is_free_mail then 'personal address'
                      when length(s.address_domain) >= 3 and (
                           contains(s.profile_company, s.address_domain) or contains(s.address_domain, s.profile_company)
+                          or contains(s.profile_company_spelled, s.address_domain)
+                          or contains(s.address_domain, s.profile_company_spelled)
                           or (length(s.profile_initials) >= 3 and starts_with(s.address_domain, s.profile_initials)))
                         then 'domain is the company'
                      else 'domain is not the company' end
             else 'unknown'
         end as company_level,
         coalesce(l.domain, r.domain) as email_domain,
+        l.domain <> r.domain as at_two_domains,  -- of one organisation, when 'same domain'
+        if(l.domain <> r.domain, l.domain || ' and ' || r.domain, coalesce(l.domain, r.domain)) as domains_shown,
         coalesce(l.org, r.org) as org,
         l.is_role_address or r.is_role_address as is_role_address,
         l.is_transliterated or r.is_transliterated as is_transliterated,
@@ -445,6 +452,8 @@ compared as (
     cross join lateral (select if(l.kind = 'email', l.domain_letters, r.domain_letters) as address_domain,
                                if(l.kind = 'email', l.is_free_mail, r.is_free_mail) as address_is_free_mail,
                                if(l.kind = 'email', r.company_letters, l.company_letters) as profile_company,
+                               if(l.kind = 'email', r.company_letters_spelled, l.company_letters_spelled)
+                                   as profile_company_spelled,
                                if(l.kind = 'email', r.company_initials, l.company_initials) as profile_initials) as s
     left join nicknames as n using (pair_id)
     left join spelled as a using (pair_id)
@@ -479,7 +488,7 @@ rated as (  -- how many other people here would be expected to agree this way by
              when name_level in ('first name only (in the address)', 'surname only (in the address)')
                   then coalesce(op.bearers, 1) - 1
              else 0 end as namesakes_at_company,
-        if(c.company_level = 'same company', os.share, d.share) as domain_share,
+        if(c.company_level = 'same company' or c.at_two_domains, os.share, d.share) as domain_share,
         lc.n as local_part_holders,
         ns.excess as namesake_excess
     from compared as c
@@ -565,7 +574,7 @@ explained as (  -- the evidence in plain words
                 else format(' (a common name: about {} others here may have it)', round(expected_namesakes, 1))
             end,
             case company_level
-                when 'same domain' then 'both at ' || email_domain
+                when 'same domain' then 'both at ' || domains_shown
                 when 'domain is the company' then 'the address is at the company''s domain'
                 when 'same company' then 'the address book puts the personal address at the same company'
                 when 'personal address' then 'one is a personal address'

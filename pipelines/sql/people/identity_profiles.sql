@@ -56,14 +56,31 @@ counted as (
         max(occurred_at) as last_seen_at,
         -- when someone wrote from an address: two work addresses written from at once are two people
         min(occurred_at) filter (where role = 'from' and not is_automated) as mail_first_at,
-        max(occurred_at) filter (where role = 'from' and not is_automated) as mail_last_at
+        max(occurred_at) filter (where role = 'from' and not is_automated) as mail_last_at,
+        -- robots whose mail has no bulk headers (receipts, job alerts, notifications) are senders
+        -- nobody here ever writes to, and either all of their mail is filed away from person-to-person
+        -- mail (Gmail's Updates, Promotions, Social, Forums), or they write as several people (below)
+        not bool_or(role not in ('from', 'reply_to')) as is_never_addressed,
+        count(*) filter (where role = 'from') >= 3
+            and count(*) filter (where role = 'from' and not is_filed_as_bulk) = 0 as is_filed_away
     from sightings
+    group by identity_key
+),
+
+voices as (  -- how many people a sender writes as: a notification service writes as whoever it notifies
+    -- about ("Jane Doe via LinkedIn", "Jane Doe (Jira)", "Jane Doe via Docusign"); names by their surname
+    select identity_key, count(distinct tokens[-1]) as voices
+    from (select identity_key, name_tokens(display_name) as tokens
+          from (select distinct identity_key, display_name from sightings
+                where role = 'from' and display_name is not null))
+    where len(tokens) >= 2
     group by identity_key
 ),
 
 described as (
     select
         c.*,
+        c.is_never_addressed and (c.is_filed_away or coalesce(v.voices, 0) >= 3) as is_unanswered_robot,
         n.display_name,
         t.latin is not null as is_transliterated,
         l.company,
@@ -86,6 +103,7 @@ described as (
         case when display_tokens is not null then n.name_source when address_tokens is not null then 'address'
              when c.kind = 'linkedin_name' then 'LinkedIn' end as name_source
     from counted as c
+    left join voices as v using (identity_key)
     left join named as n using (identity_key)
     left join transliterations as t on t.name = n.display_name
     left join linkedin as l using (identity_key)
@@ -115,11 +133,10 @@ profiled as (
                                || 'proton|protonmail|pm|mail|yandex|qq|163|126|zoho|fastmail|hey|t-online|orange|free|'
                                || 'libero|seznam|wp|o2|btinternet|comcast|verizon)\.') as is_free_mail,
         regexp_replace(coalesce(domain_label(domain), ''), '[^a-z]', '', 'g') as domain_letters,
-        -- a company's name without its legal form, letters only: Otter Games Ltd. -> ottergames
-        array_to_string(list_filter(string_split(coalesce(fold_name(company), ''), ' '), lambda word: word <> '' and not list_contains(
-            ['inc', 'gmbh', 'ltd', 'llc', 'ag', 'sa', 'bv', 'nv', 'plc', 'co', 'corp', 'corporation', 'group', 'company',
-             'limited', 'the', 'se', 'srl', 'oy', 'ab', 'as', 'kg', 'spa', 'sarl', 'sas', 'holding', 'holdings'], word)),
-            '') as company_letters,
+        -- a company's name without its legal form, letters only (Otter Games Ltd. -> ottergames), and
+        -- with umlauts spelled out as German domains write them (Hörle Caspar -> hoerlecaspar)
+        company_letters(company) as company_letters,
+        company_letters(company, german := true) as company_letters_spelled,
         -- and its initials, for domains like sjp-legal.com (Smith, Jones & Partners)
         array_to_string(list_transform(list_filter(string_split(coalesce(fold_name(company), ''), ' '),
             lambda word: word <> ''), lambda word: word[1]), '') as company_initials
@@ -132,7 +149,8 @@ with_role as (
         case
             when o.identity_key is not null then 'owner'
             when i.identity_key is not null then 'ignored'
-            when p.kind = 'email' and (is_automated_address(p.email) or p.human_sightings = 0) then 'automated'
+            when p.kind = 'email' and (is_automated_address(p.email) or p.human_sightings = 0
+                                       or p.is_unanswered_robot) then 'automated'
             when p.kind = 'email' and not p.acts and regexp_matches(p.local_part, getvariable('group_local_parts')) then 'automated'
             else 'person'
         end as role,
@@ -141,6 +159,10 @@ with_role as (
             when i.identity_key is not null then 'ignored in people.toml'
             when p.kind = 'email' and is_automated_address(p.email) then 'automated sender address'
             when p.kind = 'email' and p.human_sightings = 0 then 'appears only in automated mail or as a room'
+            when p.kind = 'email' and p.is_unanswered_robot and p.is_filed_away
+                then 'never written to, and all its mail filed under Updates, Promotions, Social or Forums'
+            when p.kind = 'email' and p.is_unanswered_robot
+                then 'never written to, and it writes as several people (a notification service)'
             when p.kind = 'email' and not p.acts and regexp_matches(p.local_part, getvariable('group_local_parts'))
                 then 'a group address (distribution list) that never writes itself'
         end as role_evidence
