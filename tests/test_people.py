@@ -715,3 +715,25 @@ def test_a_sender_nobody_writes_to_that_writes_as_several_people_is_automated(ex
     assert roles(db)["email:sales@globex.com"] == roles(db)["email:bo@initech.com"] == "person"
     assert "it writes as several people (a notification service)" in cli(
         "--db", db, "sql", "select evidence from identities where identity_key like '%jira%'").out
+
+
+def test_a_households_address_is_nobodys_own(export, db):
+    export.mail("Paola Luciani <paola.luciani@initech.com>", "jane@acme.com")
+    export.mail("Paola & Jennifer Luciani <paolaandjennifer@gmx.de>", "jane@acme.com")
+    export.mail("Familie Cuevas <familiecuevas@gmail.com>", "jane@acme.com")
+    export.mail("Ana Cuevas <ana.cuevas@globex.com>", "jane@acme.com")
+    export.connection("Paola", "Luciani", "https://www.linkedin.com/in/paola-luciani", "Initech")
+    export.load(db)
+    found = [keys for _, keys in people(db)]
+    assert ["email:paola.luciani@initech.com", "linkedin:paola-luciani"] in found
+    assert ["email:paolaandjennifer@gmx.de"] in found and ["email:familiecuevas@gmail.com"] in found
+
+
+def test_a_person_is_shown_by_their_bare_name_and_a_personal_provider_is_no_company(export, db):
+    export.mail("Lambert Adolph | Silverloop Energy <lambert.adolph@silverloop.de>", "jane@acme.com")
+    export.mail("Matilda Einaudi <matilda.einaudi@libero.it>", "jane@acme.com")  # Italy's Gmail
+    export.mail("Dylano <dylano@kpnmail.nl>", "jane@acme.com")
+    export.load(db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert sorted(con.execute("select full_name, company from people").fetchall()) == [
+            ("Dylano", None), ("Lambert Adolph", "silverloop.de"), ("Matilda Einaudi", None)]

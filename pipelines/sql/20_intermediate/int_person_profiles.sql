@@ -58,10 +58,10 @@ per_person as (
         arg_max(i.display_name, (i.sightings, length(i.display_name), i.display_name))
             filter (where i.display_name is not null) as most_used_name,
         list(split_part(i.identity_key, ':', 2) order by i.sightings desc, i.identity_key) filter (where i.kind = 'email') as emails,  -- ties by letter: the same on every build
-        -- a work address says where someone works when LinkedIn does not
+        -- a work address says where someone works when LinkedIn does not (a personal one does not)
         arg_max(split_part(i.identity_key, '@', -1), (i.sightings, i.identity_key)) filter (
-            where i.kind = 'email' and not regexp_matches(split_part(i.identity_key, '@', -1),
-                '^(gmail|googlemail|yahoo|hotmail|outlook|live|icloud|me|aol|gmx|web|proton|protonmail)\.')
+            where i.kind = 'email'
+              and split_part(i.identity_key, '@', -1) not in (select domain from personal_mail_domains)
         ) as work_domain,
         list(i.identity_key order by i.identity_key) as identity_keys
     from identities as i
@@ -71,7 +71,8 @@ per_person as (
 joined as (
     select
         p.person_id,
-        coalesce(l.linkedin_name, k.card_name, person_name(p.most_used_name), p.emails[1]) as full_name,
+        -- a name from mail without what mail programs add to it ("Jane Doe | Acme", "Jane Doe (she/her)")
+        coalesce(l.linkedin_name, k.card_name, person_name(bare_name(p.most_used_name)), p.emails[1]) as full_name,
         coalesce(p.emails, []) as emails,
         p.emails[1] as primary_email,  -- the most used address
         coalesce(l.company, k.organization, p.work_domain) as company,

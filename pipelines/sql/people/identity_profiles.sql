@@ -128,10 +128,17 @@ profiled as (
                       || if(is_compound_name, [array_to_string(tokens[2:], '')], [])) as surname_forms,
         regexp_replace(local_part, '[^a-z]', '', 'g') as local_letters,
         -- a role address (sales@, team@) that people answer from is nobody's own: never linked by name
-        kind = 'email' and regexp_matches(local_part, getvariable('group_local_parts')) as is_role_address,
-        regexp_matches(domain, '^(gmail|googlemail|yahoo|ymail|hotmail|outlook|live|msn|icloud|me|mac|aol|gmx|web|'
-                               || 'proton|protonmail|pm|mail|yandex|qq|163|126|zoho|fastmail|hey|t-online|orange|free|'
-                               || 'libero|seznam|wp|o2|btinternet|comcast|verizon)\.') as is_free_mail,
+        -- and so is a household's ("Paola & Jennifer Luciani", "Familie Cuevas", heinzfamily@)
+        kind = 'email' and (regexp_matches(local_part, getvariable('group_local_parts'))
+                            or regexp_matches(lower(coalesce(display_name, '')), '\s(&|\+|and|und|et)\s')
+                            or regexp_matches(lower(local_part || ' ' || coalesce(display_name, '')),
+                                              'famil(y|ie|le|ia)')) as is_role_address,
+        -- a personal provider: the maintained list (personal_mail_domains), and the big ones under
+        -- any country's domain (gmx.at, yahoo.com.br, hotmail.it)
+        domain in (select domain from personal_mail_domains)
+            or regexp_matches(domain, '^(gmail|googlemail|yahoo|ymail|hotmail|outlook|live|msn|icloud|me|mac|aol|gmx|'
+                                      || 'web|proton|protonmail|pm|yandex|qq|163|126|zoho|fastmail|hey|t-online|orange|'
+                                      || 'free|libero|seznam|wp|o2|btinternet|comcast|verizon)\.') as is_free_mail,
         regexp_replace(coalesce(domain_label(domain), ''), '[^a-z]', '', 'g') as domain_letters,
         -- a company's name without its legal form, letters only (Otter Games Ltd. -> ottergames), and
         -- with umlauts spelled out as German domains write them (Hörle Caspar -> hoerlecaspar)
