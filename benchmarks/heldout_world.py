@@ -1520,15 +1520,17 @@ def conversation(w, members, t0, ctx, *, n_msgs=None, subject=None, first_sender
         subject = make_subject(w, lang, ctx, org)
     th.subject = subject
     chosen = {}     # pid -> Addr used in this thread (one address per person per message)
+
+    def sticky_addr(person, t):  # a person's address: sticky within the thread unless no longer valid
+        a = chosen.get(person.pid)
+        return a if a is not None and a.valid(t) else addr_at(w, person, t, ctx)
+
     t = in_hours(w, t0, tz_of(w, sender), ctx)
     prev_sender = None
     for i in range(n_msgs):
         if t >= w.now:
             break
-        # the sender's address: sticky within the thread unless no longer valid
-        a = chosen.get(sender.pid)
-        if a is None or not a.valid(t):
-            a = addr_at(w, sender, t, ctx)
+        a = sticky_addr(sender, t)
         if a is None:
             break
         if (sender is not owner and ctx == "work" and i > 0 and sender.personal and rng.random() < 0.025):
@@ -1539,9 +1541,7 @@ def conversation(w, members, t0, ctx, *, n_msgs=None, subject=None, first_sender
         for m in members:
             if m is sender:
                 continue
-            ra = chosen.get(m.pid)
-            if ra is None or not ra.valid(t):
-                ra = addr_at(w, m, t, ctx)
+            ra = sticky_addr(m, t)
             if ra is None:
                 continue
             chosen[m.pid] = ra
