@@ -103,3 +103,17 @@ def test_signing_in_without_a_client_id_says_where_to_put_it(cli, tmp_path):
     assert result.code == 1
     assert result.err.strip() == (f"tiekeeper: {conf}: no client_id in [sources.outlook] (the Application (client) ID "
                                   "of your app registration; the README's Outlook section shows how to make one)")
+
+
+@pytest.mark.slow
+def test_a_sender_outlook_files_under_other_is_still_a_person(cli, tmp_path):
+    # Focused Inbox puts a new correspondent's mail under Other: that says who one knows, not what it is
+    mail = [message(f"m{n}", inferenceClassification="other", sentDateTime=f"2025-03-1{n}T08:31:25Z")
+            for n in range(1, 4)]
+    db = tmp_path / "t.duckdb"
+    with FakeGraph(folders=FOLDER_LIST, messages=mail) as root:
+        assert cli("--db", db, "--config", config(tmp_path, root), "ingest", "outlook").code == 0
+    assert rows(db, "select count(*) from stg_outlook__messages where list_contains(labels, 'Category Updates')") == [
+        (3,)]
+    assert rows(db, "select role from identities where identity_key = 'email:anna.schmidt@example.org'") == [
+        ("person",)]

@@ -3,7 +3,9 @@
 -- Address-book cards are sightings without a time: they say who an address is, not when you met.
 create or replace view int_identity_sightings as
 with messages as (
-    select *, is_filed_as_bulk(labels) as is_filed_as_bulk from int_mail_messages_classified
+    -- filed away by Gmail's categories; Outlook's Other is not counted here: its Focused Inbox sorts
+    -- by whom one knows (a first mail from a new person lands in Other), not by what a message is
+    select *, is_filed_as_bulk(labels) and source <> 'outlook' as is_filed_as_bulk from int_mail_messages_classified
 ),
 
 mail_parties as (
