@@ -26,12 +26,20 @@ models what makes real networks hard on purpose:
 * LinkedIn names as people write them (nickname, both Spanish surnames,
   "DUPONT", credentials, maiden names) with real URL forms.
 
+Optionally (--address-book F) also the owner's address book: Contacts/contacts.vcf
+mixing Apple, Google, Outlook 2.1 and vCard 4.0 cards for a share F of the people
+the owner mailed with or is connected to, and Contacts/google.csv (Google
+Contacts' CSV export) for the Google-shaped cards. Cards add no identities:
+truth.json does not change.
+
 Usage:
-    python benchmarks/heldout_world.py OUT --people 1000 --seed 1
+    python benchmarks/heldout_world.py OUT --people 1000 --seed 1 [--address-book 0.5]
     generate(Path(OUT), people=300, seed=2)     # from Python
 
 Determinism: everything random comes from one random.Random(seed); Faker
 instances are seeded from it with seed_instance. Same arguments, same bytes.
+The address book draws from its own random.Random(f"{seed}-address-book") after
+everything else is written, so the mbox, zip and truth.json do not depend on it.
 """
 from __future__ import annotations
 
@@ -446,6 +454,8 @@ class World:
         self.shared_seen = set()
         self.li_urls = {}         # URL -> pid
         self.slugs = set()
+        self.households = []      # (shared family Addr, partner a, partner b), for the address book
+        self.book = []            # the address book's Cards, when one is written
         self.stats = {"bare_from_msgs": 0, "bare_addrs": set(), "bounces": 0, "announcements": 0}
         self.tzcache = {}
         # Seed-level variety: how connected the owner is on LinkedIn, how noisy robots are.
@@ -2136,6 +2146,7 @@ def family_threads(w):
         if not claim(w, acct):
             continue
         acct.name = rng.choice([f"{a.first} & {b.first} {a.last}", f"Familie {a.last}", f"The {a.last}s", ""])
+        w.households.append((acct, a, b))
         for _ in range(rng.randint(1, 4)):
             t = in_hours(w, rand_time(rng, w.start, w.now - timedelta(days=1)), a.tz, "personal")
             signer = rng.choice([a, b])
@@ -2420,6 +2431,417 @@ def profile_csvs(w):
     return buf.getvalue(), buf2.getvalue()
 
 
+# ---------------------------------------------------------------- address book
+
+CALLING = {"de": "49", "at": "43", "ch": "41", "gb": "44", "ie": "353", "us": "1", "fr": "33", "nl": "31",
+           "es": "34", "it": "39", "pl": "48", "se": "46", "dk": "45", "fi": "358", "cz": "420", "tr": "90",
+           "br": "55", "pt": "351", "in": "91", "jp": "81", "cn": "86", "ro": "40"}
+BOOK_SHAPES = {"apple": 40, "google": 30, "outlook": 18, "v4": 12}
+GOOGLE_CSV_HEADER = ["First Name", "Middle Name", "Last Name", "Phonetic First Name", "Phonetic Middle Name",
+                     "Phonetic Last Name", "Name Prefix", "Name Suffix", "Nickname", "File As", "Organization Name",
+                     "Organization Title", "Organization Department", "Birthday", "Notes", "Photo", "Labels"]
+
+
+@dataclass(eq=False)
+class Card:
+    kind: str                 # person, org, household
+    fn: str
+    n: tuple = ("", "", "", "", "")   # family, given, middle, prefix, suffix
+    nick: str = ""
+    org: str = ""
+    title: str = ""
+    emails: list = field(default_factory=list)   # [(address as written, label)] label: work, home, other
+    tels: list = field(default_factory=list)     # [(number, label)] label: cell, work, home
+    url: str = ""
+    photo: bool = False
+    shape: str = "apple"
+    pid: str = ""
+
+
+def phone_number(rng, country):
+    """A mobile or landline number in one of the ways people type them."""
+    cc = CALLING.get(country, "49")
+    area = str(rng.randint(150, 179)) if rng.random() < 0.7 else str(rng.randint(20, 899))
+    sub = str(rng.randint(10 ** 6, 10 ** 8 - 1))
+    form = wpick(rng, {"intl": 55, "intl_dash": 10, "national": 20, "compact": 15})
+    if form == "intl":
+        return f"+{cc} {area} {sub}"
+    if form == "intl_dash":
+        return f"+{cc}-{area}-{sub}"
+    if form == "national" and cc not in ("1", "39"):
+        return f"0{area} {sub}"
+    return f"+{cc}{area}{sub}"
+
+
+def invented_address(w, rng, p, used):
+    """An address of p's that the owner typed in but never mailed; taken by nobody."""
+    g = p.german_fold
+    f, ln = token(p.first, g, "first"), token(p.last_key, g, "")
+    dom = wpick(rng, FREEMAIL.get(p.country, FREEMAIL_DEFAULT))
+    for local in (f"{f}.{ln}", f"{f}{ln}", f"{f[0]}{ln}{rng.randint(1, 99)}", f"{ln}.{f}{rng.randint(60, 99)}"):
+        addr = f"{local}@{dom}"
+        if addr.lower() not in w.taken and addr.lower() not in used:
+            return addr
+    return None
+
+
+def person_card(w, rng, p, used):
+    """One card for p: addresses as seen in mail, the name as the owner typed it."""
+    own = work_addrs(p) + p.personal
+    seen = [a for a in own if w.seen.get(a.addr.lower()) == p.pid]
+    unseen = [a for a in own if a.addr.lower() not in w.seen]
+    # a card typed before a job change and never updated: old employer, old address
+    stale = len(p.stints) > 1 and p.stints[0].org is not None and rng.random() < 0.35
+    stint = p.stints[0] if stale else p.current_stint()
+    if stale:
+        pool = [a for a in seen if a.kind == "personal" or a in (p.stints[0].addr, p.stints[0].alias)] or seen
+    else:
+        cur = [a for a in seen if a.kind == "personal" or (stint and a in (stint.addr, stint.alias))]
+        pool = cur + [a for a in seen if a not in cur]
+    k = wpick(rng, {1: 55, 2: 33, 3: 12})
+    picked = pool[:1] + rng.sample(pool[1:], min(k - 1, len(pool) - 1)) if pool else []
+    emails = []
+    for a in picked:
+        label = "home" if a.kind == "personal" else "work"
+        text = a.case_form if (a.case_form and rng.random() < 0.5) else a.addr
+        emails.append((text, label if rng.random() < 0.9 else "other"))
+    if len(emails) < 3 and rng.random() < 0.1:    # an address the owner has but never used
+        extra = next((a.addr for a in unseen if a.addr.lower() not in used), None) or invented_address(w, rng, p, used)
+        if extra:
+            emails.append((extra, "other"))
+    url = ""
+    if p.connected and rng.random() < (0.7 if not seen else 0.3 if p.relation in ("network", "recruiter") else 0.15):
+        url = p.li["url"]     # exactly as in Connections.csv
+    if not emails and not url:
+        if p.connected and rng.random() < 0.7:
+            url = p.li["url"]
+        else:
+            extra = invented_address(w, rng, p, used)
+            if not extra:
+                return None
+            emails.append((extra, "home"))
+    for e, _ in emails:
+        used.add(e.lower())
+    last = p.maiden if (p.maiden and rng.random() < 0.5) else p.last
+    first = p.first
+    style = wpick(rng, {"full": 62, "nick": 14 if p.nick else 0, "first": 5, "title": 12 if p.title else 0,
+                        "ascii": 4 if not is_ascii(first + last) else 0, "native": 12 if p.native else 0,
+                        "western": 30 if p.western else 0, "middle": 5 if p.middle else 0})
+    prefix = p.title if style == "title" or (p.title and rng.random() < 0.3) else ""
+    n = (last, first, p.middle if style == "middle" else "", prefix, "")
+    fn, nick = f"{first} {last}", ""
+    if style == "nick":
+        fn, nick = f"{p.nick} {last}", p.nick if rng.random() < 0.5 else ""
+    elif style == "first":
+        fn, n = first, ("", first, "", "", "")
+    elif style == "title":
+        fn = f"{p.title} {first} {last}"
+    elif style == "ascii":
+        fn = fold(f"{first} {last}", german=p.german_fold)
+        n = (fold(last, p.german_fold), fold(first, p.german_fold), "", "", "")
+    elif style == "native":
+        fn = p.native
+        n = (p.native.split(" ")[0], p.native.split(" ")[-1], "", "", "")
+    elif style == "western":
+        fn, n = f"{p.western} {last}", (last, p.western, "", "", "")
+    elif style == "middle":
+        fn = f"{first} {p.middle} {last}"
+    org = ""
+    if stint and stint.org and rng.random() < 0.75:
+        org = rng.choice([stint.org.name, strip_legal(stint.org.name)])
+    title = stint.position if (stint and stint.position and rng.random() < 0.3) else ""
+    tels = []
+    for label in ("cell", "work"):
+        if rng.random() < (0.65 if label == "cell" else 0.2):
+            tels.append((phone_number(rng, p.country), label))
+    return Card("person", fn, n, nick, org, title, emails, tels, url, rng.random() < 0.1, pid=p.pid)
+
+
+def org_cards(w, rng, count):
+    """Company-only cards: a vendor's billing address, an organisation's role address."""
+    cands = []
+    for addr, kind in sorted(w.robots.items()):
+        a = w.taken.get(addr)
+        if kind == "transactional" and a is not None and a.name:
+            local = addr.split("@")[0]
+            fn = f"{a.name.split(' ')[0]} {local.capitalize()}" if local in ("billing", "invoice") else a.name
+            cands.append(Card("org", fn, org=a.name, emails=[(a.addr, "work")]))
+    for o in w.orgs:
+        for a in o.roles:
+            if a.addr.lower() in w.shared_seen:
+                local = a.addr.split("@")[0]
+                cands.append(Card("org", f"{strip_legal(o.name)} {local.capitalize()}", org=o.name,
+                                  emails=[(a.addr, "work")],
+                                  tels=[(phone_number(rng, o.country), "work")] if rng.random() < 0.5 else []))
+    return rng.sample(cands, min(count, len(cands)))
+
+
+def household_cards(w, rng):
+    """A couple's shared family address: one card, only that address, no one's identity."""
+    out = []
+    for acct, a, b in w.households:
+        if acct.addr.lower() in w.shared_seen and rng.random() < 0.7:
+            fn = acct.name or f"{a.first} & {b.first} {a.last}"
+            out.append(Card("household", fn, (a.last, f"{a.first} & {b.first}", "", "", ""),
+                            emails=[(acct.addr, "home")], tels=[(phone_number(rng, a.country), "home")]))
+    return out
+
+
+def build_book(w, rng, share):
+    mailed = set(w.seen.values())
+    eligible = [p for p in w.people if p.pid in mailed or p.connected]
+    chosen = rng.sample(eligible, round(share * len(eligible)))
+    cards, used = [], set()
+    for p in chosen:
+        c = person_card(w, rng, p, used)
+        if c:
+            cards.append(c)
+        if rng.random() < 0.04:   # a second card for the same person (the work one, the phone one)
+            c2 = person_card(w, rng, p, used)
+            if c2:
+                cards.append(c2)
+    cards += org_cards(w, rng, max(2, len(cards) // 40))
+    cards += household_cards(w, rng)
+    for c in cards:
+        c.shape = wpick(rng, BOOK_SHAPES)
+    rng.shuffle(cards)
+    return cards
+
+
+def vesc(s, comma=True):
+    s = s.replace("\\", "\\\\").replace(";", "\\;").replace("\n", "\\n")
+    return s.replace(",", "\\,") if comma else s
+
+
+def fake_photo(rng):
+    """A few bytes behind a JPEG header: parsers skip PHOTO, so it only has to look real."""
+    raw = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01" + bytes(rng.getrandbits(8) for _ in range(rng.randint(40, 90)))
+    return base64.b64encode(raw + b"\xff\xd9").decode()
+
+
+def fold_line(line):
+    """Fold one content line at 75 octets (RFC 6350 3.2), never inside a UTF-8 sequence."""
+    out, cur, size = [], "", 0
+    for ch in line:
+        n = len(ch.encode("utf-8"))
+        if size + n > 75:
+            out.append(cur)
+            cur, size = " ", 1
+        cur += ch
+        size += n
+    out.append(cur)
+    return "\r\n".join(out) + "\r\n"
+
+
+def rev_stamp(rng, w, compact):
+    t = rand_time(rng, w.start - timedelta(days=1500), w.now - timedelta(days=2)).replace(microsecond=0)
+    return t.strftime("%Y%m%dT%H%M%SZ" if compact else "%Y-%m-%dT%H:%M:%SZ")
+
+
+def card_uid(rng):
+    h = f"{rng.getrandbits(128):032X}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def card_role_lines(c, org_end=""):
+    """A card's NICKNAME, ORG and TITLE lines, as the 3.0 and 4.0 exporters write them."""
+    return ([f"NICKNAME:{vesc(c.nick)}"] if c.nick else []) + ([f"ORG:{vesc(c.org)}{org_end}"] if c.org else []) \
+        + ([f"TITLE:{vesc(c.title)}"] if c.title else [])
+
+
+def vcard_apple(c, rng, w):
+    """macOS / iOS Contacts, vCard 3.0: lower-case type params, item groups with X-ABLabel."""
+    lines = ["BEGIN:VCARD", "VERSION:3.0", f"PRODID:-//Apple Inc.//{rng.choice(['macOS 14.6', 'iPhone OS 17.5'])}//EN",
+             "N:" + ";".join(vesc(x) for x in c.n), f"FN:{vesc(c.fn)}"]
+    lines += card_role_lines(c, org_end=";")  # Apple ends ORG with its empty unit
+    item = 0
+    for i, (e, label) in enumerate(c.emails):
+        pref = ";type=pref" if i == 0 else ""
+        if label == "other" or rng.random() < 0.25:
+            item += 1
+            lines.append(f"item{item}.EMAIL;type=INTERNET{pref}:{e}")
+            lines.append(f"item{item}.X-ABLabel:" + ("_$!<Other>!$_" if label == "other" else
+                                                      rng.choice(["_$!<Other>!$_", "privat", "alt", "Büro"])))
+        else:
+            lines.append(f"EMAIL;type=INTERNET;type={label.upper()}{pref}:{e}")
+    for i, (t, label) in enumerate(c.tels):
+        kind = {"cell": "CELL;type=VOICE", "work": "WORK;type=VOICE", "home": "HOME;type=VOICE"}[label]
+        lines.append(f"TEL;type={kind}{';type=pref' if i == 0 else ''}:{t}")
+    if c.url:
+        item += 1
+        lines.append(f"item{item}.URL;type=pref:{c.url}")
+        lines.append(f"item{item}.X-ABLabel:{rng.choice(['_$!<HomePage>!$_', 'LinkedIn'])}")
+    if c.kind == "org":
+        lines.append("X-ABShowAs:COMPANY")
+    if c.photo:
+        lines.append(f"PHOTO;ENCODING=b;TYPE=JPEG:{fake_photo(rng)}")
+    lines.append(f"REV:{rev_stamp(rng, w, False)}")
+    lines.append("END:VCARD")
+    return "".join(fold_line(ln) for ln in lines)
+
+
+def vcard_google(c, rng, w):
+    """contacts.google.com export, vCard 3.0: upper-case TYPE, URL colons escaped, CATEGORIES."""
+    lines = ["BEGIN:VCARD", "VERSION:3.0", f"FN:{vesc(c.fn)}", "N:" + ";".join(vesc(x) for x in c.n)]
+    if c.nick:
+        lines.append(f"NICKNAME:{vesc(c.nick)}")
+    for e, label in c.emails:
+        lines.append(f"EMAIL;TYPE=INTERNET{';TYPE=' + label.upper() if label != 'other' else ''}:{e}")
+    for t, label in c.tels:
+        lines.append(f"TEL;TYPE={label.upper()}:{t}")
+    if c.org:
+        lines.append(f"ORG:{vesc(c.org)}")
+    if c.title:
+        lines.append(f"TITLE:{vesc(c.title)}")
+    if c.url:   # Google's exporter escapes the colons of URLs
+        lines.append("item1.URL:" + c.url.replace(":", "\\:"))
+        lines.append("item1.X-ABLabel:" + rng.choice(["LinkedIn", "Profile", ""]))
+    if c.photo:
+        lines.append(f"PHOTO:https://lh3.googleusercontent.com/contacts/{fake_photo(rng)[20:60].replace('/', '_')}")
+    lines.append("CATEGORIES:myContacts" + (",Work" if c.org and rng.random() < 0.2 else ""))
+    lines.append("END:VCARD")
+    return "".join(fold_line(ln) for ln in lines)
+
+
+def qp_prop(name, value):
+    """An Outlook 2.1 property: plain if ASCII, else CHARSET + QUOTED-PRINTABLE with soft breaks."""
+    if is_ascii(value):
+        return fold_line(f"{name}:{value}")
+    try:
+        raw, cs = value.encode("cp1252"), "Windows-1252"
+    except UnicodeEncodeError:
+        raw, cs = value.encode("utf-8"), "utf-8"
+    enc = "".join(chr(b) if 32 < b < 127 and b != 61 else f"={b:02X}" for b in raw)
+    line = f"{name};CHARSET={cs};ENCODING=QUOTED-PRINTABLE:{enc}"
+    out = []
+    while len(line) > 75:
+        cut = 75
+        while line[cut - 1] == "=" or line[cut - 2] == "=":   # never split an =XX escape
+            cut -= 1
+        out.append(line[:cut] + "=")
+        line = line[cut:]
+    out.append(line)
+    return "\r\n".join(out) + "\r\n"
+
+
+def vcard_outlook(c, rng, w):
+    """Outlook's vCard 2.1: bare type params, CHARSET and QUOTED-PRINTABLE for non-ASCII text."""
+    out = fold_line("BEGIN:VCARD") + fold_line("VERSION:2.1")
+    out += qp_prop("N;LANGUAGE=" + rng.choice(["de", "en-us", "de-de"]), ";".join(x.replace(";", "\\;") for x in c.n))
+    out += qp_prop("FN", c.fn)
+    if c.nick:
+        out += qp_prop("NICKNAME", c.nick)
+    if c.org:
+        out += qp_prop("ORG", c.org)
+    if c.title:
+        out += qp_prop("TITLE", c.title)
+    for t, label in c.tels:
+        out += fold_line(f"TEL;{label.upper()};VOICE:{t}")
+    if c.url:
+        out += fold_line(f"URL;WORK:{c.url}")
+    for i, (e, _) in enumerate(c.emails):
+        out += fold_line(f"EMAIL;{'PREF;' if i == 0 else ''}INTERNET:{e}")
+    if c.photo:   # 2.1 base64: continuation lines indented, a blank line after the value
+        data = fake_photo(rng)
+        out += "PHOTO;TYPE=JPEG;ENCODING=BASE64:\r\n" + "".join(
+            f" {data[i:i + 72]}\r\n" for i in range(0, len(data), 72)) + "\r\n"
+    out += fold_line("X-MS-OL-DEFAULT-POSTAL-ADDRESS:0")
+    out += fold_line(f"REV:{rev_stamp(rng, w, True)}")
+    return out + fold_line("END:VCARD")
+
+
+def vcard_v4(c, rng, w):
+    """vCard 4.0 as CardDAV servers and Thunderbird write it: UID, PREF=1, tel: URIs, KIND."""
+    lines = ["BEGIN:VCARD", "VERSION:4.0", "PRODID:-//Sabre//Sabre VObject 4.5.4//EN", f"UID:{card_uid(rng).lower()}"]
+    if c.kind == "org":
+        lines.append("KIND:org")
+    lines += [f"FN:{vesc(c.fn)}", "N:" + ";".join(vesc(x) for x in c.n)]
+    lines += card_role_lines(c)
+    for i, (e, label) in enumerate(c.emails):
+        lines.append(f"EMAIL;TYPE={label}{';PREF=1' if i == 0 else ''}:{e}")
+    for t, label in c.tels:
+        uri = "tel:" + re.sub(r"[ ]+", "-", t)
+        lines.append(f"TEL;TYPE={'cell' if label == 'cell' else label + ',voice'};VALUE=uri:{uri}")
+    if c.url:
+        lines.append(f"URL;TYPE=work:{c.url}")
+    if c.photo:
+        lines.append(f"PHOTO:data:image/jpeg;base64,{fake_photo(rng)}")
+    lines.append(f"REV:{rev_stamp(rng, w, True)}")
+    lines.append("END:VCARD")
+    return "".join(fold_line(ln) for ln in lines)
+
+
+VCARD_WRITERS = {"apple": vcard_apple, "google": vcard_google, "outlook": vcard_outlook, "v4": vcard_v4}
+
+
+def google_csv(cards):
+    """Google Contacts' CSV export (2024+ header) of the cards that live in the Google account."""
+    n_mail = max([len(c.emails) for c in cards] + [1])
+    n_tel = max([len(c.tels) for c in cards] + [1])
+    head = list(GOOGLE_CSV_HEADER)
+    for i in range(1, n_mail + 1):
+        head += [f"E-mail {i} - Label", f"E-mail {i} - Value"]
+    for i in range(1, n_tel + 1):
+        head += [f"Phone {i} - Label", f"Phone {i} - Value"]
+    head += ["Website 1 - Label", "Website 1 - Value"]
+    buf = io.StringIO()
+    wr = csv.writer(buf, lineterminator="\r\n")
+    wr.writerow(head)
+    for c in cards:
+        family, given, middle, prefix, suffix = c.n
+        row = [given, middle, family, "", "", "", prefix, suffix, c.nick, "", c.org, c.title, "", "", "", "",
+               "* myContacts"]
+        for i in range(n_mail):
+            if i < len(c.emails):
+                e, label = c.emails[i]
+                row += [("* " if i == 0 else "") + label.capitalize(), e]
+            else:
+                row += ["", ""]
+        for i in range(n_tel):
+            t, label = c.tels[i] if i < len(c.tels) else ("", "")
+            row += [{"cell": "Mobile", "work": "Work", "home": "Home"}.get(label, ""), t]
+        row += ["Profile" if c.url else "", c.url]
+        wr.writerow(row)
+    return buf.getvalue()
+
+
+def book_stats(cards):
+    per = [len(c.emails) for c in cards]
+    return {"cards": len(cards), "by_shape": {k: sum(1 for c in cards if c.shape == k) for k in VCARD_WRITERS},
+            "by_kind": {k: sum(1 for c in cards if c.kind == k) for k in ("person", "org", "household")},
+            "emails_per_card": {str(k): per.count(k) for k in sorted(set(per))},
+            "with_url": sum(1 for c in cards if c.url), "url_only": sum(1 for c in cards if c.url and not c.emails),
+            "google_csv_rows": sum(1 for c in cards if c.shape == "google")}
+
+
+def read_vcards(path):
+    """Unfolded cards of a .vcf as lists of (name with params, value); enough for the self-check."""
+    text = path.read_bytes().decode("utf-8").replace("\r\n ", "").replace("\r\n\t", "")
+    text = re.sub(r"=\r\n", "", text)     # QUOTED-PRINTABLE soft breaks (only the 2.1 cards have them)
+    cards, cur = [], None
+    for ln in text.split("\r\n"):
+        name, _, value = ln.partition(":")
+        if ln == "BEGIN:VCARD":
+            cur = []
+        elif ln == "END:VCARD":
+            cards.append(cur)
+            cur = None
+        elif cur is not None and ln:
+            cur.append((name.upper(), value))
+    return cards
+
+
+def write_address_book(w, folder, share):
+    """Contacts/contacts.vcf and Contacts/google.csv, from a random stream of their own."""
+    rng = random.Random(f"{w.seed}-address-book")
+    cards = build_book(w, rng, share)
+    book = folder / "Contacts"
+    book.mkdir(parents=True, exist_ok=True)
+    (book / "contacts.vcf").write_bytes("".join(VCARD_WRITERS[c.shape](c, rng, w) for c in cards).encode("utf-8"))
+    (book / "google.csv").write_bytes(google_csv([c for c in cards if c.shape == "google"]).encode("utf-8"))
+    return cards
+
+
 # ---------------------------------------------------------------- writers
 
 def from_line_date(t):
@@ -2495,7 +2917,7 @@ def build_world(people=1000, seed=1, namesakes=0.15, bare_personal=0.3, job_chan
     return w
 
 
-def _generate(folder, **kw):
+def _generate(folder, address_book=0.0, **kw):
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     w = build_world(**kw)
@@ -2517,7 +2939,9 @@ def _generate(folder, **kw):
         'timezone = "Europe/Berlin"\n\n'
         "[sources]\n"
         f"linkedin = {toml_str(zip_name)}\n"
-        f"mbox = [{toml_str(mbox_rel)}]\n", encoding="utf-8")
+        f"mbox = [{toml_str(mbox_rel)}]\n"
+        + ('contacts = ["Contacts/contacts.vcf", "Contacts/google.csv"]\n' if address_book > 0 else ""),
+        encoding="utf-8")
     identities = [{"kind": "email", "key": k, "person_id": v} for k, v in w.seen.items()]
     identities += [{"kind": "linkedin_url", "key": k, "person_id": v} for k, v in w.li_urls.items()]
     identities.sort(key=lambda d: (d["person_id"], d["kind"], d["key"]))
@@ -2531,14 +2955,17 @@ def _generate(folder, **kw):
         "shared_inboxes": [], "resources": [], "awaiting_reply": [], "counts": {},
     }
     (folder / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), encoding="utf-8")
+    if address_book > 0:   # last, from its own random stream: nothing above may depend on it
+        w.book = write_address_book(w, folder, address_book)
     return w
 
 
 def generate(folder: Path, *, people: int = 1000, seed: int = 1, namesakes: float = 0.15,
-             bare_personal: float = 0.3, job_changes: float = 0.15, end: str = "2026-11-23") -> None:
+             bare_personal: float = 0.3, job_changes: float = 0.15, end: str = "2026-11-23",
+             address_book: float = 0.0) -> None:
     """Write one held-out world into folder (see the module docstring)."""
     _generate(folder, people=people, seed=seed, namesakes=namesakes, bare_personal=bare_personal,
-              job_changes=job_changes, end=end)
+              job_changes=job_changes, end=end, address_book=address_book)
 
 
 def world_stats(w):
@@ -2622,6 +3049,15 @@ def check_world(folder):
         per.setdefault((d["kind"], d["key"]), set()).add(d["person_id"])
     if any(len(v) > 1 for v in per.values()):
         problems.append("an identity is listed for two people")
+    vcf = folder / "Contacts" / "contacts.vcf"
+    if vcf.exists():
+        who = {k: next(iter(v)) for (kind, k), v in per.items() if kind == "email"}
+        for card in read_vcards(vcf):
+            mails = [v.lower() for k, v in card if k.split(";")[0].split(".")[-1] == "EMAIL"]
+            if not mails and not any(k.split(";")[0].split(".")[-1] == "URL" for k, _ in card):
+                problems.append(f"a card has neither EMAIL nor URL: {card[:4]}")
+            if len({who[m] for m in mails if m in who}) > 1:
+                problems.append(f"a card lists addresses of two people: {mails}")
     return {"mbox_messages": n, "mbox_threads": len(threads), "mbox_addresses": len(addrs),
             "connections_rows": len(rows), "linkedin_message_rows": len(mrows),
             "unlisted_addresses": len(unlisted), "unlisted_examples": unlisted[:6], "problems": problems}
@@ -2636,12 +3072,17 @@ def main(argv=None):
     ap.add_argument("--bare-personal", type=float, default=0.3)
     ap.add_argument("--job-changes", type=float, default=0.15)
     ap.add_argument("--end", default="2026-11-23")
+    ap.add_argument("--address-book", type=float, default=0.0, metavar="F",
+                    help="write Contacts/ with cards for this share of the people in mail or LinkedIn")
     ap.add_argument("--no-check", action="store_true", help="skip re-reading the outputs")
     args = ap.parse_args(argv)
     t0 = time.time()
     w = _generate(args.out, people=args.people, seed=args.seed, namesakes=args.namesakes,
-                  bare_personal=args.bare_personal, job_changes=args.job_changes, end=args.end)
+                  bare_personal=args.bare_personal, job_changes=args.job_changes, end=args.end,
+                  address_book=args.address_book)
     stats = world_stats(w)
+    if args.address_book > 0:
+        stats["address_book"] = book_stats(w.book)
     stats["seconds"] = round(time.time() - t0, 1)
     print(json.dumps(stats, indent=1))
     if not args.no_check:

@@ -687,7 +687,7 @@ def test_one_organisations_domains_are_one_company(export, db, cli):
     assert "both at cs.uni-x.de and uni-x.de" in cli("--db", db, "people", "show", "brandt").out
 
 
-def test_a_sender_nobody_writes_to_whose_mail_is_all_filed_away_is_automated(export, db, cli):
+def test_a_sender_nobody_writes_to_whose_mail_is_all_filed_away_is_automated(export, db, cli, tmp_path):
     for _ in range(3):  # a marketing persona, under Promotions; never written to
         export.mail("Tatiana from CloudVendor <tatiana@mail.cloudvendor.io>", "jane@acme.com",
                     labels="Category Promotions")
@@ -696,6 +696,11 @@ def test_a_sender_nobody_writes_to_whose_mail_is_all_filed_away_is_automated(exp
     for _ in range(2):  # twice is not yet a habit
         export.mail("Bo Chen <bo@chen.org>", "jane@acme.com", labels="Category Updates")
     export.load(db)
+    # a vendor's card in the address book is no writing to it
+    (tmp_path / "vendor.vcf").write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:CloudVendor\r\nORG:CloudVendor\r\n"
+                                         "EMAIL:tatiana@mail.cloudvendor.io\r\nEND:VCARD\r\n", newline="")
+    assert cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "ingest", "contacts",
+               tmp_path / "vendor.vcf").code == 0
     assert roles(db)["email:tatiana@mail.cloudvendor.io"] == "automated"
     assert roles(db)["email:ann@lee.org"] == roles(db)["email:bo@chen.org"] == "person"
     assert "all its mail filed under Updates, Promotions, Social or Forums" in cli(

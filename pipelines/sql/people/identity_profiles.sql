@@ -60,7 +60,8 @@ counted as (
         -- robots whose mail has no bulk headers (receipts, job alerts, notifications) are senders
         -- nobody here ever writes to, and either all of their mail is filed away from person-to-person
         -- mail (Gmail's Updates, Promotions, Social, Forums), or they write as several people (below)
-        not bool_or(role not in ('from', 'reply_to')) as is_never_addressed,
+        -- (an address-book card is no writing to it: people keep their vendors' addresses too)
+        not bool_or(role not in ('from', 'reply_to', 'card')) as is_never_addressed,
         count(*) filter (where role = 'from') >= 3
             and count(*) filter (where role = 'from' and not is_filed_as_bulk) = 0 as is_filed_away
     from sightings
