@@ -742,3 +742,13 @@ def test_a_person_is_shown_by_their_bare_name_and_a_personal_provider_is_no_comp
     with duckdb.connect(str(db), read_only=True) as con:
         assert sorted(con.execute("select full_name, company from people").fetchall()) == [
             ("Dylano", None), ("Lambert Adolph", "silverloop.de"), ("Matilda Einaudi", None)]
+
+
+def test_a_company_name_with_umlauts_matches_the_domain_that_spells_them_out(export, db):
+    export.mail("Miguel Santos <miguel.santos@hoerlecaspar.de>", "jane@acme.com")
+    export.mail("Lena Vogt <lena.vogt@jaekel.de>", "jane@acme.com")
+    export.connection("Miguel", "Santos", "https://www.linkedin.com/in/miguel-santos-77", "HÖRLE CASPAR")
+    export.connection("Lena", "Vogt", "https://www.linkedin.com/in/lena-vogt-3", "Jäkel GbR")
+    export.load(db)
+    assert people(db) == [("Lena Vogt", ["email:lena.vogt@jaekel.de", "linkedin:lena-vogt-3"]),
+                          ("Miguel Santos", ["email:miguel.santos@hoerlecaspar.de", "linkedin:miguel-santos-77"])]
