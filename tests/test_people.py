@@ -642,6 +642,18 @@ def test_a_numbered_address_at_the_company_bears_the_name_it_spells_whatever_nam
     assert suggested.count("(and 1 other of the name at the company); the address is at the company's domain") == 2
 
 
+def test_two_addresses_of_one_name_at_one_company_are_not_namesakes_of_each_other(export, db, cli, tmp_path):
+    # Daniel writes as danny@ and as dnalewajek@ at his studio: the second address is the question, not a
+    # namesake already seen there
+    for _ in range(2):
+        export.mail("Daniel Nalewajek <danny@studiosoeding.de>", "jane@acme.com")
+        export.mail("Daniel Nalewajek <dnalewajek@studiosoeding.de>", "jane@acme.com")
+        export.when += timedelta(days=30)
+    export.load(db)
+    assert people(db) == [("Daniel Nalewajek", ["email:danny@studiosoeding.de", "email:dnalewajek@studiosoeding.de"])]
+    assert "other of the name at the company" not in cli("--db", db, "people", "show", "nalewajek").out
+
+
 def test_two_numbered_addresses_of_one_name_at_one_company_are_two_people(export, db):
     """An employer gives a name once too: francois31@ is how a second François got an address there.
     (In a network this big, two such addresses at one small company would otherwise be one person.)"""

@@ -435,6 +435,8 @@ compared as (
         l.is_role_address or r.is_role_address as is_role_address,
         l.is_transliterated or r.is_transliterated as is_transliterated,
         l.local_letters = r.local_letters and length(l.local_letters) >= 5 as same_local_part,
+        -- two mailboxes at one organisation (jane.doe@acme.com and jane.doe@acme.de are one)
+        company_level = 'same domain' and l.local_part <> r.local_part as is_two_mailboxes,
         t.left_key is not null as wrote_in_one_thread,
         -- days both addresses were in use at once (negative: one stopped before the other started)
         if(l.mail_first_at is null or r.mail_first_at is null, null,  -- (greatest and least skip nulls)
@@ -483,8 +485,10 @@ rated as (  -- how many other people here would be expected to agree this way by
              when name_level in ('initial', 'initial (in the address)') then coalesce(ib.bearers, 1) - 1
              else 0 end as namesakes_seen,
         greatest(namesakes_by_frequency, namesakes_seen) as expected_namesakes,
-        -- ... and those at the company both sides are at (john.smith@ and john.smith2@)
-        case when is_whole_name or name_level = 'nickname' then coalesce(ob.bearers, 1) - 1
+        -- ... and those at the company both sides are at (john.smith@ and john.smith2@), beside the two
+        -- compared: two of its addresses bear the name, and whether they are two people is the question
+        case when is_whole_name or name_level = 'nickname'
+                  then greatest(coalesce(ob.bearers, 1) - if(c.is_two_mailboxes, 2, 1), 0)
              when name_level in ('first name only (in the address)', 'surname only (in the address)')
                   then coalesce(op.bearers, 1) - 1
              else 0 end as namesakes_at_company,
