@@ -654,6 +654,19 @@ def test_two_addresses_of_one_name_at_one_company_are_not_namesakes_of_each_othe
     assert "other of the name at the company" not in cli("--db", db, "people", "show", "nalewajek").out
 
 
+def test_a_person_goes_by_their_whole_name_though_others_address_them_by_their_first(export, db, cli):
+    # Jane's mail program writes "Ramona" in To; Ramona signs her own mail with her whole name, the one
+    # her other addresses and her profile are matched by
+    for _ in range(3):
+        export.mail("jane@acme.com", "Ramona <ramonahafliger@gmx.ch>", labels="Sent")
+    export.mail("Ramona Häfliger <ramonahafliger@gmx.ch>", "jane@acme.com")
+    for name in ("Brightleaf", "Brightleaf", "Eesha Minhas | Brightleaf"):  # a role address keeps its own name
+        export.mail(f"{name} <info@brightleaf.de>", "jane@acme.com")
+    export.load(db)
+    assert ("Ramona Häfliger", ["email:ramonahafliger@gmx.ch"]) in people(db)
+    assert "Brightleaf" in cli("--db", db, "sql", "select display_name from identities where identity_key like '%info@%'").out
+
+
 def test_two_numbered_addresses_of_one_name_at_one_company_are_two_people(export, db):
     """An employer gives a name once too: francois31@ is how a second François got an address there.
     (In a network this big, two such addresses at one small company would otherwise be one person.)"""
