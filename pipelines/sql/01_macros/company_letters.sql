@@ -3,7 +3,8 @@
 create or replace macro company_letters(name, german := false) as (
     array_to_string(list_filter(string_split(coalesce(fold_name(name, german := german), ''), ' '),
         lambda word: word <> '' and not list_contains(
-            ['inc', 'gmbh', 'ltd', 'llc', 'ag', 'sa', 'bv', 'nv', 'plc', 'co', 'corp', 'corporation', 'group', 'company',
-             'limited', 'the', 'se', 'srl', 'oy', 'ab', 'as', 'kg', 'spa', 'sarl', 'sas', 'holding', 'holdings',
-             'gbr', 'mbh', 'mbb', 'partg', 'llp', 'ug', 'hb'], word)), '')
+            ['inc', 'incorporated', 'llc', 'ltd', 'limited', 'gmbh', 'mbh', 'ag', 'kg', 'se', 'sa', 'sas', 'sarl',
+             'srl', 'spa', 'bv', 'nv', 'plc', 'corp', 'corporation', 'co', 'company', 'llp', 'lp', 'oy', 'oyj',
+             'ab', 'as', 'asa', 'aps', 'pty', 'pvt', 'pte', 'kk', 'ug', 'ltda', 'sl', 'cie', 'gbr', 'mbb', 'partg',
+             'hb', 'group', 'holding', 'holdings', 'the'], word)), '')
 );
