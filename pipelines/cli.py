@@ -501,17 +501,21 @@ def _people_build(args, db: Path, config: Config) -> int:
 
 
 def _people_suggest(args, db: Path, config: Config) -> int:
+    # one suggestion per two people, the strongest: accepting it makes them one, and rejecting it keeps
+    # them apart, whichever of their identities the others name
     with connect_reader(db, timezone=config.owner.timezone) as con:
-        rows = con.execute("""
+        con.execute("""
+            create temp table suggestions as
             select m.match_id, m.score, m.probability, m.evidence, m.decision,
                    l.identity_key, l.display_name, l.sightings, r.identity_key, r.display_name, r.sightings
             from identity_matches as m
             join identities as l on l.identity_key = m.left_key
             join identities as r on r.identity_key = m.right_key
             where m.decision like 'suggested%'
-            order by m.score desc, m.match_id
-            limit ?""", [args.limit]).fetchall()
-        total = con.execute("select count(*) from identity_matches where decision like 'suggested%'").fetchall()[0][0]
+            qualify row_number() over (partition by least(l.person_id, r.person_id), greatest(l.person_id, r.person_id)
+                                       order by m.score desc, m.match_id) = 1""")
+        rows = con.execute("from suggestions order by score desc, match_id limit ?", [args.limit]).fetchall()
+        total = con.execute("select count(*) from suggestions").fetchall()[0][0]
     if not rows:
         print("No uncertain matches to review.")
         return 0

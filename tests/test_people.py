@@ -287,6 +287,23 @@ def test_suggestions_show_their_evidence_and_accepting_one_merges_for_good(expor
     assert cli(*config, "people", "accept", "m_nope").err.startswith("tiekeeper: no match m_nope")
 
 
+def test_two_people_are_suggested_once_by_their_strongest_pair(export, db, cli, tmp_path):
+    # a personal address may be either Timothy Parker's; the one at Zephyr also writes from Zephyr
+    export.mail("Timothy Parker <tparker71@gmail.com>", "jane@acme.com")
+    export.mail("Timothy Parker <timothy.parker@zephyr.studio>", "jane@acme.com")
+    export.connection("Timothy", "Parker", "https://www.linkedin.com/in/timothy-parker", "Zephyr Studio")
+    export.connection("Timothy", "Parker", "https://www.linkedin.com/in/timothy-parker-2", "Other Co")
+    export.load(db)
+    assert ("Timothy Parker", ["email:timothy.parker@zephyr.studio", "linkedin:timothy-parker"]) in people(db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        pairs = con.execute("select count(*) from identity_matches where decision like 'suggested%' "
+                            "and (left_key = 'email:tparker71@gmail.com' or right_key = 'email:tparker71@gmail.com')"
+                            ).fetchall()[0][0]
+    suggested = cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "people", "suggest").out
+    assert pairs == 3 and sum(line.startswith("m_") for line in suggested.splitlines()) == 2  # one per Timothy
+    assert suggested.count("linkedin:timothy-parker ") + suggested.count("email:timothy.parker@zephyr.studio") == 1
+
+
 def test_show_prints_a_person_with_every_identity_and_why(export, db, cli, tmp_path):
     export.mail("Bob Smith <rsmith@acme.io>", "jane@acme.com")
     export.connection("Robert", "Smith", "https://www.linkedin.com/in/rsmith-acme", "Acme Inc.")
