@@ -5,6 +5,8 @@ several owner types, and what the learning costs a weekly run.
     .venv/bin/python benchmarks/bench_learning.py --owner-types typical --seeds 1
     .venv/bin/python benchmarks/bench_learning.py --mail-only      # the same worlds, mail only (as a real mailbox)
     .venv/bin/python benchmarks/bench_learning.py --speed          # 5,000 people, 5 years: learning's cost
+    .venv/bin/python benchmarks/bench_learning.py --heldout --seeds 1 2 3 --people 1000
+                                          # another generator's worlds (benchmarks/heldout_world.py): the backtest
 
 Quality, per world, for tiekeeper as it is (learned where the history supports it) and with
 learning switched off (`[metrics] learn = 0`: the published formula and rules, as before):
@@ -75,6 +77,48 @@ def world(owner_type: str, seed: int, people: int, mail_only: bool, history_week
             refresh_people(con, config)
         (folder / ".loaded").write_text("")
     return db, load_config(folder / "tiekeeper.toml", required=True), folder / "truth.json"
+
+
+def heldout_world(seed: int, people: int) -> tuple[Path, Config, Path]:
+    """A world of the other generator (benchmarks/heldout_world.py, which needs faker), loaded once."""
+    folder = OUT / f"learning-heldout-{seed}-{people}"
+    db = folder / "tiekeeper.duckdb"
+    if not (folder / ".loaded").exists():
+        from heldout_world import generate
+        shutil.rmtree(folder, ignore_errors=True)
+        generate(folder, people=people, seed=seed, end=END.isoformat())
+        config = load_config(folder / "tiekeeper.toml", required=True)
+        with connect_writer(db, timezone=config.owner.timezone) as con:
+            for source in ("linkedin", "mbox"):  # (it writes no calendar)
+                ingest(con, source, config.source_paths(source), config, now=world_now(folder / "truth.json"),
+                       show_progress=False)
+            refresh_people(con, config)
+        (folder / ".loaded").write_text("")
+    return db, load_config(folder / "tiekeeper.toml", required=True), folder / "truth.json"
+
+
+def heldout_quality(seeds, people: int) -> None:
+    """The backtest only: that generator keeps no latent tie strength to score against."""
+    rows = []
+    for seed in seeds:
+        db, config, truth = heldout_world(seed, people)
+        tables = []
+        for learn in (True, False):
+            with connect_writer(db, timezone=config.owner.timezone) as con:
+                settings, now = with_learning(config, learn), world_now(truth)
+                refresh_metrics(con, settings, as_of=now)
+                con.execute("delete from backtests")
+                tables.append({s.measure: s for s in summarise(run_backtest(con, settings, as_of=now).rows)})
+        with connect_writer(db, timezone=config.owner.timezone) as con:  # leave it as tiekeeper has it
+            refresh_metrics(con, with_learning(config, True), as_of=world_now(truth))
+        rows.append((f"heldout, {seed}", *tables))
+    print(f"\n### Backtest on another generator's worlds ({people} people; as of {END}): learned / published\n")
+    print("| world (seed) | follow-ups weighted lapse precision: ours / 30-day reminder | plain | "
+          "listed though contacted in 7 days | replies owed precision / recall | "
+          "strength Spearman: ours / raw count / recency |")
+    print("| --- | --- | --- | ---: | --- | --- |")
+    for name, learned, published in rows:
+        print(f"| {name} | {_backtest_cells(learned, published)} |")
 
 
 def with_learning(config: Config, learn: bool) -> Config:
@@ -197,9 +241,13 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=300)
     parser.add_argument("--mail-only", action="store_true", help="load only the mbox, as from a real mailbox")
     parser.add_argument("--speed", action="store_true")
+    parser.add_argument("--heldout", action="store_true",
+                        help="another generator's worlds (benchmarks/heldout_world.py; needs faker): the backtest")
     args = parser.parse_args()
     if args.speed:
         speed()
+    elif args.heldout:
+        heldout_quality(args.seeds, args.people)
     else:
         quality(args.owner_types, args.seeds, args.people, args.mail_only)
 

@@ -121,7 +121,8 @@ folder, db, now = Path(sys.argv[1]), Path(sys.argv[2]), dt.datetime.fromisoforma
 config = load_config(folder / "tiekeeper.toml", required=True)
 with connect_writer(db, timezone=config.owner.timezone) as con:
     for source in ("linkedin", "mbox", "ics"):  # as of the world's end, as the worlds here are loaded
-        ingest(con, source, config.source_paths(source), config, now=now, show_progress=False)
+        if config.source_paths(source):  # (the other generator's worlds have no calendar)
+            ingest(con, source, config.source_paths(source), config, now=now, show_progress=False)
     refresh_people(con, config)
 """
 
