@@ -36,7 +36,7 @@ from pipelines.config import (
 from pipelines.deliveries import record_delivery, report_addresses, report_folder, smtp_settings
 from pipelines.derived import unchanged_run
 from pipelines.errors import USER_ERRORS
-from pipelines.lookup import find
+from pipelines.lookup import find, suggestions_query
 from pipelines.prefect_env import local_server, use_local_prefect
 from pipelines.progress import count_progress
 from pipelines.sources import SOURCES
@@ -501,19 +501,8 @@ def _people_build(args, db: Path, config: Config) -> int:
 
 
 def _people_suggest(args, db: Path, config: Config) -> int:
-    # one suggestion per two people, the strongest: accepting it makes them one, and rejecting it keeps
-    # them apart, whichever of their identities the others name
     with connect_reader(db, timezone=config.owner.timezone) as con:
-        con.execute("""
-            create temp table suggestions as
-            select m.match_id, m.score, m.probability, m.evidence, m.decision,
-                   l.identity_key, l.display_name, l.sightings, r.identity_key, r.display_name, r.sightings
-            from identity_matches as m
-            join identities as l on l.identity_key = m.left_key
-            join identities as r on r.identity_key = m.right_key
-            where m.decision like 'suggested%'
-            qualify row_number() over (partition by least(l.person_id, r.person_id), greatest(l.person_id, r.person_id)
-                                       order by m.score desc, m.match_id) = 1""")
+        con.execute(f"create temp table suggestions as {suggestions_query()}")
         rows = con.execute("from suggestions order by score desc, match_id limit ?", [args.limit]).fetchall()
         total = con.execute("select count(*) from suggestions").fetchall()[0][0]
     if not rows:

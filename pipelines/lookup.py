@@ -41,3 +41,8 @@ def find(con: duckdb.DuckDBPyConnection, what: str, text: str, *, limit: int) ->
     if not keys:
         raise WarehouseError(f"{_NONE[what]} {text!r} (try {_HINT[what]})")
     return Found(what, keys[:limit], len(keys))
+
+
+def suggestions_query() -> str:
+    """`sql/lookup/suggestions.sql`: the uncertain matches to review, one per two people."""
+    return (resources.files("pipelines") / "sql" / "lookup" / "suggestions.sql").read_text(encoding="utf-8")

@@ -27,6 +27,7 @@ import pyarrow as pa
 from connectors import command
 from pipelines.config import Config, ConfigError, Overrides, load_overrides_file
 from pipelines.derived import fingerprint, raw_fingerprint, record, recorded
+from pipelines.lookup import suggestions_query
 from pipelines.warehouse import create_macros, machine_resources, refresh_tables, within_budget
 
 # How often each way of agreeing occurs between one human's identities (the Fellegi-Sunter m
@@ -442,10 +443,11 @@ def _write(con, clusters: _Clusters, decisions, profiles, close: tuple[str, ...]
     """)
     roles = dict(con.execute("select role, count(*) from identities group by role").fetchall())
     outcome = dict(con.execute("select decision, count(*) from identity_matches group by decision").fetchall())
+    suggestions = con.execute(f"select count(*) from ({suggestions_query()})").fetchall()[0][0]
     return PeopleSummary(
         identities=len(profiles), people=len(set(person_ids.values())), owner_identities=roles.get("owner", 0),
         automated_identities=roles.get("automated", 0), merged_automatically=outcome.get("merged", 0),
-        suggestions=sum(n for decision, n in outcome.items() if decision.startswith("suggested")),
+        suggestions=suggestions,
         kept_apart={k: v for k, v in outcome.items() if k.startswith("kept apart")})
 
 

@@ -302,6 +302,8 @@ def test_two_people_are_suggested_once_by_their_strongest_pair(export, db, cli, 
     suggested = cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "people", "suggest").out
     assert pairs == 3 and sum(line.startswith("m_") for line in suggested.splitlines()) == 2  # one per Timothy
     assert suggested.count("linkedin:timothy-parker ") + suggested.count("email:timothy.parker@zephyr.studio") == 1
+    built = cli("--db", db, "--config", tmp_path / "tiekeeper.toml", "people", "build")
+    assert "2 uncertain matches to review" in built.out + built.err
 
 
 def test_show_prints_a_person_with_every_identity_and_why(export, db, cli, tmp_path):
