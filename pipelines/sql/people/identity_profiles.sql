@@ -18,23 +18,27 @@ owner as (
 
 named as (  -- the name an identity goes by: a whole name before a first name alone (others address Ramona
     -- Häfliger as Ramona), then LinkedIn's own, an address book's, else the one most written
+    -- (a role address goes by its own name: info@ is Brightleaf, whoever signs its mail)
     select identity_key,
            arg_max(display_name, (is_whole, weight, length(display_name), display_name)) as display_name,
            arg_max(name_source, (is_whole, weight, length(display_name), display_name)) as name_source
     from (
-        -- names in automated mail (an auto-reply's "Away") count for little
-        -- (a role address goes by its own name: info@ is Brightleaf, whoever signs its mail)
-        select identity_key, display_name,
-               len(name_tokens(display_name)) >= 2 and not regexp_matches(
-                   split_part(split_part(identity_key, 'email:', 2), '@', 1), getvariable('group_local_parts'))
-                   as is_whole,
-               count(*) filter (where not is_automated) + count(*) / 1000 + if(bool_or(role = 'connection'), 1e9, 0)
-                   + if(bool_or(role = 'card'), 1e8, 0) as weight,
-               case when bool_or(role = 'connection') then 'LinkedIn' when bool_or(role = 'card') then 'address book'
-                    else 'display name' end as name_source
-        from sightings
-        where display_name is not null and position('@' in display_name) = 0
-        group by all
+        -- (only an identity of several names has one to choose: the others are spared the tokenising)
+        select *, case when count(*) over (partition by identity_key) = 1 then false
+                       else len(name_tokens(display_name)) >= 2 and not regexp_matches(
+                           split_part(split_part(identity_key, 'email:', 2), '@', 1), getvariable('group_local_parts'))
+                  end as is_whole
+        from (
+            -- names in automated mail (an auto-reply's "Away") count for little
+            select identity_key, display_name,
+                   count(*) filter (where not is_automated) + count(*) / 1000
+                       + if(bool_or(role = 'connection'), 1e9, 0) + if(bool_or(role = 'card'), 1e8, 0) as weight,
+                   case when bool_or(role = 'connection') then 'LinkedIn' when bool_or(role = 'card') then 'address book'
+                        else 'display name' end as name_source
+            from sightings
+            where display_name is not null and position('@' in display_name) = 0
+            group by all
+        )
     )
     group by identity_key
 ),
