@@ -686,6 +686,16 @@ def test_a_person_goes_by_their_whole_name_though_others_address_them_by_their_f
     assert "Brightleaf" in cli("--db", db, "sql", "select display_name from identities where identity_key like '%info@%'").out
 
 
+def test_a_first_name_alone_that_the_address_goes_on_from_is_the_addresss_name(export, db, cli):
+    # Plinio signs with his first name; his address and his profile give the rest
+    export.mail("Plinio <plinio.royo@polarline.de>", "jane@acme.com")
+    export.connection("Plinio", "Royo Acosta", "https://www.linkedin.com/in/plinio-royo-acosta", "Polarline")
+    export.mail("Olaf <olaf@brightwind.de>", "jane@acme.com")  # nothing to go on from: Olaf
+    export.load(db)
+    assert ("Plinio Royo Acosta", ["email:plinio.royo@polarline.de", "linkedin:plinio-royo-acosta"]) in people(db)
+    assert ("Olaf", ["email:olaf@brightwind.de"]) in people(db)
+
+
 def test_two_numbered_addresses_of_one_name_at_one_company_are_two_people(export, db):
     """An employer gives a name once too: francois31@ is how a second François got an address there.
     (In a network this big, two such addresses at one small company would otherwise be one person.)"""

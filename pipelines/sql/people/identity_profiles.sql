@@ -106,12 +106,16 @@ described as (
         if(c.kind = 'email' and regexp_matches(split_part(email, '@', 1), '^[a-z]{2,}[._-][a-z]{2,}$'),
            name_tokens(replace(replace(replace(split_part(email, '@', 1), '.', ' '), '_', ' '), '-', ' ')),
            null) as address_tokens,
+        -- a first name alone that the address goes on from (Plinio <plinio.royo@>) is the address's name
+        coalesce(len(display_tokens) = 1 and len(address_tokens) >= 2 and address_tokens[1] = display_tokens[1],
+                 false) as is_first_of_address,
         coalesce(
-            display_tokens,
+            if(is_first_of_address, address_tokens, display_tokens),
             address_tokens,
             if(c.kind = 'linkedin_name', string_split(split_part(c.identity_key, ':', 2), ' '), null)
         ) as tokens,
-        case when display_tokens is not null then n.name_source when address_tokens is not null then 'address'
+        case when display_tokens is not null and not is_first_of_address then n.name_source
+             when address_tokens is not null then 'address'
              when c.kind = 'linkedin_name' then 'LinkedIn' end as name_source
     from counted as c
     left join voices as v using (identity_key)
