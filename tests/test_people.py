@@ -683,7 +683,8 @@ def test_a_person_goes_by_their_whole_name_though_others_address_them_by_their_f
         export.mail(f"{name} <info@brightleaf.de>", "jane@acme.com")
     export.load(db)
     assert ("Ramona Häfliger", ["email:ramonahafliger@gmx.ch"]) in people(db)
-    assert "Brightleaf" in cli("--db", db, "sql", "select display_name from identities where identity_key like '%info@%'").out
+    assert "Brightleaf" in cli("--db", db, "sql",
+                               "select display_name from identities where identity_key like '%info@%'").out
 
 
 def test_a_first_name_alone_that_the_address_goes_on_from_is_the_addresss_name(export, db, cli):
