@@ -1,6 +1,6 @@
 """Names as mail and LinkedIn write them, read into the first and last name that identity resolution
-compares (the `name_tokens` and `bare_name` macros), and addresses keyed as the mailbox they deliver to
-(`email_key`)."""
+compares (the `name_tokens` and `bare_name` macros), addresses keyed as the mailbox they deliver to
+(`email_key`), and company names keyed without their legal form (`company_letters`, `organisation_key`)."""
 import duckdb
 import pytest
 
@@ -10,7 +10,7 @@ from pipelines.warehouse import create_macros
 @pytest.fixture(scope="module")
 def con():
     con = duckdb.connect()
-    create_macros(con, "name_tokens", "email_key")
+    create_macros(con, "name_tokens", "email_key", "organisation_key")
     yield con
     con.close()
 
@@ -70,3 +70,24 @@ def test_no_name_gives_no_tokens(con):
 ])
 def test_an_address_is_keyed_as_its_mailbox(con, address, key):
     assert con.execute("select email_key(?)", [address]).fetchall() == [(key,)]
+
+
+# The resolver compares a company with a mail domain by `company_letters`, and the companies view keys
+# organisations by `organisation_key`, which reads it: one list of legal forms for both.
+@pytest.mark.parametrize(("company", "key"), [
+    ("Brightwave Analytics GmbH", "brightwaveanalytics"),
+    ("Otter Games Ltd.", "ottergames"),
+    ("Iberia Consultores S.L.", "iberiaconsultores"),  # a form with its dots
+    ("Noordzee Logistiek B.V.", "noordzeelogistiek"),
+    ("Ferrari Ricambi S.p.A.", "ferrariricambi"),
+    ("Koala Pty Ltd", "koala"),
+    ("Sertanejo Ltda.", "sertanejo"),
+    ("Hansen & Partner PartG mbB", "hansenpartner"),
+    ("The Acme Group", "acme"),
+    ("Ltd.", None),  # nothing but a form is no organisation
+    (None, None),
+])
+def test_a_company_is_keyed_without_its_legal_form(con, company, key):
+    assert con.execute("select organisation_key(?), coalesce(company_letters(?), '')",
+                       [company, company]).fetchall() == [(key, key or "")]
+
