@@ -8,7 +8,8 @@
 -- `match_weights` (feature, level, weight: log2 of how often a level occurs between one human's
 -- identities); the variables
 -- `name_prior_weight`, `rare_name_share`, `domain_prior_share`, `rare_name_namesakes` and
--- `suggest_score`.
+-- `suggest_score`. How common names are here (`identity_totals`, `name_shares`, `namesake_scale`) is
+-- kept as temp tables: sql/people/name_groups.sql reads them too.
 
 -- 0. The first names a person may go by (Robert: Bob, Rob, Bobby ...) and the local parts someone
 -- of that name would use, with how much of the name each holds.
@@ -124,33 +125,21 @@ from int_identity_sightings as s
 where s.source in ('mbox', 'ics') and not s.is_automated and s.role <> 'reply_to'
   and s.identity_key in (select left_key from identity_pairs union select right_key from identity_pairs);
 
--- 3. Scoring.
-create or replace temp table identity_candidates as
-with profiles as (
-    select identity_key, kind, first_name, last_name, local_part, local_letters, domain, domain_letters, is_free_mail,
-           company_letters, company_letters_spelled, company_initials, is_role_address, mail_first_at, mail_last_at,
-           is_transliterated,
-           name_source = 'address' as is_named_by_address, given_joined, second_word,
-           -- where someone works, as letters: a work address's domain, else what LinkedIn or an address
-           -- book says (a card's company for a work address may be the job before: it names the person,
-           -- not the address, and would count the address among that company's namesakes)
-           if(kind = 'email' and not is_free_mail, domain_letters, nullif(company_letters, '')) as org
-    from identity_profiles where role = 'person'
-),
-
-totals as (
-    select count(*) as identities, count(distinct (first_name, last_name)) filter (where first_name is not null) as names,
-           max(mail_last_at) as mail_end
-    from profiles
-),
+-- 3. How common each name is here.
+create or replace temp table identity_totals as
+select count(*) as identities, count(distinct (first_name, last_name)) filter (where first_name is not null) as names,
+       max(mail_last_at) as mail_end
+from identity_profiles where role = 'person';
 
 -- How many other people here bear a first name (the distinct surnames it comes with, less the one
 -- compared: one person's many identities count once) or a surname, smoothed towards the census share.
-name_counts as (
+create or replace temp table name_shares as
+with name_counts as (
     select 'first' as kind, first_name as name, count(distinct last_name) as n
-    from profiles where first_name is not null group by all
+    from identity_profiles where role = 'person' and first_name is not null group by all
     union all
-    select 'last', last_name, count(distinct first_name) from profiles where last_name is not null group by all
+    select 'last', last_name, count(distinct first_name)
+    from identity_profiles where role = 'person' and last_name is not null group by all
 ),
 
 -- A name the census does not list is not rare for that: it lists the US of 1990 (no Elif, Zeynep or
@@ -159,20 +148,18 @@ name_counts as (
 unknown_name_shares as (
     select c.kind, greatest(avg(c.n - 1) / any_value(t.names), getvariable('rare_name_share')) as share
     from name_counts as c
-    cross join totals as t
+    cross join identity_totals as t
     anti join census_names as census using (kind, name)
     group by all
-),
+)
 
-name_shares as (
-    select c.kind, c.name,
-           (c.n - 1 + getvariable('name_prior_weight') * coalesce(census.share, u.share))
-               / (t.names + getvariable('name_prior_weight')) as share
-    from name_counts as c
-    cross join totals as t
-    left join census_names as census using (kind, name)
-    left join unknown_name_shares as u using (kind)
-),
+select c.kind, c.name,
+       (c.n - 1 + getvariable('name_prior_weight') * coalesce(census.share, u.share))
+           / (t.names + getvariable('name_prior_weight')) as share
+from name_counts as c
+cross join identity_totals as t
+left join census_names as census using (kind, name)
+left join unknown_name_shares as u using (kind);
 
 -- How far to trust those frequencies here, and how many namesakes could hide. LinkedIn lists one
 -- profile per person, so a namesake with a profile shows as a second profile of the name: the names
@@ -182,21 +169,23 @@ name_shares as (
 -- (their bearers in plain sight count for themselves, below). And a namesake who does not show must
 -- be one without a profile: of the people one mails, the share LinkedIn covers (named addresses
 -- whose name a profile bears) would have shown.
-profile_names as (
+create or replace temp table namesake_scale as
+with profile_names as (
     select p.first_name, p.last_name, any_value(ts.names * fl.share * ll.share) as namesakes,
            count(*) > 1 as is_shared
-    from profiles as p
-    cross join totals as ts
+    from identity_profiles as p
+    cross join identity_totals as ts
     join name_shares as fl on fl.kind = 'first' and fl.name = p.first_name
     join name_shares as ll on ll.kind = 'last' and ll.name = p.last_name
-    where p.kind = 'linkedin_url'
+    where p.role = 'person' and p.kind = 'linkedin_url'
     group by all
 ),
 
 linkedin_coverage as (  -- (one name more on each side: a share from a handful of names is neither all nor none)
     select (count(*) filter (where (first_name, last_name) in (select (first_name, last_name) from profile_names)) + 1)
                / (count(*) + 2) as share
-    from (select distinct first_name, last_name from profiles where kind = 'email' and last_name is not null)
+    from (select distinct first_name, last_name from identity_profiles
+          where role = 'person' and kind = 'email' and last_name is not null)
 ),
 
 -- Namesakes no frequency predicts: names the frequencies call rare (less than 1 in 100 of them would
@@ -215,23 +204,37 @@ namesake_excess as (
     select greatest(shared - predicted - 2 * sqrt(predicted + 1), 0)
                / (names + getvariable('namesake_prior_names')) / coverage as per_name
     from rare_profile_names
-),
+)
 
-namesake_scale as (  -- (the shared names the excess explains are not the frequencies' to explain)
-    select (greatest(count(*) filter (where n.is_shared)
-                     - count(n.namesakes) * (1 - exp(-any_value(e.per_name) * any_value(c.share))), 0)
-            + getvariable('namesake_prior_names'))
-               -- (summed in a fixed order: the same names give the same scale, to the last bit)
-               / (coalesce(sum(1 - exp(-n.namesakes * c.share) order by n.first_name, n.last_name), 0)
-                  + getvariable('namesake_prior_names'))
-               * (1 - any_value(c.share)) as factor,
-           any_value(e.per_name) * (1 - any_value(c.share)) as excess  -- those hidden: without a profile
-    from linkedin_coverage as c cross join namesake_excess as e left join profile_names as n on true
+-- the scale of the frequencies' namesakes (the shared names the excess explains are not the
+-- frequencies' to explain), and the namesakes hidden from them: those without a profile
+select (greatest(count(*) filter (where n.is_shared)
+                 - count(n.namesakes) * (1 - exp(-any_value(e.per_name) * any_value(c.share))), 0)
+        + getvariable('namesake_prior_names'))
+           -- (summed in a fixed order: the same names give the same scale, to the last bit)
+           / (coalesce(sum(1 - exp(-n.namesakes * c.share) order by n.first_name, n.last_name), 0)
+              + getvariable('namesake_prior_names'))
+           * (1 - any_value(c.share)) as factor,
+       any_value(e.per_name) * (1 - any_value(c.share)) as excess
+from linkedin_coverage as c cross join namesake_excess as e left join profile_names as n on true;
+
+-- 4. Scoring.
+create or replace temp table identity_candidates as
+with profiles as (
+    select identity_key, kind, first_name, last_name, local_part, local_letters, domain, domain_letters, is_free_mail,
+           company_letters, company_letters_spelled, company_initials, is_role_address, mail_first_at, mail_last_at,
+           is_transliterated,
+           name_source = 'address' as is_named_by_address, given_joined, second_word,
+           -- where someone works, as letters: a work address's domain, else what LinkedIn or an address
+           -- book says (a card's company for a work address may be the job before: it names the person,
+           -- not the address, and would count the address among that company's namesakes)
+           if(kind = 'email' and not is_free_mail, domain_letters, nullif(company_letters, '')) as org
+    from identity_profiles where role = 'person'
 ),
 
 initial_shares as (
     select first_name[1] as initial, count(distinct (first_name, last_name)) / any_value(t.names) as share
-    from profiles cross join totals as t where first_name is not null group by all
+    from profiles cross join identity_totals as t where first_name is not null group by all
 ),
 
 -- Namesakes the data shows outright, which no frequency can: two LinkedIn profiles of one name (one
@@ -282,13 +285,13 @@ initial_bearers as (
 domain_shares as (  -- how many of the network's identities are at a domain: same-domain pairs at big ones prove less
     select domain, (count(*) + getvariable('name_prior_weight') * getvariable('domain_prior_share'))
                    / (any_value(t.identities) + getvariable('name_prior_weight')) as share
-    from profiles cross join totals as t where kind = 'email' group by all
+    from profiles cross join identity_totals as t where kind = 'email' group by all
 ),
 
 org_shares as (
     select org, (count(*) + getvariable('name_prior_weight') * getvariable('domain_prior_share'))
                 / (any_value(t.identities) + getvariable('name_prior_weight')) as share
-    from profiles cross join totals as t where org is not null group by all
+    from profiles cross join identity_totals as t where org is not null group by all
 ),
 
 local_counts as (
@@ -496,7 +499,7 @@ rated as (  -- how many other people here would be expected to agree this way by
         lc.n as local_part_holders,
         ns.excess as namesake_excess
     from compared as c
-    cross join totals as ts
+    cross join identity_totals as ts
     cross join namesake_scale as ns
     left join name_shares as fl on fl.kind = 'first' and fl.name = c.named_first
     left join name_shares as fr on fr.kind = 'first' and fr.name = c.other_first
@@ -555,28 +558,28 @@ scored as (
     join match_weights as wt on wt.feature = 'mail' and wt.level = 'wrote in one thread'
     join match_weights as wh on wh.feature = 'mail' and wh.level = 'one replaced the other'
     join match_weights as wo on wo.feature = 'mail' and wo.level = 'in use at the same time'
-    cross join totals as ts
+    cross join identity_totals as ts
 ),
 
 explained as (  -- the evidence in plain words
     select
         left_key, right_key, left_kind, right_kind, name_level, company_level, is_role_address, has_link, needs_link,
-        is_rare_name,
+        is_rare_name, mail_bits,
         name_bits + company_bits + mail_bits as score,
-        if(name_bits + company_bits + mail_bits >= getvariable('suggest_score'), concat_ws('; ',
-            name_level || case
-                when name_level in ('other name', 'unknown') then ''
-                -- the company agrees, and others of the name are there: those are who it may be
-                when company_level in ('same domain', 'domain is the company', 'same company')
-                     and namesakes_at_company >= 1 then format(' (and {} other{} of the name at the company)',
-                                                               namesakes_at_company, if(namesakes_at_company = 1, '', 's'))
-                when expected_namesakes < 1e-4 then ' (a rare name: nobody else here is likely to have it)'
-                when expected_namesakes < 1 then format(' (that someone else here has it: about 1 in {}{})',
-                                                        round(1 / expected_namesakes)::bigint,
-                                                        if(namesake_excess > expected_namesakes / 2,
-                                                           ', as your LinkedIn shows namesakes even for rare names', ''))
-                else format(' (a common name: about {} others here may have it)', round(expected_namesakes, 1))
-            end,
+        name_level || case
+            when name_level in ('other name', 'unknown') then ''
+            -- the company agrees, and others of the name are there: those are who it may be
+            when company_level in ('same domain', 'domain is the company', 'same company')
+                 and namesakes_at_company >= 1 then format(' (and {} other{} of the name at the company)',
+                                                           namesakes_at_company, if(namesakes_at_company = 1, '', 's'))
+            when expected_namesakes < 1e-4 then ' (a rare name: nobody else here is likely to have it)'
+            when expected_namesakes < 1 then format(' (that someone else here has it: about 1 in {}{})',
+                                                    round(1 / expected_namesakes)::bigint,
+                                                    if(namesake_excess > expected_namesakes / 2,
+                                                       ', as your LinkedIn shows namesakes even for rare names', ''))
+            else format(' (a common name: about {} others here may have it)', round(expected_namesakes, 1))
+        end as name_words,
+        concat_ws('; ',
             case company_level
                 when 'same domain' then 'both at ' || domains_shown
                 when 'domain is the company' then 'the address is at the company''s domain'
@@ -591,16 +594,21 @@ explained as (  -- the evidence in plain words
             if(went_quiet, 'the address stopped writing in ' || strftime(handover_at, '%B %Y'), null),
             if(company_level = 'other domain' and overlap_days > 90,
                format('both in use at the same time for {} days', overlap_days), null)
-        ), null) as evidence  -- words only for what may be suggested
+        ) as other_words
     from scored
     -- kept: what may be suggested, and two companies with nothing linking them, which keep the two
     -- apart also through a third identity (a personal address of the name)
     where name_bits + company_bits + mail_bits >= getvariable('suggest_score') or needs_link and not has_link
 )
 
-select * from explained;
+select * exclude (name_words, other_words),
+       -- words only for what may be suggested (the name's group may change both: people.reweigh_names)
+       if(score >= getvariable('suggest_score'), concat_ws('; ', name_words, nullif(other_words, '')), null)
+           as evidence,
+       name_words, other_words
+from explained;
 
--- 4. Pairs that are two people for certain: both on one message or invited to one meeting.
+-- 5. Pairs that are two people for certain: both on one message or invited to one meeting.
 create or replace temp table identity_conflicts as
 with involved as (
     select left_key as identity_key from identity_candidates union select right_key from identity_candidates
@@ -614,7 +622,7 @@ select distinct least(x.identity_key, y.identity_key) as left_key, greatest(x.id
 from appearances as x
 join appearances as y on x.ref = y.ref and x.identity_key < y.identity_key;
 
--- 5. Pairs that are two people, most likely: two addresses at one domain that spell one name and
+-- 6. Pairs that are two people, most likely: two addresses at one domain that spell one name and
 -- differ in their digits (minjunkim@ and minjunkim73@gmail.com, francois@ and francois31@ at one
 -- company). A provider or an employer gives a name once: the number is how a namesake got an address
 -- of it, and one person rarely keeps two such addresses.
