@@ -25,6 +25,7 @@ import duckdb
 import pyarrow as pa
 
 from connectors import command
+from pipelines import namesakes
 from pipelines.config import Config, ConfigError, Overrides, load_overrides_file
 from pipelines.derived import fingerprint, raw_fingerprint, record, recorded
 from pipelines.lookup import suggestions_query
@@ -187,7 +188,7 @@ def build_people(con: duckdb.DuckDBPyConnection, config: Config, overrides: Over
     for name, value in (("name_prior_weight", NAME_PRIOR_WEIGHT), ("rare_name_share", RARE_NAME_SHARE),
                         ("domain_prior_share", DOMAIN_PRIOR_SHARE), ("rare_name_namesakes", RARE_NAME_NAMESAKES),
                         ("namesake_prior_names", NAMESAKE_PRIOR_NAMES),
-                        ("suggest_score", SUGGEST_SCORE)):
+                        ("suggest_score", SUGGEST_SCORE), ("merge_score", MERGE_SCORE)):
         con.execute(f"set variable {name} = {float(value)!r}")
     _nickname_groups(con)
     _census_names(con)
@@ -196,6 +197,7 @@ def build_people(con: duckdb.DuckDBPyConnection, config: Config, overrides: Over
         con.execute(_statement("identity_profiles"))
         con.execute(_statement("identity_links"))
         con.execute(_statement("identity_candidates"))
+        reweigh_names(con)
 
     # a work address's company is its domain's organisation: acme.com and acme.de are one company
     profiles = con.execute("""select identity_key, kind, role,
@@ -389,6 +391,26 @@ class _Clusters:
             person_id = "p_" + hashlib.sha256(min(members).encode()).hexdigest()[:12]
             ids.update((member, person_id) for member in members)
         return ids
+
+
+NAME_GROUP_FIT = pa.schema([("left_key", pa.string()), ("right_key", pa.string()), ("together", pa.float64()),
+                            ("identities", pa.int64()), ("people", pa.float64())])
+
+
+def reweigh_names(con: duckdb.DuckDBPyConnection) -> None:
+    """Scores again the pairs that agree on their whole name alone, with every identity of the name
+    (pipelines/namesakes.py): how many people hold them is fitted on how this network is made."""
+    con.execute(_statement("name_groups"))
+    evidence: dict[tuple[str, str], tuple[set, set]] = {}
+    for left, right, is_together, first, last in con.execute("select * from name_group_evidence").fetchall():
+        evidence.setdefault((first, last), (set(), set()))[0 if is_together else 1].add((left, right))
+    groups = [namesakes.Group(tuple(keys), tuple(is_profile), expected,
+                              *(frozenset(pairs) for pairs in evidence.get((first, last), ((), ()))))
+              for first, last, keys, is_profile, expected in con.execute("select * from name_groups").fetchall()]
+    columns = list(zip(*namesakes.fit(groups).pairs)) or [[]] * len(NAME_GROUP_FIT)
+    _temp_table(con, "name_group_fit", pa.table(
+        [pa.array(column, kind) for column, kind in zip(columns, NAME_GROUP_FIT.types)], schema=NAME_GROUP_FIT))
+    con.execute(_statement("name_group_scores"))
 
 
 def probability(score: float) -> float:
