@@ -389,15 +389,18 @@ def test_a_rare_names_address_that_took_over_from_the_other_is_a_job_change_one_
     assert ("Mehmet Yilmaz", ["email:mehmet.yilmaz@initech.com"]) in found
 
 
+# names that the census tables and the network make rare (none of them shared by chance)
+RARE_NAMES = [("Zaid", "Haddad"), ("Oluwaseun", "Adeyemi"), ("Thandiwe", "Mokoena"), ("Keanu", "Kahale"),
+              ("Saoirse", "Ni Bhriain"), ("Tadeusz", "Wroblewski"), ("Ikaika", "Makoa"), ("Nkechi", "Eze"),
+              ("Bolat", "Nurlanov"), ("Sione", "Tupou")]
+
+
 @pytest.mark.parametrize("namesakes_abound", [False, True])
 def test_where_profiles_share_rare_names_again_and_again_a_rare_names_job_change_needs_a_link(
         export, db, cli, namesakes_abound):
     # Ten rare names on LinkedIn; in one network four of them are borne by two profiles each (two
     # people: LinkedIn lists one profile per person), far more than chance would give such names
-    for n, (first, last) in enumerate([("Zaid", "Haddad"), ("Oluwaseun", "Adeyemi"), ("Thandiwe", "Mokoena"),
-                                       ("Keanu", "Kahale"), ("Saoirse", "Ni Bhriain"), ("Tadeusz", "Wroblewski"),
-                                       ("Ikaika", "Makoa"), ("Nkechi", "Eze"), ("Bolat", "Nurlanov"),
-                                       ("Sione", "Tupou")]):
+    for n, (first, last) in enumerate(RARE_NAMES):
         export.connection(first, last, f"https://www.linkedin.com/in/{first.lower()}-{n}", "Northwind")
         if namesakes_abound and n < 4:
             export.connection(first, last, f"https://www.linkedin.com/in/{first.lower()}-{n}-b", "Contoso")
@@ -425,10 +428,7 @@ def test_a_name_that_only_a_profile_and_an_address_bear_is_one_persons_where_peo
     # Namesakes abound (four of ten rare names are borne by two profiles each). Where the others hold
     # a profile and an address each, a profile and a personal address that alone bear a name are
     # one person's; where people here hold one or the other, they may as well be two namesakes'.
-    for n, (first, last) in enumerate([("Zaid", "Haddad"), ("Oluwaseun", "Adeyemi"), ("Thandiwe", "Mokoena"),
-                                       ("Keanu", "Kahale"), ("Saoirse", "Ni Bhriain"), ("Tadeusz", "Wroblewski"),
-                                       ("Ikaika", "Makoa"), ("Nkechi", "Eze"), ("Bolat", "Nurlanov"),
-                                       ("Sione", "Tupou")]):
+    for n, (first, last) in enumerate(RARE_NAMES):
         export.connection(first, last, f"https://www.linkedin.com/in/{first.lower()}-{n}", "Northwind")
         if n < 4:
             export.connection(first, last, f"https://www.linkedin.com/in/{first.lower()}-{n}-b", "Contoso")

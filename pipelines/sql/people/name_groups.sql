@@ -20,7 +20,12 @@ order by all;
 -- one message or in one meeting, or two addresses of a name told apart by a number. (Two companies
 -- that nothing links are not taken as two people here: people change jobs.)
 create or replace temp table name_group_evidence as
-with pairs as (
+with grouped as (  -- the identities of names that more than one identity bears
+    select unnest(identity_keys) as identity_key, first_name, last_name
+    from name_groups where len(identity_keys) > 1
+),
+
+pairs as (
     select left_key, right_key, true as is_together from identity_links
     union all
     select left_key, right_key, true from identity_candidates
@@ -30,11 +35,15 @@ with pairs as (
     select left_key, right_key, false from identity_conflicts
     union all
     select left_key, right_key, false from identity_numbered_accounts
+),
+
+-- (the left side's name first: joined on both sides' names at once, DuckDB pairs every two identities
+-- of a common name before it looks at the pairs)
+named as materialized (
+    select x.*, l.first_name, l.last_name from pairs as x join grouped as l on l.identity_key = x.left_key
 )
 
 select distinct least(x.left_key, x.right_key) as left_key, greatest(x.left_key, x.right_key) as right_key,
-       x.is_together, l.first_name, l.last_name
-from pairs as x
-join identity_profiles as l on l.identity_key = x.left_key
-join identity_profiles as r on r.identity_key = x.right_key
-where l.role = 'person' and r.role = 'person' and l.first_name = r.first_name and l.last_name = r.last_name;
+       x.is_together, x.first_name, x.last_name
+from named as x
+join grouped as r on r.identity_key = x.right_key and r.first_name = x.first_name and r.last_name = x.last_name;
