@@ -566,6 +566,9 @@ explained as (  -- the evidence in plain words
         left_key, right_key, left_kind, right_kind, name_level, company_level, is_role_address, has_link, needs_link,
         is_rare_name, mail_bits,
         name_bits + company_bits + mail_bits as score,
+        -- the whole name and nothing else agrees (no company either way)
+        name_level = 'same name' and company_level in ('personal address', 'unknown') and not is_role_address
+            as is_name_alone,
         name_level || case
             when name_level in ('other name', 'unknown') then ''
             -- the company agrees, and others of the name are there: those are who it may be
@@ -602,10 +605,12 @@ explained as (  -- the evidence in plain words
 )
 
 select * exclude (name_words, other_words),
-       -- words only for what may be suggested (the name's group may change both: people.reweigh_names)
+       -- words only for what may be suggested
        if(score >= getvariable('suggest_score'), concat_ws('; ', name_words, nullif(other_words, '')), null)
            as evidence,
-       name_words, other_words
+       -- and their parts for the pairs that the name's group scores again (people.reweigh_names)
+       if(is_name_alone, name_words, null) as name_words,
+       if(is_name_alone, other_words, null) as other_words
 from explained;
 
 -- 5. Pairs that are two people for certain: both on one message or invited to one meeting.

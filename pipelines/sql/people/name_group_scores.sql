@@ -15,7 +15,7 @@ from (
     from identity_candidates as c
     join name_group_fit as g using (left_key, right_key)
     cross join lateral (select greatest(least(g.together, 1 - 1e-9), 1e-9) as together) as p
-    where c.name_level = 'same name' and c.company_level in ('personal address', 'unknown') and not c.is_role_address
+    where c.is_name_alone
       -- (what is certain keeps its own words: the clusters decide those pairs by it)
       and (c.left_key, c.right_key) not in (select (left_key, right_key) from name_group_evidence)
 ) as n

@@ -29,8 +29,8 @@ pairs as (
     select left_key, right_key, true as is_together from identity_links
     union all
     select left_key, right_key, true from identity_candidates
-    where score >= getvariable('merge_score') and not is_role_address and not (needs_link and not has_link)
-      and not (name_level = 'same name' and company_level in ('personal address', 'unknown'))
+    where score >= getvariable('merge_score') and not is_name_alone and not is_role_address
+      and not (needs_link and not has_link)
     union all
     select left_key, right_key, false from identity_conflicts
     union all
