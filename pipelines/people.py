@@ -411,6 +411,8 @@ def reweigh_names(con: duckdb.DuckDBPyConnection) -> None:
     _temp_table(con, "name_group_fit", pa.table(
         [pa.array(column, kind) for column, kind in zip(columns, NAME_GROUP_FIT.types)], schema=NAME_GROUP_FIT))
     con.execute(_statement("name_group_scores"))
+    for table in ("name_groups", "name_group_evidence", "name_group_fit"):  # (the build's peak comes later)
+        con.execute(f"drop table {table}")
 
 
 def probability(score: float) -> float:
