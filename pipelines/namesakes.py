@@ -18,6 +18,14 @@ enough to merge, are one person's; two on one message are two. The distribution 
 since who is whom is the question: it is fitted by expectation-maximisation over all the network's
 groups, those of one identity included. The owner's own data say how many identities people here
 have.
+
+How many namesakes the frequencies expect is fitted too. A first and a last name's shares, multiplied,
+miss that names of one origin go together (Wei with Wang, Rahul with Sharma): in a network where
+many share an origin, their common names have several times the namesakes the product expects. So
+the frequencies' expectation is scaled by one factor for the network, fitted beside the signatures:
+the namesakes the groups most likely hold against those expected. What LinkedIn shows of namesakes
+whatever the name (`excess`, counted from the network's profiles) is kept as it is: nothing in the
+groups tells those namesakes from people who hold several addresses.
 """
 from __future__ import annotations
 
@@ -34,8 +42,11 @@ import numpy as np
 MAX_GROUP = 6
 # Each signature starts with this many people: a small network's few groups do not rule any out.
 PRIOR_PEOPLE = 0.5
+# The frequencies' scale starts as if one name's worth of namesakes were as they expect: a network of
+# few names keeps about their word.
+PRIOR_NAMESAKES = 1.0
 ITERATIONS = 500
-TOLERANCE = 1e-7
+TOLERANCE = 1e-6
 
 Signature = tuple[int, int]  # (LinkedIn profiles: 0 or 1, other identities)
 
@@ -43,12 +54,14 @@ Signature = tuple[int, int]  # (LinkedIn profiles: 0 or 1, other identities)
 @dataclass(frozen=True)
 class Group:
     """A whole name's identities (keys in order, which are LinkedIn profiles), the namesakes the
-    name's frequency expects, and the pairs of them known to be one person, or two."""
+    name's frequency expects (which the fit scales) and those expected whatever the name, and the
+    pairs of them known to be one person, or two."""
     keys: tuple[str, ...]
     is_profile: tuple[bool, ...]
     namesakes: float
     together: frozenset[tuple[str, str]] = frozenset()
     apart: frozenset[tuple[str, str]] = frozenset()
+    excess: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -140,14 +153,15 @@ def _partitions(items: list):
 @dataclass
 class Fit:
     shares: dict[Signature, float]  # how often people here hold each signature of their name
-    # each pair of a fitted group: its keys, P(one person), the name's identities and how many
-    # people they most likely are
-    pairs: list[tuple[str, str, float, int, float]]
+    scale: float  # the namesakes here against those the frequencies expect
+    # each pair of a fitted group: its keys, P(one person), the name's identities, how many people
+    # they most likely are and the namesakes expected of the name
+    pairs: list[tuple[str, str, float, int, float, float]]
 
 
 def fit(groups: list[Group]) -> Fit:
-    """Fits the signatures' shares on all groups small enough to partition (one identity's too) and
-    returns, for their pairs, the probability that the two are one person."""
+    """Fits the signatures' shares and the frequencies' scale on all groups small enough to partition
+    (one identity's too) and returns, for their pairs, the probability that the two are one person."""
     fitted = [g for g in groups if len(g.keys) <= MAX_GROUP]
     by_splits: dict[int, tuple[Splits, list[Group]]] = {}
     for group in fitted:
@@ -155,31 +169,41 @@ def fit(groups: list[Group]) -> Fit:
         if len(found.signatures):  # (no way at all: what is certain contradicts itself)
             by_splits.setdefault(id(found), (found, []))[1].append(group)
     if not by_splits:
-        return Fit({}, [])
-    support = sorted({s for found, _ in by_splits.values() for way in found.signatures for s in way})
+        return Fit({}, 1.0, [])
+    kinds = [(found, np.array([g.namesakes for g in members]), np.array([g.excess for g in members]))
+             for found, members in by_splits.values()]
+    support = sorted({s for found, *_ in kinds for way in found.signatures for s in way})
     shares = {s: 1 / len(support) for s in support}
+    scale = 1.0
+    by_frequency = PRIOR_NAMESAKES + sum(float(frequency.sum()) for _, frequency, _ in kinds)
     for _ in range(ITERATIONS):
         people = Counter({s: PRIOR_PEOPLE for s in support})
-        for found, members in by_splits.values():
-            weights = _posterior(found, np.array([g.namesakes for g in members]), shares).sum(axis=0)
-            for way, weight in zip(found.signatures, weights):
+        held = PRIOR_NAMESAKES  # the namesakes the groups most likely hold, the frequencies' part of them
+        for found, frequency, excess in kinds:
+            expected = scale * frequency + excess
+            weights = _posterior(found, expected, shares)
+            for way, weight in zip(found.signatures, weights.sum(axis=0)):
                 for signature in way:
                     people[signature] += weight
+            namesakes = weights @ np.array([len(way) - 1 for way in found.signatures], dtype=float)
+            held += float((namesakes * scale * frequency / np.maximum(expected, 1e-300)).sum())
         total = sum(people.values())
         updated = {s: people[s] / total for s in support}
-        change = max(abs(updated[s] - shares[s]) for s in support)
-        shares = updated
+        rescaled = held / by_frequency
+        change = max(max(abs(updated[s] - shares[s]) for s in support), abs(rescaled - scale) / scale)
+        shares, scale = updated, rescaled
         if change < TOLERANCE:
             break
     pairs = []
-    for found, members in by_splits.values():
-        weights = _posterior(found, np.array([g.namesakes for g in members]), shares)
+    for (found, frequency, excess), (_, members) in zip(kinds, by_splits.values()):
+        expected = scale * frequency + excess
+        weights = _posterior(found, expected, shares)
         paired = weights @ (found.together / found.partitions).T  # groups x pairs
         people = weights @ np.array([len(way) for way in found.signatures], dtype=float)
-        for group, row, count in zip(members, paired, people):
-            pairs.extend((group.keys[a], group.keys[b], float(p), len(group.keys), float(count))
+        for group, row, count, namesakes in zip(members, paired, people, expected):
+            pairs.extend((group.keys[a], group.keys[b], float(p), len(group.keys), float(count), float(namesakes))
                          for (a, b), p in zip(found.pairs, row))
-    return Fit(shares, pairs)
+    return Fit(shares, scale, pairs)
 
 
 def _posterior(found: Splits, namesakes: np.ndarray, shares: dict[Signature, float]) -> np.ndarray:

@@ -394,7 +394,7 @@ class _Clusters:
 
 
 NAME_GROUP_FIT = pa.schema([("left_key", pa.string()), ("right_key", pa.string()), ("together", pa.float64()),
-                            ("identities", pa.int64()), ("people", pa.float64())])
+                            ("identities", pa.int64()), ("people", pa.float64()), ("namesakes", pa.float64())])
 
 
 def reweigh_names(con: duckdb.DuckDBPyConnection) -> None:
@@ -404,9 +404,10 @@ def reweigh_names(con: duckdb.DuckDBPyConnection) -> None:
     evidence: dict[tuple[str, str], tuple[set, set]] = {}
     for left, right, is_together, first, last in con.execute("select * from name_group_evidence").fetchall():
         evidence.setdefault((first, last), (set(), set()))[0 if is_together else 1].add((left, right))
-    groups = [namesakes.Group(tuple(keys), tuple(is_profile), expected,
-                              *(frozenset(pairs) for pairs in evidence.get((first, last), ((), ()))))
-              for first, last, keys, is_profile, expected in con.execute("select * from name_groups").fetchall()]
+    groups = [namesakes.Group(tuple(keys), tuple(is_profile), by_frequency,
+                              *(frozenset(pairs) for pairs in evidence.get((first, last), ((), ()))), excess)
+              for first, last, keys, is_profile, by_frequency, excess
+              in con.execute("select * from name_groups").fetchall()]
     columns = list(zip(*namesakes.fit(groups).pairs)) or [[]] * len(NAME_GROUP_FIT)
     _temp_table(con, "name_group_fit", pa.table(
         [pa.array(column, kind) for column, kind in zip(columns, NAME_GROUP_FIT.types)], schema=NAME_GROUP_FIT))

@@ -9,9 +9,10 @@ from pipelines.namesakes import MAX_GROUP, Group, fit
 TRUE_SHARES = {(1, 0): 0.25, (0, 1): 0.35, (1, 1): 0.25, (0, 2): 0.08, (1, 2): 0.07}
 
 
-def simulated_network(seed: int, names: int = 4000):
+def simulated_network(seed: int, names: int = 4000, told: float = 1.0):
     """Names of known bearers: one plus a Poisson count of namesakes each, every bearer holding a
-    signature drawn from TRUE_SHARES. Returns the groups and who holds each identity."""
+    signature drawn from TRUE_SHARES; each group is told `told` times its true expectation of
+    namesakes. Returns the groups and who holds each identity."""
     rng = random.Random(seed)
     signatures, weights = zip(*TRUE_SHARES.items())
     groups, holder = [], {}
@@ -27,13 +28,18 @@ def simulated_network(seed: int, names: int = 4000):
                 is_profile.append(i < profiles)
                 holder[key] = bearer
         order = sorted(range(len(keys)), key=lambda i: keys[i])
-        groups.append(Group(tuple(keys[i] for i in order), tuple(is_profile[i] for i in order), expected))
+        groups.append(Group(tuple(keys[i] for i in order), tuple(is_profile[i] for i in order), expected * told))
     return groups, holder
 
 
-def test_how_many_identities_people_hold_is_fitted_from_the_groups_alone():
-    groups, holder = simulated_network(seed=1)
+@pytest.mark.parametrize("told", [1.0, 0.25])
+def test_how_many_identities_people_hold_is_fitted_from_the_groups_alone(told):
+    # names of one origin go together, and the product of their shares can expect a quarter of the
+    # namesakes there are: the groups say how many
+    groups, holder = simulated_network(seed=1, told=told)
     fitted = fit(groups)
+    namesakes = sum(len({holder[key] for key in group.keys}) - 1 for group in groups)
+    assert fitted.scale == pytest.approx(namesakes / sum(group.namesakes for group in groups), rel=0.12)
     for signature, share in TRUE_SHARES.items():
         assert fitted.shares[signature] == pytest.approx(share, abs=0.02)
     # and the probabilities are what happens: pairs binned by them are one person as often as said
@@ -47,10 +53,11 @@ def test_how_many_identities_people_hold_is_fitted_from_the_groups_alone():
 
 def test_a_profile_and_an_address_alone_are_one_person_as_often_as_people_hold_both():
     # of the same name and namesakes, in a network where most hold both, and in one where few do
-    pair = Group(("email:a", "linkedin:a"), (False, True), 0.1)
-    singles = [Group((f"email:{n}",), (False,), 0.1) for n in range(40)] + \
-              [Group((f"linkedin:{n}",), (True,), 0.1) for n in range(40)]
-    both = [Group((f"email:b{n}", f"linkedin:b{n}"), (False, True), 0.001) for n in range(200)]
+    # (namesakes expected whatever the name: the groups cannot tell them from people of two identities)
+    pair = Group(("email:a", "linkedin:a"), (False, True), 0.0, excess=0.1)
+    singles = [Group((f"email:{n}",), (False,), 0.0, excess=0.1) for n in range(40)] + \
+              [Group((f"linkedin:{n}",), (True,), 0.0, excess=0.1) for n in range(40)]
+    both = [Group((f"email:b{n}", f"linkedin:b{n}"), (False, True), 0.0, excess=0.001) for n in range(200)]
     likely = fit([pair, *singles, *both]).pairs
     unlikely = fit([pair, *singles, *both[:2]]).pairs
     assert ("email:a", "linkedin:a") == likely[0][:2] == unlikely[0][:2]

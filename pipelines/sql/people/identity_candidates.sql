@@ -218,6 +218,15 @@ select (greatest(count(*) filter (where n.is_shared)
        any_value(e.per_name) * (1 - any_value(c.share)) as excess
 from linkedin_coverage as c cross join namesake_excess as e left join profile_names as n on true;
 
+-- How many namesakes a name is expected to have, in words (name_group_scores.sql says it too).
+create or replace temp macro namesakes_in_words(expected, excess) as
+    case when expected < 1e-4 then '(a rare name: nobody else here is likely to have it)'
+         when expected < 1 then format('(that someone else here has it: about 1 in {}{})', round(1 / expected)::bigint,
+                                       if(excess > expected / 2,
+                                          ', as your LinkedIn shows namesakes even for rare names', ''))
+         else format('(a common name: about {} others here may have it)', round(expected, 1))
+    end;
+
 -- 4. Scoring.
 create or replace temp table identity_candidates as
 with profiles as (
@@ -575,12 +584,7 @@ explained as (  -- the evidence in plain words
             when company_level in ('same domain', 'domain is the company', 'same company')
                  and namesakes_at_company >= 1 then format(' (and {} other{} of the name at the company)',
                                                            namesakes_at_company, if(namesakes_at_company = 1, '', 's'))
-            when expected_namesakes < 1e-4 then ' (a rare name: nobody else here is likely to have it)'
-            when expected_namesakes < 1 then format(' (that someone else here has it: about 1 in {}{})',
-                                                    round(1 / expected_namesakes)::bigint,
-                                                    if(namesake_excess > expected_namesakes / 2,
-                                                       ', as your LinkedIn shows namesakes even for rare names', ''))
-            else format(' (a common name: about {} others here may have it)', round(expected_namesakes, 1))
+            else ' ' || namesakes_in_words(expected_namesakes, namesake_excess)
         end as name_words,
         concat_ws('; ',
             case company_level
@@ -608,8 +612,7 @@ select * exclude (name_words, other_words),
        -- words only for what may be suggested
        if(score >= getvariable('suggest_score'), concat_ws('; ', name_words, nullif(other_words, '')), null)
            as evidence,
-       -- and their parts for the pairs that the name's group scores again (people.reweigh_names)
-       if(is_name_alone, name_words, null) as name_words,
+       -- and what else agrees, for the pairs that the name's group scores again (people.reweigh_names)
        if(is_name_alone, other_words, null) as other_words
 from explained;
 

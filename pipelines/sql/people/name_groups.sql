@@ -1,11 +1,13 @@
 -- Each whole name's identities, for pipelines/namesakes.py: which are LinkedIn profiles, and how many
--- namesakes the name's frequency expects here (as sql/people/identity_candidates.sql reckons them for
--- a whole name); and the pairs of them whose evidence is certain.
+-- namesakes the name's frequency expects here and how many whatever the name (as
+-- sql/people/identity_candidates.sql reckons them for a whole name, whose sum it weighs); and the
+-- pairs of them whose evidence is certain.
 create or replace temp table name_groups as
 select p.first_name, p.last_name,
        list(p.identity_key order by p.identity_key) as identity_keys,
        list(p.kind = 'linkedin_url' order by p.identity_key) as is_profile,
-       any_value(t.names * s.factor * f.share * l.share + s.excess) as namesakes
+       any_value(t.names * s.factor * f.share * l.share) as namesakes,
+       any_value(s.excess) as excess
 from identity_profiles as p
 cross join identity_totals as t
 cross join namesake_scale as s
