@@ -162,60 +162,79 @@ class Fit:
 def fit(groups: list[Group]) -> Fit:
     """Fits the signatures' shares and the frequencies' scale on all groups small enough to partition
     (one identity's too) and returns, for their pairs, the probability that the two are one person."""
-    fitted = [g for g in groups if len(g.keys) <= MAX_GROUP]
     by_splits: dict[int, tuple[Splits, list[Group]]] = {}
-    for group in fitted:
+    for group in groups:
+        if len(group.keys) > MAX_GROUP:
+            continue
         found = splits_of(group)
         if len(found.signatures):  # (no way at all: what is certain contradicts itself)
             by_splits.setdefault(id(found), (found, []))[1].append(group)
     if not by_splits:
         return Fit({}, 1.0, [])
-    kinds = [(found, np.array([g.namesakes for g in members]), np.array([g.excess for g in members]))
-             for found, members in by_splits.values()]
-    support = sorted({s for found, *_ in kinds for way in found.signatures for s in way})
-    shares = {s: 1 / len(support) for s in support}
+    kinds = list(by_splits.values())
+    support = sorted({s for found, _ in kinds for way in found.signatures for s in way})
+    ways = _Ways(kinds, support)
+    log_shares = np.full(len(support), -math.log(len(support)))
     scale = 1.0
-    by_frequency = PRIOR_NAMESAKES + sum(float(frequency.sum()) for _, frequency, _ in kinds)
+    by_frequency = PRIOR_NAMESAKES + float(ways.frequency.sum())
     for _ in range(ITERATIONS):
-        people = Counter({s: PRIOR_PEOPLE for s in support})
-        held = PRIOR_NAMESAKES  # the namesakes the groups most likely hold, the frequencies' part of them
-        for found, frequency, excess in kinds:
-            expected = scale * frequency + excess
-            weights = _posterior(found, expected, shares)
-            for way, weight in zip(found.signatures, weights.sum(axis=0)):
-                for signature in way:
-                    people[signature] += weight
-            namesakes = weights @ np.array([len(way) - 1 for way in found.signatures], dtype=float)
-            held += float((namesakes * scale * frequency / np.maximum(expected, 1e-300)).sum())
-        total = sum(people.values())
-        updated = {s: people[s] / total for s in support}
+        expected = scale * ways.frequency + ways.excess
+        weights = ways.posterior(expected, log_shares)
+        people = PRIOR_PEOPLE + weights @ ways.held
+        # the namesakes the groups most likely hold, the frequencies' part of them
+        held = PRIOR_NAMESAKES + float(weights @ (ways.namesakes * (scale * ways.frequency
+                                                                     / np.maximum(expected, 1e-300))[ways.group]))
+        updated = np.log(people / people.sum())
         rescaled = held / by_frequency
-        change = max(max(abs(updated[s] - shares[s]) for s in support), abs(rescaled - scale) / scale)
-        shares, scale = updated, rescaled
+        change = max(float(np.abs(np.exp(updated) - np.exp(log_shares)).max()), abs(rescaled - scale) / scale)
+        log_shares, scale = updated, rescaled
         if change < TOLERANCE:
             break
-    pairs = []
-    for (found, frequency, excess), (_, members) in zip(kinds, by_splits.values()):
-        expected = scale * frequency + excess
-        weights = _posterior(found, expected, shares)
-        paired = weights @ (found.together / found.partitions).T  # groups x pairs
-        people = weights @ np.array([len(way) for way in found.signatures], dtype=float)
-        for group, row, count, namesakes in zip(members, paired, people, expected):
+    expected = scale * ways.frequency + ways.excess
+    weights = ways.posterior(expected, log_shares)
+    pairs, row, first = [], 0, 0
+    for found, members in kinds:  # each kind's rows: its groups in turn, each with every way
+        block = weights[row:row + len(members) * len(found.signatures)].reshape(len(members), -1)
+        paired = block @ (found.together / found.partitions).T  # groups x pairs
+        people = block @ np.array([len(way) for way in found.signatures], dtype=float)
+        for group, together, count, namesakes in zip(members, paired, people, expected[first:first + len(members)]):
             pairs.extend((group.keys[a], group.keys[b], float(p), len(group.keys), float(count), float(namesakes))
-                         for (a, b), p in zip(found.pairs, row))
-    return Fit(shares, scale, pairs)
+                         for (a, b), p in zip(found.pairs, together))
+        row, first = row + block.size, first + len(members)
+    return Fit(dict(zip(support, np.exp(log_shares).tolist())), scale, pairs)
 
 
-def _posterior(found: Splits, namesakes: np.ndarray, shares: dict[Signature, float]) -> np.ndarray:
-    """P(way | group) for groups (rows) of one kind: the namesakes a Poisson count, the people's
-    signatures drawn from `shares` (a multiset: the people come in no order), the identities any of
-    the partitions that give them."""
-    people = np.array([len(way) for way in found.signatures], dtype=float)
-    drawn = np.array([math.lgamma(len(way) + 1) - sum(math.lgamma(n + 1) for n in Counter(way).values())
-                      + sum(math.log(shares[s]) for s in way) - math.lgamma(len(way)) for way in found.signatures])
-    if found.log_evidence is not None:
-        drawn = drawn + found.log_evidence
-    log_weight = (people - 1)[None, :] * np.log(np.maximum(namesakes, 1e-12))[:, None] + drawn[None, :]
-    log_weight -= log_weight.max(axis=1, keepdims=True)
-    weight = np.exp(log_weight)
-    return weight / weight.sum(axis=1, keepdims=True)
+class _Ways:
+    """Every way each fitted group may be people, a row each (kind by kind, group by group): which
+    group, how many namesakes, how many of each signature its people hold, and its weight's part
+    that does not change with the shares."""
+
+    def __init__(self, kinds: list[tuple[Splits, list[Group]]], support: list[Signature]):
+        members = [group for _, groups in kinds for group in groups]
+        self.frequency = np.array([g.namesakes for g in members], dtype=float)
+        self.excess = np.array([g.excess for g in members], dtype=float)
+        sizes = np.array([len(found.signatures) for found, groups in kinds for _ in groups])
+        self.group = np.repeat(np.arange(len(members)), sizes)
+        self.start = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        self.namesakes = np.concatenate([np.tile([len(way) - 1.0 for way in found.signatures], len(groups))
+                                         for found, groups in kinds])
+        self.held = np.concatenate([np.tile([[way.count(s) for s in support] for way in found.signatures],
+                                            (len(groups), 1)) for found, groups in kinds]).astype(float)
+        self.fixed = np.concatenate([np.tile(_fixed(found), len(groups)) for found, groups in kinds])
+
+    def posterior(self, namesakes: np.ndarray, log_shares: np.ndarray) -> np.ndarray:
+        """P(way | group), per row: the namesakes a Poisson count, the people's signatures drawn from
+        the shares, the identities any of the partitions that give them."""
+        log_weight = self.namesakes * np.log(np.maximum(namesakes, 1e-12))[self.group] + self.fixed \
+            + self.held @ log_shares
+        weight = np.exp(log_weight - np.maximum.reduceat(log_weight, self.start)[self.group])
+        return weight / np.add.reduceat(weight, self.start)[self.group]
+
+
+def _fixed(found: Splits) -> np.ndarray:
+    """log P(way) but for the shares and the namesakes: the people come in no order (a multiset of
+    signatures) and are one plus a Poisson count; and the share of the way's partitions that agree
+    with what is certain."""
+    fixed = np.array([math.lgamma(len(way) + 1) - sum(math.lgamma(n + 1) for n in Counter(way).values())
+                      - math.lgamma(len(way)) for way in found.signatures])
+    return fixed if found.log_evidence is None else fixed + found.log_evidence

@@ -82,3 +82,11 @@ def test_a_common_name_with_many_identities_is_left_to_the_pairwise_score():
     contradicted = Group(("email:a", "email:b"), (False, False), 0.1,
                          together=frozenset({("email:a", "email:b")}), apart=frozenset({("email:a", "email:b")}))
     assert fit([common, contradicted]).pairs == []
+
+
+def test_a_name_that_nobody_else_is_expected_to_bear_is_one_persons():
+    # (a network where neither the frequencies nor LinkedIn expect any namesake)
+    alone = Group(("email:a", "linkedin:a"), (False, True), 0.0)
+    singles = [Group((f"email:{n}",), (False,), 0.0) for n in range(3)]
+    fitted = fit([alone, *singles])
+    assert fitted.pairs[0][2] == pytest.approx(1.0) and fitted.pairs[0][4] == pytest.approx(1.0)
