@@ -182,8 +182,8 @@ def fit(groups: list[Group]) -> Fit:
         weights = ways.posterior(expected, log_shares)
         people = PRIOR_PEOPLE + weights @ ways.held
         # the namesakes the groups most likely hold, the frequencies' part of them
-        held = PRIOR_NAMESAKES + float(weights @ (ways.namesakes * (scale * ways.frequency
-                                                                     / np.maximum(expected, 1e-300))[ways.group]))
+        frequencies_part = scale * ways.frequency / np.maximum(expected, 1e-300)
+        held = PRIOR_NAMESAKES + float(weights @ (ways.namesakes * frequencies_part[ways.group]))
         updated = np.log(people / people.sum())
         rescaled = held / by_frequency
         change = max(float(np.abs(np.exp(updated) - np.exp(log_shares)).max()), abs(rescaled - scale) / scale)
